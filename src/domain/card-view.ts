@@ -1,0 +1,154 @@
+/**
+ * What a milestone's Slack card shows, as plain data. The Block Kit builder renders it; decide()
+ * compares it with what was last rendered, so a card is only updated when its content changes.
+ */
+import type { Blocker, BillingCheck, BillingPolicy } from './billing-rules.js';
+import type { Client, InvoiceSnapshot, Milestone } from './milestone.js';
+import { formatMoney, type Money } from './money.js';
+import { buildProofPacket, type ProofPacket } from './proof-packet.js';
+import { addMinutes, formatForHumans, isDateOnly, parseInstant } from './time.js';
+
+type CardBase = {
+  readonly milestoneId: string;
+  readonly milestoneUrl: string | null;
+  readonly title: string;
+  readonly clientName: string;
+  readonly amount: string;
+};
+
+export type DeliveredCard = CardBase & {
+  readonly kind: 'delivered';
+  readonly deliveredOn: string | null;
+  readonly evidence: string;
+  readonly acceptanceOverdue: boolean;
+  readonly blockers: readonly Blocker[];
+};
+
+export type ReviewCard = CardBase & {
+  readonly kind: 'review';
+  readonly currency: string;
+  readonly paymentTerms: string;
+  readonly poNumber: string;
+  readonly packet: ProofPacket;
+  readonly blockers: readonly Blocker[];
+  readonly changeOrderPending: boolean;
+  /** Human time at which the invoice goes out by itself, when it will. */
+  readonly autoSendAt: string | null;
+  readonly reviewReason: string | null;
+};
+
+export type InvoiceCard = CardBase & {
+  readonly kind: 'invoice';
+  readonly status: 'draft' | 'open' | 'paid' | 'void' | 'uncollectible';
+  readonly number: string | null;
+  readonly link: string | null;
+  readonly sentBy: string | null;
+  readonly sentAt: string | null;
+  readonly dueOn: string | null;
+  readonly paid: string | null;
+  readonly remaining: string | null;
+  readonly overdue: boolean;
+};
+
+export type WithdrawnCard = CardBase & { readonly kind: 'withdrawn'; readonly stage: string };
+
+export type CardView = DeliveredCard | ReviewCard | InvoiceCard | WithdrawnCard;
+
+export type CardContext = {
+  readonly milestone: Milestone;
+  readonly client: Client | null;
+  readonly invoice: InvoiceSnapshot | null;
+  readonly check: BillingCheck;
+  readonly autoSendAt: Date | null;
+  readonly now: Date;
+  readonly policy: BillingPolicy;
+};
+
+export function buildCardView(ctx: CardContext): CardView {
+  const { milestone: m, check, policy } = ctx;
+  const base: CardBase = {
+    milestoneId: m.id,
+    milestoneUrl: m.url,
+    title: m.title.trim() || 'Untitled milestone',
+    clientName: ctx.client?.name ?? 'No client linked',
+    amount: check.money ? formatMoney(check.money) : amountAsTyped(m.amount, check.currency),
+  };
+  if (ctx.invoice && ctx.invoice.status !== 'draft') return invoiceCard(base, ctx, ctx.invoice);
+  if (m.stage === 'Delivered') {
+    return {
+      ...base,
+      kind: 'delivered',
+      deliveredOn: m.completed ? m.completed.slice(0, 10) : null,
+      evidence: m.deliveryEvidence.trim(),
+      acceptanceOverdue: isAcceptanceOverdue(m, ctx.now, policy),
+      blockers: check.blockers.filter((b) => b.code !== 'acceptance_pending'),
+    };
+  }
+  if (m.stage === 'Accepted' || ctx.invoice) {
+    return {
+      ...base,
+      kind: 'review',
+      currency: check.currency,
+      paymentTerms: `${check.paymentTermsDays} days after sending`,
+      poNumber: m.poNumber,
+      packet: buildProofPacket(m),
+      blockers: check.blockers,
+      changeOrderPending: m.changeOrderRequired,
+      autoSendAt: ctx.autoSendAt ? formatForHumans(ctx.autoSendAt, policy.timeZone) : null,
+      reviewReason: reviewReason(ctx.client, policy),
+    };
+  }
+  return { ...base, kind: 'withdrawn', stage: m.stage ?? 'blank' };
+}
+
+function invoiceCard(base: CardBase, ctx: CardContext, invoice: InvoiceSnapshot): InvoiceCard {
+  const money = (minor: number): string => formatMoney({ minor, currency: invoice.currency } satisfies Money);
+  const sent = ctx.milestone.invoice.sent ? parseInstant(ctx.milestone.invoice.sent, ctx.policy.timeZone) : null;
+  const due = invoice.dueDate ? new Date(invoice.dueDate) : null;
+  return {
+    ...base,
+    amount: money(invoice.total),
+    kind: 'invoice',
+    status: invoice.status,
+    number: invoice.number,
+    link: invoice.hostedUrl,
+    sentBy: invoice.sentBy,
+    sentAt: sent ? formatForHumans(sent, ctx.policy.timeZone) : null,
+    dueOn: ctx.milestone.invoice.due ?? (due ? due.toISOString().slice(0, 10) : null),
+    paid: invoice.amountPaid > 0 ? money(invoice.amountPaid) : null,
+    remaining: invoice.amountPaid > 0 && invoice.amountRemaining > 0 ? money(invoice.amountRemaining) : null,
+    overdue: invoice.status === 'open' && due !== null && due.getTime() < ctx.now.getTime(),
+  };
+}
+
+function reviewReason(client: Client | null, policy: BillingPolicy): string | null {
+  if (client?.reviewBeforeSend) return `${client.name} is marked "Review before send".`;
+  if (policy.autoSendAfterMinutes === 0) return 'Auto-send is off.';
+  return null;
+}
+
+function amountAsTyped(amount: number | null, currency: string): string {
+  return amount === null ? `${currency} (no amount)` : `${currency} ${amount}`;
+}
+
+export function isAcceptanceOverdue(m: Milestone, now: Date, policy: BillingPolicy): boolean {
+  if (m.stage !== 'Delivered' || !m.completed) return false;
+  const delivered = parseInstant(m.completed, policy.timeZone);
+  return delivered !== null && now.getTime() - delivered.getTime() >= policy.acceptanceSlaHours * 3_600_000;
+}
+
+/**
+ * When an accepted, complete milestone goes out without a click. The grace period runs from the
+ * acceptance time; a date typed without a time counts from when the bot first saw it accepted, so
+ * a date typed in the afternoon does not send at once.
+ */
+export function autoSendTime(
+  m: Milestone, client: Client | null, check: BillingCheck, policy: BillingPolicy, acceptedSeenAt: Date | null,
+): Date | null {
+  if (policy.autoSendAfterMinutes <= 0 || client === null || client.reviewBeforeSend) return null;
+  if (m.stage !== 'Accepted' || check.blockers.length > 0 || !m.accepted) return null;
+  const accepted = parseInstant(m.accepted, policy.timeZone);
+  if (accepted === null) return null;
+  const start = isDateOnly(m.accepted) && acceptedSeenAt && acceptedSeenAt > accepted ? acceptedSeenAt : accepted;
+  return addMinutes(start, policy.autoSendAfterMinutes);
+}

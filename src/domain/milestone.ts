@@ -1,0 +1,98 @@
+/**
+ * The billing record: one Notion Milestones row and its Clients row, as the domain sees them.
+ * Property names and owners are in LEDGER.md; the ledger adapter maps pages to these types.
+ */
+export const STAGES = ['Planned', 'In progress', 'Delivered', 'Accepted'] as const;
+export type Stage = (typeof STAGES)[number];
+
+export const INVOICE_STATUSES = ['Draft', 'Sent', 'Paid', 'Overdue', 'Disputed', 'Void', 'Uncollectible'] as const;
+export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
+
+export const REMINDER_CADENCES = ['Standard', 'Net 30', 'After due', 'Gentle', 'Firm'] as const;
+export type ReminderCadence = (typeof REMINDER_CADENCES)[number];
+
+/** What the ledger says about the milestone's invoice (bot-owned columns). */
+export type LedgerInvoice = {
+  status: InvoiceStatus | null;
+  id: string | null;
+  number: string | null;
+  link: string | null;
+  created: string | null;
+  sent: string | null;
+  due: string | null;
+  paidOn: string | null;
+  amountPaid: number | null;
+};
+
+export type Milestone = {
+  id: string;
+  url: string | null;
+  title: string;
+  clientId: string | null;
+  project: string;
+  /** Major units as typed by the founder. */
+  amount: number | null;
+  currency: string | null;
+  /** The raw Stage option; anything outside STAGES is kept so the card can name it. */
+  stage: string | null;
+  due: string | null;
+  completed: string | null;
+  accepted: string | null;
+  acceptanceEvidence: string | null;
+  deliveryEvidence: string;
+  outcome: string;
+  nextCheckpoint: string;
+  scopeVersion: string;
+  changeOrderRequired: boolean;
+  poNumber: string;
+  invoice: LedgerInvoice;
+  blockers: string;
+  slackCard: string;
+  lastEditedTime: string;
+};
+
+export type Client = {
+  id: string;
+  name: string;
+  billingEmail: string | null;
+  billingOwner: string;
+  currency: string | null;
+  paymentTermsDays: number | null;
+  poRequired: boolean;
+  taxId: string;
+  /** Percent, e.g. 20 for 20 %. */
+  taxRate: number | null;
+  reminderCadence: string | null;
+  reviewBeforeSend: boolean;
+  servicePause: boolean;
+  stripeCustomerId: string | null;
+};
+
+/** The invoice as Stripe last reported it, reduced to what the bot uses. */
+export type InvoiceSnapshot = {
+  id: string;
+  number: string | null;
+  status: 'draft' | 'open' | 'paid' | 'void' | 'uncollectible';
+  hostedUrl: string | null;
+  /** Upper-case ISO 4217, as everywhere in the domain (Stripe sends lower case). */
+  currency: string;
+  /** Minor units. */
+  total: number;
+  amountPaid: number;
+  amountRemaining: number;
+  created: string;
+  dueDate: string | null;
+  paidAt: string | null;
+  lineCount: number;
+  /** Slack user id of the founder who sent it, or "auto" for the grace-period send. */
+  sentBy: string | null;
+  milestoneId: string | null;
+};
+
+export function isStage(value: string | null): value is Stage {
+  return value !== null && (STAGES as readonly string[]).includes(value);
+}
+
+export function emptyLedgerInvoice(): LedgerInvoice {
+  return { status: null, id: null, number: null, link: null, created: null, sent: null, due: null, paidOn: null, amountPaid: null };
+}

@@ -1,0 +1,63 @@
+/** Time helpers for the domain: pure, every "now" and time zone passed in. */
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+export function isDateOnly(value: string): boolean {
+  return DATE_ONLY.test(value);
+}
+
+/** Minutes to add to UTC to get local wall-clock time in `timeZone` at `at`. */
+export function zoneOffsetMinutes(timeZone: string, at: Date): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+  }).formatToParts(at);
+  const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value);
+  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return Math.round((asUtc - Math.floor(at.getTime() / 1000) * 1000) / 60_000);
+}
+
+/**
+ * A Notion date as an instant. A date without a time means the start of that day in the founder's
+ * time zone, not in UTC.
+ */
+export function parseInstant(value: string, timeZone: string): Date | null {
+  if (isDateOnly(value)) {
+    const midnightUtc = new Date(`${value}T00:00:00Z`);
+    const offset = zoneOffsetMinutes(timeZone, midnightUtc);
+    const guess = new Date(midnightUtc.getTime() - offset * 60_000);
+    // Correct once for a DST change between the guess and local midnight.
+    const corrected = zoneOffsetMinutes(timeZone, guess);
+    return new Date(midnightUtc.getTime() - corrected * 60_000);
+  }
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? null : new Date(ms);
+}
+
+/** The calendar date of `at` in `timeZone`, as YYYY-MM-DD. */
+export function localDate(at: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+}
+
+/** ISO 8601 with the zone's offset, e.g. 2026-11-21T09:30:00+01:00: what the bot writes to Notion. */
+export function isoWithOffset(at: Date, timeZone: string): string {
+  const offset = zoneOffsetMinutes(timeZone, at);
+  const local = new Date(Math.floor(at.getTime() / 1000) * 1000 + offset * 60_000);
+  const sign = offset < 0 ? '-' : '+';
+  const abs = Math.abs(offset);
+  const hh = String(Math.floor(abs / 60)).padStart(2, '0');
+  const mm = String(abs % 60).padStart(2, '0');
+  return `${local.toISOString().slice(0, 19)}${sign}${hh}:${mm}`;
+}
+
+/** "21 Nov 2026, 09:30" in the founder's zone, for cards. */
+export function formatForHumans(at: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone, day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  }).format(at);
+}
+
+export function addMinutes(at: Date, minutes: number): Date {
+  return new Date(at.getTime() + minutes * 60_000);
+}
