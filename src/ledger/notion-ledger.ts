@@ -1,0 +1,189 @@
+/**
+ * The Notion side of Cashin: reads milestones and clients, writes the bot's columns, adds the audit
+ * comments. Change detection lives here too, because Notion's `last_edited_time` alone misses edits.
+ */
+import { APIResponseError, isFullDatabase, isFullDataSource, isFullPage, type Client as NotionClient, type PageObjectResponse } from '@notionhq/client';
+import type { Client, Milestone } from '../domain/milestone.js';
+import type { Logger } from '../log.js';
+import { ExternalServiceError } from '../errors.js';
+import {
+  checkProperties, clientFromPage, clientPatchProperties, draftProperties, fingerprint, milestoneFromPage,
+  milestonePatchProperties, richText, type ClientPatch, type MilestoneDraft, type MilestonePatch, type SchemaProblem, type TableName,
+} from './schema.js';
+
+export type LedgerIds = { milestonesDb: string; clientsDb: string };
+
+/** Re-read pages edited this long before the newest edit seen: Notion rounds edit times to the minute. */
+const OVERLAP_MS = 2 * 60_000;
+
+/**
+ * Tracks what the bot has seen of one table. A page counts as changed only when a property the bot
+ * reads differs from what it saw last, so the overlap window and the bot's own writes cost nothing.
+ */
+class ChangeFeed {
+  #cursor: number | null = null;
+  readonly #prints = new Map<string, string>();
+
+  sinceIso(): string | null {
+    return this.#cursor === null ? null : new Date(this.#cursor - OVERLAP_MS).toISOString();
+  }
+
+  /** Returns the pages whose properties changed since they were last seen. */
+  take(pages: readonly PageObjectResponse[]): PageObjectResponse[] {
+    const changed = pages.filter((p) => this.#prints.get(p.id) !== fingerprint(p));
+    for (const page of pages) this.remember(page);
+    return changed;
+  }
+
+  remember(page: PageObjectResponse): void {
+    this.#prints.set(page.id, fingerprint(page));
+    const edited = Date.parse(page.last_edited_time);
+    if (this.#cursor === null || edited > this.#cursor) this.#cursor = edited;
+  }
+}
+
+export class NotionLedger {
+  readonly #notion: NotionClient;
+  readonly #ids: LedgerIds;
+  readonly #logger: Logger;
+  readonly #milestoneFeed = new ChangeFeed();
+  readonly #clientFeed = new ChangeFeed();
+  #milestonesSource: string | null = null;
+  #clientsSource: string | null = null;
+  #stageType: 'select' | 'status' = 'select';
+
+  constructor(notion: NotionClient, ids: LedgerIds, logger: Logger) {
+    this.#notion = notion;
+    this.#ids = ids;
+    this.#logger = logger.child({ component: 'ledger' });
+  }
+
+  /** Resolves the data sources and checks both tables against LEDGER.md; returns every problem found. */
+  async connect(): Promise<SchemaProblem[]> {
+    const [milestones, clients] = await Promise.all([
+      this.#inspect('Milestones', this.#ids.milestonesDb),
+      this.#inspect('Clients', this.#ids.clientsDb),
+    ]);
+    this.#milestonesSource = milestones.dataSourceId;
+    this.#clientsSource = clients.dataSourceId;
+    if (milestones.properties.Stage?.type === 'status') this.#stageType = 'status';
+    return [...milestones.problems, ...clients.problems];
+  }
+
+  async #inspect(table: TableName, databaseId: string): Promise<{ dataSourceId: string; properties: Record<string, { type: string }>; problems: SchemaProblem[] }> {
+    const db = await this.#call(`retrieve ${table} database`, () => this.#notion.databases.retrieve({ database_id: databaseId }));
+    if (!isFullDatabase(db)) throw new ExternalServiceError('notion_unexpected', `The ${table} database could not be read in full; share it with the integration.`, false);
+    const source = db.data_sources[0];
+    if (!source) throw new ExternalServiceError('notion_unexpected', `The ${table} database has no data source.`, false);
+    const ds = await this.#call(`retrieve ${table} data source`, () => this.#notion.dataSources.retrieve({ data_source_id: source.id }));
+    if (!isFullDataSource(ds)) throw new ExternalServiceError('notion_unexpected', `The ${table} data source could not be read in full.`, false);
+    return { dataSourceId: source.id, properties: ds.properties, problems: checkProperties(table, ds.properties) };
+  }
+
+  /** Milestones changed since the last poll (all of them on the first call). */
+  async pollMilestones(): Promise<Milestone[]> {
+    const pages = await this.#queryAll(this.#source('milestones'), this.#milestoneFeed.sinceIso());
+    return this.#milestoneFeed.take(pages).map(milestoneFromPage);
+  }
+
+  async pollClients(): Promise<Client[]> {
+    const pages = await this.#queryAll(this.#source('clients'), this.#clientFeed.sinceIso());
+    return this.#clientFeed.take(pages).map(clientFromPage);
+  }
+
+  async getMilestone(id: string): Promise<Milestone> {
+    const page = await this.#page(id);
+    this.#milestoneFeed.remember(page);
+    return milestoneFromPage(page);
+  }
+
+  async getClient(id: string): Promise<Client> {
+    const page = await this.#page(id);
+    this.#clientFeed.remember(page);
+    return clientFromPage(page);
+  }
+
+  async updateMilestone(id: string, patch: MilestonePatch): Promise<Milestone> {
+    const properties = milestonePatchProperties(patch, this.#stageType);
+    const page = await this.#call('update milestone', () => this.#notion.pages.update({ page_id: id, properties: properties as never }));
+    return milestoneFromPage(this.#own(page, this.#milestoneFeed));
+  }
+
+  async updateClient(id: string, patch: ClientPatch): Promise<Client> {
+    const page = await this.#call('update client', () => this.#notion.pages.update({ page_id: id, properties: clientPatchProperties(patch) as never }));
+    return clientFromPage(this.#own(page, this.#clientFeed));
+  }
+
+  async createMilestone(draft: MilestoneDraft): Promise<Milestone> {
+    const page = await this.#call('create milestone', () => this.#notion.pages.create({
+      parent: { data_source_id: this.#source('milestones') },
+      properties: draftProperties(draft, this.#stageType) as never,
+    }));
+    return milestoneFromPage(this.#own(page, this.#milestoneFeed));
+  }
+
+  /** The audit trail: every transition is also a comment on the milestone's page. */
+  async comment(pageId: string, text: string): Promise<void> {
+    await this.#call('comment', () => this.#notion.comments.create({ parent: { page_id: pageId }, rich_text: richText(text) }));
+  }
+
+  #own(page: unknown, feed: ChangeFeed): PageObjectResponse {
+    if (!isPageResponse(page)) throw new ExternalServiceError('notion_unexpected', 'Notion answered an update with a partial page.', false);
+    feed.remember(page);
+    return page;
+  }
+
+  async #page(id: string): Promise<PageObjectResponse> {
+    const page = await this.#call('retrieve page', () => this.#notion.pages.retrieve({ page_id: id }));
+    if (!isPageResponse(page)) throw new ExternalServiceError('notion_unexpected', `Page ${id} could not be read in full.`, false);
+    return page;
+  }
+
+  async #queryAll(dataSourceId: string, sinceIso: string | null): Promise<PageObjectResponse[]> {
+    const pages: PageObjectResponse[] = [];
+    let cursor: string | undefined;
+    do {
+      const response = await this.#call('query', () => this.#notion.dataSources.query({
+        data_source_id: dataSourceId,
+        page_size: 100,
+        sorts: [{ timestamp: 'last_edited_time', direction: 'ascending' }],
+        ...(sinceIso ? { filter: { timestamp: 'last_edited_time', last_edited_time: { on_or_after: sinceIso } } } : {}),
+        ...(cursor ? { start_cursor: cursor } : {}),
+      }));
+      for (const result of response.results) if (isPageResponse(result)) pages.push(result);
+      cursor = response.has_more && response.next_cursor ? response.next_cursor : undefined;
+      if (response.request_status?.type === 'incomplete') {
+        this.#logger.warn({ dataSourceId }, 'notion query stopped at its row limit; later rows are read on the next poll');
+        break;
+      }
+    } while (cursor);
+    return pages;
+  }
+
+  #source(which: 'milestones' | 'clients'): string {
+    const id = which === 'milestones' ? this.#milestonesSource : this.#clientsSource;
+    if (id === null) throw new Error('NotionLedger.connect() must run before the ledger is used');
+    return id;
+  }
+
+  async #call<T>(what: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw translateNotionError(what, error);
+    }
+  }
+}
+
+function isPageResponse(value: unknown): value is PageObjectResponse {
+  return typeof value === 'object' && value !== null && 'object' in value && value.object === 'page' && isFullPage(value as never);
+}
+
+export function translateNotionError(what: string, error: unknown): Error {
+  if (!(error instanceof APIResponseError)) return error instanceof Error ? error : new Error(String(error));
+  const retryable = error.status === 429 || error.status >= 500;
+  const hint = error.code === 'object_not_found' || error.code === 'restricted_resource'
+    ? ' Share the page or database with the Cashin integration.'
+    : error.code === 'unauthorized' ? ' Check NOTION_TOKEN.' : '';
+  return new ExternalServiceError(`notion_${error.code}`, `Notion refused to ${what}: ${error.message}${hint}`, retryable, error);
+}

@@ -1,0 +1,127 @@
+/**
+ * A tiny router for the emulators: exact method + path patterns, raw bodies, JSON answers.
+ * Anything that does not match is the emulator's own "unknown route" error, never a silent 200.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type EmulatorRequest = {
+  readonly method: string;
+  readonly path: string;
+  readonly params: Readonly<Record<string, string>>;
+  readonly query: URLSearchParams;
+  readonly headers: IncomingMessage['headers'];
+  readonly rawBody: string;
+};
+
+export type EmulatorResponse = {
+  readonly status: number;
+  readonly body: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Raw text instead of JSON, e.g. an HTML page. */
+  readonly text?: string;
+};
+
+export type Handler = (req: EmulatorRequest) => EmulatorResponse | Promise<EmulatorResponse>;
+
+type Route = { method: string; parts: string[]; handler: Handler };
+
+export class Router {
+  readonly #routes: Route[] = [];
+
+  add(method: string, pattern: string, handler: Handler): this {
+    this.#routes.push({ method, parts: pattern.split('/').filter(Boolean), handler });
+    return this;
+  }
+
+  match(method: string, path: string): { handler: Handler; params: Record<string, string> } | null {
+    const parts = path.split('/').filter(Boolean);
+    for (const route of this.#routes) {
+      if (route.method !== method || route.parts.length !== parts.length) continue;
+      const params: Record<string, string> = {};
+      const ok = route.parts.every((p, i) => {
+        const actual = parts[i] ?? '';
+        if (p.startsWith(':')) { params[p.slice(1)] = decodeURIComponent(actual); return true; }
+        return p === actual;
+      });
+      if (ok) return { handler: route.handler, params };
+    }
+    return null;
+  }
+}
+
+export function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export function send(res: ServerResponse, response: EmulatorResponse): void {
+  if (res.headersSent || res.destroyed) return;
+  const headers = { ...response.headers };
+  if (response.text !== undefined) {
+    res.writeHead(response.status, { 'content-type': 'text/html; charset=utf-8', ...headers });
+    res.end(response.text);
+    return;
+  }
+  res.writeHead(response.status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(response.body));
+}
+
+export type Listening = { readonly server: Server; readonly url: string; close(): Promise<void> };
+
+/** Serves a request handler on 127.0.0.1 (port 0 picks a free port). */
+export async function listen(
+  handle: (req: IncomingMessage, res: ServerResponse) => void, port = 0,
+): Promise<Listening> {
+  const server = createServer(handle);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  const { port: actual } = server.address() as AddressInfo;
+  return {
+    server,
+    url: `http://127.0.0.1:${actual}`,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+/** Runs a router behind a node http handler; `fallback` answers unknown routes in the API's own error shape. */
+export function routerHandler(
+  router: Router, fallback: (req: EmulatorRequest) => EmulatorResponse,
+  before?: (req: EmulatorRequest) => EmulatorResponse | null | Promise<EmulatorResponse | null>,
+  onError?: (error: unknown) => EmulatorResponse | null,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://emulator');
+      const rawBody = await readBody(req);
+      const base = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, rawBody };
+      const found = router.match(base.method, base.path);
+      const request: EmulatorRequest = { ...base, params: found?.params ?? {} };
+      const early = before ? await before(request) : null;
+      if (early) return send(res, early);
+      if (!found) return send(res, fallback(request));
+      send(res, await found.handler(request));
+    })().catch((error: unknown) => {
+      const answer = onError?.(error);
+      if (answer) return send(res, answer);
+      send(res, { status: 500, body: { error: error instanceof Error ? error.message : String(error) } });
+    });
+  };
+}
+
+let counter = 0;
+/** Readable, unique ids; the emulators never need cryptographic randomness. */
+export function nextId(prefix: string, width = 14): string {
+  counter += 1;
+  const random = Math.random().toString(36).slice(2, 8);
+  return `${prefix}${(counter.toString(36) + random).padEnd(width, '0').slice(0, width)}`;
+}
