@@ -1,0 +1,55 @@
+/**
+ * Creates the Clients, Milestones and Forecasts databases under a page the founder shared with
+ * the integration, exactly as LEDGER.md lists them.
+ */
+import { isFullDatabase, type Client as NotionClient } from '@notionhq/client';
+import { CLIENT_PROPERTIES, FORECAST_PROPERTIES, MILESTONE_PROPERTIES, type PropertyType } from './schema.js';
+
+type Spec = { readonly types: readonly PropertyType[]; readonly options?: readonly string[] };
+
+export type CreatedLedger = { clientsDb: string; milestonesDb: string; forecastsDb: string };
+
+function propertyConfig(spec: Spec, relationTo: string | null): Record<string, unknown> {
+  const type = spec.types[0] ?? 'rich_text';
+  switch (type) {
+    case 'select':
+      return { select: { options: (spec.options ?? []).map((name) => ({ name })) } };
+    case 'relation':
+      if (!relationTo) throw new Error('a relation needs its target data source');
+      return { relation: { data_source_id: relationTo, single_property: {} } };
+    case 'number':
+      return { number: { format: 'number' } };
+    default:
+      return { [type]: {} };
+  }
+}
+
+function properties(specs: Readonly<Record<string, Spec>>, relationTo: string | null): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(specs).map(([name, spec]) => [name, propertyConfig(spec, relationTo)]));
+}
+
+export async function createLedger(notion: NotionClient, parentPageId: string): Promise<CreatedLedger> {
+  const create = async (title: string, props: Record<string, unknown>) => {
+    const db = await notion.databases.create({
+      parent: { type: 'page_id', page_id: parentPageId },
+      title: [{ type: 'text', text: { content: title } }],
+      initial_data_source: { properties: props as never },
+    });
+    const dataSource = isFullDatabase(db) ? db.data_sources[0]?.id : undefined;
+    if (!dataSource) throw new Error(`Notion created the ${title} database without a data source`);
+    return { databaseId: db.id, dataSourceId: dataSource };
+  };
+  const clients = await create('Clients', properties(CLIENT_PROPERTIES, null));
+  const milestones = await create('Milestones', properties(MILESTONE_PROPERTIES, clients.dataSourceId));
+  const forecasts = await create('Forecasts', properties(FORECAST_PROPERTIES, null));
+  return { clientsDb: clients.databaseId, milestonesDb: milestones.databaseId, forecastsDb: forecasts.databaseId };
+}
+
+export function envLines(ledger: CreatedLedger): string {
+  const plain = (id: string) => id.replace(/-/g, '');
+  return [
+    `NOTION_CLIENTS_DB=${plain(ledger.clientsDb)}`,
+    `NOTION_MILESTONES_DB=${plain(ledger.milestonesDb)}`,
+    `NOTION_FORECASTS_DB=${plain(ledger.forecastsDb)}`,
+  ].join('\n');
+}
