@@ -35,6 +35,7 @@ export type ReviewCard = CardBase & {
   /** Human time at which the invoice goes out by itself, when it will. */
   readonly autoSendAt: string | null;
   readonly reviewReason: string | null;
+  readonly sendError: string | null;
 };
 
 export type InvoiceCard = CardBase & {
@@ -62,6 +63,7 @@ export type CardContext = {
   readonly autoSendAt: Date | null;
   readonly now: Date;
   readonly policy: BillingPolicy;
+  readonly sendError: string | null;
 };
 
 export function buildCardView(ctx: CardContext): CardView {
@@ -96,6 +98,7 @@ export function buildCardView(ctx: CardContext): CardView {
       changeOrderPending: m.changeOrderRequired,
       autoSendAt: ctx.autoSendAt ? formatForHumans(ctx.autoSendAt, policy.timeZone) : null,
       reviewReason: reviewReason(ctx.client, policy),
+      sendError: ctx.sendError,
     };
   }
   return { ...base, kind: 'withdrawn', stage: m.stage ?? 'blank' };

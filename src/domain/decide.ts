@@ -20,6 +20,8 @@ export type MilestoneState = {
   readonly renderedCardKey: string | null;
   /** When the bot first saw Stage = Accepted (matters when Accepted holds a date without a time). */
   readonly acceptedSeenAt: Date | null;
+  /** Why the last send failed in a way retrying will not fix; it waits for the founder. */
+  readonly sendError: string | null;
 };
 
 export type InvoiceTransition = 'sent' | 'partially_paid' | 'paid' | 'overdue' | 'void' | 'uncollectible';
@@ -52,8 +54,9 @@ export function decide(state: MilestoneState, now: Date, policy: BillingPolicy):
   if (blockersText !== m.blockers.trim()) actions.push({ type: 'write-blockers', text: blockersText });
 
   if (hasInvoice && (m.invoice.status === null || m.invoice.status === 'Draft')) {
-    // An invoice id with no Sent status means a send started and did not finish: finish it.
-    actions.push({ type: 'resume-invoice' });
+    // An invoice id with no Sent status means a send started and did not finish: finish it,
+    // unless it failed for a reason only the founder can fix.
+    if (state.sendError === null) actions.push({ type: 'resume-invoice' });
   } else if (invoice && hasInvoice && invoice.id === m.invoice.id) {
     const record = invoiceRecord(invoice, m.invoice, now, policy.timeZone);
     if (!sameRecord(record, m.invoice, policy.timeZone)) {
@@ -62,15 +65,16 @@ export function decide(state: MilestoneState, now: Date, policy: BillingPolicy):
   }
 
   const autoSendAt = autoSendTime(m, client, check, policy, state.acceptedSeenAt);
-  if (!hasInvoice && autoSendAt && now.getTime() >= autoSendAt.getTime() && actions.length === 0) {
+  if (!hasInvoice && autoSendAt && state.sendError === null && now.getTime() >= autoSendAt.getTime() && actions.length === 0) {
     actions.push({ type: 'send-invoice', trigger: 'auto' });
   }
   if (actions.length > 0) return actions;
 
   // The card is rendered last, from the settled state, so one tick updates it once.
   const wantsCard = billable || hasInvoice || m.slackCard !== '';
-  if (!wantsCard) return [];
-  const view = buildCardView({ milestone: m, client, invoice, check, autoSendAt, now, policy });
+  // A card for an invoice is drawn from Stripe's answer; wait until it is known.
+  if (!wantsCard || (hasInvoice && invoice === null && state.sendError === null)) return [];
+  const view = buildCardView({ milestone: m, client, invoice, check, autoSendAt, now, policy, sendError: state.sendError });
   const key = JSON.stringify(view);
   if (key === state.renderedCardKey) return [];
   return [{ type: 'render-card', view, key }];

@@ -217,6 +217,7 @@ export type MilestonePatch = Partial<{
   stage: 'Accepted' | 'Delivered';
   completed: string;
   accepted: string;
+  acceptanceEvidence: string;
   poNumber: string;
   blockers: string;
   slackCard: string;
@@ -255,6 +256,7 @@ export function milestonePatchProperties(patch: MilestonePatch, stageType: 'sele
   set('Stage', patch.stage === undefined ? undefined : { [stageType]: { name: patch.stage } });
   set('Completed', patch.completed === undefined ? undefined : date(patch.completed));
   set('Accepted', patch.accepted === undefined ? undefined : date(patch.accepted));
+  set('Acceptance evidence', patch.acceptanceEvidence === undefined ? undefined : { url: patch.acceptanceEvidence });
   set('PO number', patch.poNumber === undefined ? undefined : text(patch.poNumber));
   set('Blockers', patch.blockers === undefined ? undefined : text(patch.blockers));
   set('Slack card', patch.slackCard === undefined ? undefined : text(patch.slackCard));

@@ -6,7 +6,7 @@ import { aClient, aMilestone, policy } from '../support/records.js';
 const now = new Date('2026-11-21T12:00:00Z');
 
 function state(milestone: Partial<Milestone>, extra: Partial<MilestoneState> = {}): MilestoneState {
-  return { milestone: aMilestone(milestone), client: aClient(), invoice: null, renderedCardKey: null, acceptedSeenAt: null, ...extra };
+  return { milestone: aMilestone(milestone), client: aClient(), invoice: null, renderedCardKey: null, acceptedSeenAt: null, sendError: null, ...extra };
 }
 
 /** Applies decide()'s ledger actions the way the workflows do, so idempotence can be checked. */
