@@ -31,6 +31,8 @@ const MAX_ROUNDS = 8;
 /** Re-read Stripe events this far back: events of the same second can arrive out of order. */
 const EVENT_OVERLAP_SECONDS = 60;
 
+export type OverviewRow = { title: string; url: string | null; stage: string | null; invoiceStatus: string | null; blockerCount: number; clientName: string | null };
+
 export type ClickResult = { ok: true; message?: string } | { ok: false; message: string };
 
 export class Engine {
@@ -60,11 +62,27 @@ export class Engine {
     return id === null ? null : this.#clients.get(id) ?? null;
   }
 
+  /** What the founder asks for with /cashin: every milestone that is in the billing loop. */
+  overview(): OverviewRow[] {
+    return [...this.#milestones.values()]
+      .map(({ milestone: m }) => ({
+        title: m.title, url: m.url, stage: m.stage, invoiceStatus: m.invoice.status,
+        blockerCount: m.blockers.trim() === '' ? 0 : m.blockers.trim().split('\n').length,
+        clientName: this.client(m.clientId)?.name ?? null,
+      }))
+      .filter((row) => row.stage === 'Delivered' || row.stage === 'Accepted' || row.invoiceStatus !== null);
+  }
+
   /** One poll: read what changed in Notion, then settle every milestone that owes an action. */
   async tick(): Promise<void> {
+    await this.load();
+    await this.settleAll();
+  }
+
+  /** Reads what changed in Notion into memory (everything, the first time). */
+  async load(): Promise<void> {
     for (const client of await this.#deps.ledger.pollClients()) this.#clients.set(client.id, client);
     for (const milestone of await this.#deps.ledger.pollMilestones()) this.#track(milestone);
-    await this.#settleAll();
   }
 
   /** At start: load every open invoice once from Stripe, so payments made while the bot was down are seen. */
@@ -218,7 +236,7 @@ export class Engine {
     };
   }
 
-  async #settleAll(): Promise<void> {
+  async settleAll(): Promise<void> {
     const now = this.#deps.clock.now();
     for (const [id, tracked] of this.#milestones) {
       if (decide(this.#state(tracked), now, this.#deps.policy).length === 0) continue;

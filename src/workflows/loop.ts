@@ -1,0 +1,26 @@
+/** A job repeated every `intervalMs`, never overlapping itself; a failed run is logged and the loop goes on. */
+import type { Logger } from '../log.js';
+
+export type Loop = { stop(): Promise<void> };
+
+export function startLoop(name: string, intervalMs: number, run: () => Promise<void>, logger: Logger): Loop {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let current: Promise<void> = Promise.resolve();
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      current = run()
+        .catch((error: unknown) => logger.error({ err: error, loop: name }, 'scheduled run failed; trying again next time'))
+        .finally(schedule);
+    }, intervalMs);
+  };
+  schedule();
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await current;
+    },
+  };
+}
