@@ -81,7 +81,7 @@ function fallbackText(view: CardView): string {
   switch (view.kind) {
     case 'delivered': return `Delivered: ${view.title} for ${view.clientName} (${view.amount}). Waiting for the client's acceptance.`;
     case 'review': return `Invoice review: ${view.title} for ${view.clientName} (${view.amount}).`;
-    case 'invoice': return `Invoice ${view.number ?? ''} for ${view.clientName}: ${view.amount}, ${statusWord(view)}.`;
+    case 'invoice': return `Invoice ${view.number ?? ''} for ${view.title} (${view.clientName}): ${view.amount}, ${statusWord(view)}.`;
     case 'withdrawn': return `${view.title} is back to ${view.stage}.`;
   }
 }
