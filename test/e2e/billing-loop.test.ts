@@ -1,0 +1,172 @@
+/**
+ * The whole loop with the bot as a process (`npm start`), the emulators standing in for Notion,
+ * Slack and Stripe, and every step checked on all three sides.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ACTIONS } from '../../src/slack/blocks/card.js';
+import { startBot, type BotProcess } from '../support/process.js';
+import { APPROVER, CHANNEL, createWorld, select, STRANGER, waitFor, type World } from '../support/world.js';
+
+let world: World;
+let bot: BotProcess | null = null;
+
+beforeEach(async () => { world = await createWorld(); });
+afterEach(async () => {
+  await bot?.kill('SIGKILL');
+  bot = null;
+  await world.close();
+});
+
+const card = (title: string) => world.slack.channelMessages(CHANNEL).filter((m) => JSON.stringify(m.blocks).includes(title));
+const comments = (id: string) => world.notion.emulator.commentsOn(id);
+
+async function seed(): Promise<{ milestone: string; client: string }> {
+  const client = await world.addClient('Acme', { 'PO required': { checkbox: true }, 'Review before send': { checkbox: true } });
+  const milestone = await world.addMilestone('Homepage design approved', client, {
+    'Acceptance evidence': { url: 'https://mail.example.test/acme/ok' },
+    'PO number': { rich_text: [{ text: { content: 'PO-4471' } }] },
+  });
+  return { milestone, client };
+}
+
+async function deliverAcceptSend(id: string): Promise<string> {
+  // Step 1: Delivered in Notion → acceptance card in Slack.
+  world.edit(id, { Stage: select('Delivered') });
+  const [posted] = await waitFor('acceptance card', () => card('Homepage design approved').length > 0 && card('Homepage design approved'));
+  if (!posted) throw new Error('no card');
+  const blocks = JSON.stringify(posted.blocks);
+  expect(blocks).toContain('Client accepted');
+  expect(blocks).toContain('Draft acceptance request');
+  expect(blocks).toContain('USD 2,500.00');
+  await waitFor('card ref in notion', () => world.values(id)['Slack card'] === `${CHANNEL}/${posted.ts}`);
+  expect(world.values(id).Completed).toBeTruthy();
+  expect(String(world.values(id).Blockers)).toContain('has not accepted');
+  expect(world.stripe.invoices.size).toBe(0);
+
+  await world.slack.click(posted.ts, ACTIONS.draftAcceptance, APPROVER);
+  await waitFor('acceptance request draft', () => world.slack.ephemerals.find((e) => e.text.includes('within 24 hours')));
+
+  // A stranger's click changes nothing.
+  await world.slack.click(posted.ts, ACTIONS.accept, STRANGER);
+  await waitFor('refusal', () => world.slack.ephemerals.find((e) => e.user === STRANGER && e.text.includes('SLACK_APPROVER_IDS')));
+  expect(world.values(id).Stage).toBe('Delivered');
+
+  // Step 2: Client accepted → Stage and Accepted written back, the same card becomes the review card.
+  await world.slack.click(posted.ts, ACTIONS.accept, APPROVER);
+  await waitFor('review card', () => posted.text.startsWith('Invoice review'));
+  expect(world.values(id).Stage).toBe('Accepted');
+  expect(world.values(id).Accepted).toBeTruthy();
+  const review = JSON.stringify(posted.blocks);
+  for (const section of ['Milestone recap', 'Delivery evidence', 'Outcome', 'Next checkpoint', 'PO-4471', 'Send invoice']) expect(review).toContain(section);
+  expect(world.values(id).Blockers).toBe('');
+  expect(world.slack.channelMessages(CHANNEL)).toHaveLength(1);
+
+  // Step 3: Send → Stripe invoice created, finalized, sent once; Notion and the card updated.
+  await world.slack.click(posted.ts, ACTIONS.send, APPROVER);
+  await waitFor('sent in notion', () => world.values(id)['Invoice status'] === 'Sent');
+  const values = world.values(id);
+  const invoiceId = String(values['Invoice ID']);
+  const invoice = world.stripe.invoiceJson(invoiceId);
+  expect(invoice).toMatchObject({ status: 'open', collection_method: 'send_invoice', total: 250000, currency: 'usd', custom_fields: expect.arrayContaining([{ name: 'PO number', value: 'PO-4471' }]) });
+  expect((invoice.metadata as Record<string, string>).cashin_milestone).toBe(id);
+  expect(String(invoice.description)).toContain('Delivery evidence');
+  expect(world.stripe.sends.get(invoiceId)).toBe(1);
+  expect(values).toMatchObject({ 'Invoice number': invoice.number, 'Invoice link': invoice.hosted_invoice_url });
+  for (const key of ['Invoice created', 'Invoice sent', 'Invoice due']) expect(values[key]).toBeTruthy();
+  await waitFor('sent card', () => JSON.stringify(posted.blocks).includes(`Sent by <@${APPROVER}>`));
+  expect(JSON.stringify(posted.blocks)).toContain(String(invoice.hosted_invoice_url));
+  expect(comments(id).some((c) => c.includes(`sent from Slack by ${APPROVER}`))).toBe(true);
+  return invoiceId;
+}
+
+describe.each(['http', 'socket'] as const)('the billing loop as a process, %s mode', (mode) => {
+  it('walks a milestone from Delivered to paid', async () => {
+    const { milestone: id } = await seed();
+    bot = await startBot(world.env(mode), world.botPort);
+    if (mode === 'socket') await waitFor('socket connection', () => world.slack.socketConnections > 0);
+    const invoiceId = await deliverAcceptSend(id);
+    const [posted] = card('Homepage design approved');
+
+    // Step 4: the client pays part, then the rest, on the hosted page.
+    world.stripe.pay(invoiceId, 100000);
+    await waitFor('partial payment in notion', () => world.values(id)['Amount paid'] === 1000);
+    expect(world.values(id)['Invoice status']).toBe('Sent');
+    await waitFor('partial card', () => JSON.stringify(posted?.blocks).includes('USD 1,500.00'));
+
+    world.stripe.pay(invoiceId);
+    await waitFor('paid in notion', () => world.values(id)['Invoice status'] === 'Paid');
+    expect(world.values(id)['Amount paid']).toBe(2500);
+    expect(world.values(id)['Paid on']).toBeTruthy();
+    await waitFor('paid card', () => posted?.text.endsWith('paid.'));
+    await waitFor('payment comment', () => comments(id).some((c) => c.includes('paid in full')));
+    expect(comments(id).filter((c) => c.includes('paid in full'))).toHaveLength(1);
+    expect(world.stripe.invoices.size).toBe(1);
+  }, 90_000);
+});
+
+describe('Stripe-side endings', () => {
+  it.each([
+    ['void', 'Void'],
+    ['mark_uncollectible', 'Uncollectible'],
+  ])('an invoice %s in the dashboard shows as %s', async (action, status) => {
+    const { milestone: id } = await seed();
+    bot = await startBot(world.env('http'), world.botPort);
+    const invoiceId = await deliverAcceptSend(id);
+    const res = await fetch(`${world.servers[0]?.url}/v1/invoices/${invoiceId}/${action}`, { method: 'POST', headers: { authorization: 'Bearer sk_test_cashin_emulated' } });
+    expect(res.status).toBe(200);
+    await waitFor(`${status} in notion`, () => world.values(id)['Invoice status'] === status);
+    await waitFor('card', () => card('Homepage design approved')[0]?.text.includes(status === 'Void' ? 'void' : 'uncollectible'));
+  }, 90_000);
+});
+
+describe('crash safety', () => {
+  it('leaves exactly one invoice, sent once, after a SIGKILL between invoice creation and the Notion write', async () => {
+    const { milestone: id } = await seed();
+    bot = await startBot(world.env('http'), world.botPort);
+    world.edit(id, { Stage: select('Accepted') });
+    const [posted] = await waitFor('review card', () => card('Homepage design approved').length > 0 && card('Homepage design approved'));
+    if (!posted) throw new Error('no card');
+
+    const killed = new Promise<void>((resolve) => {
+      world.stripe.hold({
+        method: 'POST', path: /^\/v1\/invoices$/, once: true,
+        // Stripe has created the invoice; the bot dies before it hears back.
+        run: async () => { await bot?.kill('SIGKILL'); resolve(); },
+      });
+    });
+    await world.slack.click(posted.ts, ACTIONS.send, APPROVER);
+    await killed;
+    expect(world.stripe.invoices.size).toBe(1);
+    expect(world.values(id)['Invoice ID']).toBe('');
+
+    bot = await startBot(world.env('http'), world.botPort);
+    await world.slack.click(posted.ts, ACTIONS.send, APPROVER);
+    await waitFor('sent after restart', () => world.values(id)['Invoice status'] === 'Sent');
+    const [invoiceId] = world.stripe.invoices.keys();
+    expect(world.stripe.invoices.size).toBe(1);
+    expect(world.values(id)['Invoice ID']).toBe(invoiceId);
+    expect(world.stripe.sends.get(invoiceId ?? '')).toBe(1);
+    expect(world.slack.channelMessages(CHANNEL)).toHaveLength(1);
+  }, 90_000);
+
+  it('finishes a send that died after the invoice id reached Notion, on restart, without a click', async () => {
+    const { milestone: id } = await seed();
+    bot = await startBot(world.env('http'), world.botPort);
+    world.edit(id, { Stage: select('Accepted') });
+    const [posted] = await waitFor('review card', () => card('Homepage design approved').length > 0 && card('Homepage design approved'));
+    if (!posted) throw new Error('no card');
+    const killed = new Promise<void>((resolve) => {
+      world.stripe.hold({ method: 'POST', path: /\/finalize$/, once: true, run: async () => { await bot?.kill('SIGKILL'); resolve(); } });
+    });
+    await world.slack.click(posted.ts, ACTIONS.send, APPROVER);
+    await killed;
+    expect(world.values(id)['Invoice status']).toBe('Draft');
+
+    bot = await startBot(world.env('http'), world.botPort);
+    await waitFor('sent after restart', () => world.values(id)['Invoice status'] === 'Sent', 20_000);
+    const [invoiceId] = world.stripe.invoices.keys();
+    expect(world.stripe.invoices.size).toBe(1);
+    expect(world.stripe.sends.get(invoiceId ?? '')).toBe(1);
+    expect(world.stripe.items.size).toBe(1);
+  }, 90_000);
+});

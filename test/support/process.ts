@@ -1,0 +1,34 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { waitFor } from './world.js';
+
+export type BotProcess = { child: ChildProcess; output(): string; kill(signal?: NodeJS.Signals): Promise<number | null> };
+
+/** Runs `npm start` as its own process group, the way a founder starts Cashin. */
+export async function startBot(env: Record<string, string>, port: number): Promise<BotProcess> {
+  const child = spawn('npm', ['start', '--silent'], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => { output += d.toString(); });
+  child.stderr?.on('data', (d: Buffer) => { output += d.toString(); });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const kill = async (signal: NodeJS.Signals = 'SIGTERM') => {
+    if (child.exitCode === null && child.pid) {
+      try { process.kill(-child.pid, signal); } catch { /* already gone */ }
+    }
+    return exited;
+  };
+  try {
+    await waitFor('bot /healthz', async () => {
+      if (child.exitCode !== null) throw new Error(`bot exited with ${child.exitCode}:\n${output}`);
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null);
+      return res?.status === 200;
+    }, 30_000);
+  } catch (error) {
+    await kill('SIGKILL');
+    throw new Error(`${String(error)}\n--- bot output ---\n${output}`);
+  }
+  return { child, output: () => output, kill };
+}
