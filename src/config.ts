@@ -41,11 +41,15 @@ export const EnvSchema = z.object({
   NOTION_BASE_URL: baseUrl,
   SLACK_API_URL: baseUrl,
   STRIPE_API_URL: baseUrl,
-}).superRefine((env, ctx) => {
-  if (env.SLACK_APP_TOKEN === undefined && env.SLACK_SIGNING_SECRET === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['SLACK_SIGNING_SECRET'], message: 'is required in HTTP mode (set SLACK_APP_TOKEN instead for Socket Mode)' });
-  }
 });
+
+/** Settings that depend on each other; checked on the raw environment so they are reported alongside field errors. */
+function crossFieldProblems(env: Record<string, string | undefined>): string[] {
+  const blank = (name: string) => (env[name] ?? '').trim() === '';
+  return blank('SLACK_APP_TOKEN') && blank('SLACK_SIGNING_SECRET')
+    ? ['SLACK_SIGNING_SECRET is required in HTTP mode (set SLACK_APP_TOKEN instead for Socket Mode)']
+    : [];
+}
 
 export type Env = z.infer<typeof EnvSchema>;
 
@@ -73,9 +77,11 @@ export class ConfigError extends Error {
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = EnvSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`));
-  }
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`)),
+    ...crossFieldProblems(env),
+  ];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   return Object.freeze({
     mode: e.SLACK_APP_TOKEN ? 'socket' : 'http',

@@ -82,7 +82,8 @@ async function deliverAcceptSend(id: string): Promise<string> {
 describe.each(['http', 'socket'] as const)('the billing loop as a process, %s mode', (mode) => {
   it('walks a milestone from Delivered to paid', async () => {
     const { milestone: id } = await seed();
-    bot = await startBot(world.env(mode), world.botPort);
+    const env = world.env(mode, { LOG_LEVEL: 'debug' });
+    bot = await startBot(env, world.botPort);
     if (mode === 'socket') await waitFor('socket connection', () => world.slack.socketConnections > 0);
     const invoiceId = await deliverAcceptSend(id);
     const [posted] = card('Homepage design approved');
@@ -101,6 +102,13 @@ describe.each(['http', 'socket'] as const)('the billing loop as a process, %s mo
     await waitFor('payment comment', () => comments(id).some((c) => c.includes('paid in full')));
     expect(comments(id).filter((c) => c.includes('paid in full'))).toHaveLength(1);
     expect(world.stripe.invoices.size).toBe(1);
+
+    // Even at debug level, no secret reaches the log.
+    const output = bot.output();
+    expect(output.length).toBeGreaterThan(1000);
+    for (const name of ['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET', 'NOTION_TOKEN', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET']) {
+      if (env[name]) expect(output, name).not.toContain(env[name]);
+    }
   }, 90_000);
 });
 

@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, EnvSchema, loadConfig } from '../../src/config.js';
+
+const valid = {
+  SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret', SLACK_CHANNEL_ID: 'C0123ABCD', SLACK_APPROVER_IDS: 'U0123ABCD, U0456EFGH',
+  NOTION_TOKEN: 'ntn_x', NOTION_MILESTONES_DB: '0123456789abcdef0123456789abcdef', NOTION_CLIENTS_DB: '01234567-89ab-cdef-0123-456789abcdef',
+  STRIPE_SECRET_KEY: 'sk_test_x',
+};
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('reads a complete environment with its defaults', () => {
+    const config = loadConfig(valid);
+    expect(config).toMatchObject({
+      mode: 'http', port: 3000, pollIntervalSeconds: 30, autoSendAfterMinutes: 120, timeZone: 'UTC', defaultCurrency: 'USD',
+      defaultPaymentTermsDays: 30, logLevel: 'info',
+      slack: { approverIds: ['U0123ABCD', 'U0456EFGH'] }, notion: { clientsDb: '0123456789abcdef0123456789abcdef' },
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('chooses Socket Mode when an app token is set', () => {
+    expect(loadConfig({ ...valid, SLACK_SIGNING_SECRET: '', SLACK_APP_TOKEN: 'xapp-1' }).mode).toBe('socket');
+  });
+
+  it('lists every missing setting at once', () => {
+    const found = problems({});
+    for (const name of ['SLACK_BOT_TOKEN', 'SLACK_CHANNEL_ID', 'SLACK_APPROVER_IDS', 'NOTION_TOKEN', 'NOTION_MILESTONES_DB', 'NOTION_CLIENTS_DB', 'STRIPE_SECRET_KEY', 'SLACK_SIGNING_SECRET']) {
+      expect(found.some((p) => p.startsWith(name))).toBe(true);
+    }
+  });
+
+  it('lists every bad value at once, naming the setting and the fix', () => {
+    const found = problems({ ...valid, PORT: 'eighty', CASHIN_TIMEZONE: 'Mars/Olympus', DEFAULT_CURRENCY: 'XYZ', LOG_LEVEL: 'loud', AUTO_SEND_AFTER_MINUTES: '-5', STRIPE_SECRET_KEY: 'pk_test_x', NOTION_BASE_URL: 'not a url' });
+    expect(found).toHaveLength(7);
+    expect(found.join('\n')).toMatch(/PORT must be a whole number/);
+    expect(found.join('\n')).toMatch(/CASHIN_TIMEZONE must be an IANA time zone/);
+    expect(found.join('\n')).toMatch(/STRIPE_SECRET_KEY must start with sk_test_/);
+  });
+
+  it('turns auto-send off with 0', () => {
+    expect(loadConfig({ ...valid, AUTO_SEND_AFTER_MINUTES: '0' }).autoSendAfterMinutes).toBe(0);
+  });
+});
+
+describe('the README configuration table', () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const section = readme.split('## Configuration')[1]?.split('\n## ')[0] ?? '';
+  const rows = [...section.matchAll(/^\| `([A-Z_]+)` \| ([^|]+) \|/gm)].map((m) => [m[1] ?? '', (m[2] ?? '').trim()] as const);
+
+  it('names exactly the settings config.ts reads', () => {
+    expect(rows.map(([name]) => name).sort()).toEqual(Object.keys(EnvSchema.shape).sort());
+  });
+
+  it('gives the defaults config.ts uses', () => {
+    for (const [name, documented] of rows) {
+      const field = EnvSchema.shape[name as keyof typeof EnvSchema.shape];
+      const parsed = field.safeParse(undefined);
+      const actual = !parsed.success ? 'required' : parsed.data === undefined ? '—' : String(parsed.data);
+      expect({ name, default: documented.replace(/`/g, '') }).toEqual({ name, default: actual });
+    }
+  });
+});

@@ -1,0 +1,42 @@
+import { spawn } from 'node:child_process';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { start } from '../../src/main.js';
+import { silentLogger } from '../support/notion.js';
+import { createWorld, type World } from '../support/world.js';
+
+function runStart(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('npm', ['start', '--silent'], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
+    child.on('exit', (code) => resolve({ code, output }));
+  });
+}
+
+describe('start-up checks', () => {
+  let world: World;
+  beforeEach(async () => { world = await createWorld(); });
+  afterEach(async () => world.close());
+
+  it('stops with one message naming every missing setting', async () => {
+    const { code, output } = await runStart({});
+    expect(code).toBe(1);
+    for (const name of ['SLACK_BOT_TOKEN', 'NOTION_TOKEN', 'STRIPE_SECRET_KEY', 'SLACK_SIGNING_SECRET']) expect(output).toContain(name);
+  }, 30_000);
+
+  it('refuses a ledger whose tables do not match the contract, naming each property', async () => {
+    world.notion.emulator.removeProperty(world.notion.ledgerIds.milestonesDb, 'Invoice ID');
+    world.notion.emulator.changePropertyType(world.notion.ledgerIds.clientsDb, 'Billing email', 'rich_text');
+    await expect(start(loadConfig(world.env('http')), silentLogger)).rejects.toThrow(/Milestones\.Invoice ID: expected rich_text, missing\nClients\.Billing email: expected email, found rich_text/);
+  });
+
+  it('keeps secrets out of the log', async () => {
+    const env = world.env('http', { LOG_LEVEL: 'debug', NOTION_TOKEN: 'ntn_wrong_token_value' });
+    const { code, output } = await runStart(env);
+    expect(code).toBe(1);
+    expect(output).toContain('Check NOTION_TOKEN');
+    for (const secret of ['ntn_wrong_token_value', env.SLACK_BOT_TOKEN, env.STRIPE_SECRET_KEY, env.SLACK_SIGNING_SECRET]) expect(output).not.toContain(secret);
+  }, 30_000);
+});
