@@ -77,13 +77,17 @@ export function toMajorUnits(money: Money): number {
   return money.minor / 10 ** exponent;
 }
 
+const numberFormats = new Map<number, Intl.NumberFormat>();
+
 /** "USD 2,500.00": unambiguous for founders who bill in several currencies. */
 export function formatMoney(money: Money): string {
   const exponent = currencyExponent(money.currency) ?? 2;
-  const number = new Intl.NumberFormat('en-US', {
-    minimumFractionDigits: exponent,
-    maximumFractionDigits: exponent,
-  }).format(toMajorUnits(money));
+  let format = numberFormats.get(exponent);
+  if (!format) {
+    format = new Intl.NumberFormat('en-US', { minimumFractionDigits: exponent, maximumFractionDigits: exponent });
+    numberFormats.set(exponent, format);
+  }
+  const number = format.format(toMajorUnits(money));
   return `${money.currency} ${number}`;
 }
 

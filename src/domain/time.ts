@@ -6,9 +6,22 @@ export function isDateOnly(value: string): boolean {
   return DATE_ONLY.test(value);
 }
 
+/** Building an Intl formatter costs far more than using one; keep one per zone and style. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(locale: string, options: Intl.DateTimeFormatOptions & { timeZone: string }): Intl.DateTimeFormat {
+  const key = `${locale}|${JSON.stringify(options)}`;
+  let found = formatters.get(key);
+  if (!found) {
+    found = new Intl.DateTimeFormat(locale, options);
+    formatters.set(key, found);
+  }
+  return found;
+}
+
 /** Minutes to add to UTC to get local wall-clock time in `timeZone` at `at`. */
 export function zoneOffsetMinutes(timeZone: string, at: Date): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
+  const parts = formatter('en-US', {
     timeZone,
     hourCycle: 'h23',
     year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
@@ -37,7 +50,7 @@ export function parseInstant(value: string, timeZone: string): Date | null {
 
 /** The calendar date of `at` in `timeZone`, as YYYY-MM-DD. */
 export function localDate(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+  return formatter('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
 }
 
 /** ISO 8601 with the zone's offset, e.g. 2026-11-21T09:30:00+01:00: what the bot writes to Notion. */
@@ -53,7 +66,7 @@ export function isoWithOffset(at: Date, timeZone: string): string {
 
 /** "21 Nov 2026, 09:30" in the founder's zone, for cards. */
 export function formatForHumans(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', {
+  return formatter('en-GB', {
     timeZone, day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
   }).format(at);
 }
