@@ -128,27 +128,28 @@ describe('Stripe-side endings', () => {
 });
 
 describe('crash safety', () => {
-  it('leaves exactly one invoice, sent once, after a SIGKILL between invoice creation and the Notion write', async () => {
+  /** Seeds an accepted milestone, clicks Send, and SIGKILLs the bot once Stripe has done `path` but before the bot hears back. */
+  async function killDuringSend(path: RegExp): Promise<{ id: string; ts: string }> {
     const { milestone: id } = await seed();
     bot = await startBot(world.env('http'), world.botPort);
     world.edit(id, { Stage: select('Accepted') });
     const [posted] = await waitFor('review card', () => card('Homepage design approved').length > 0 && card('Homepage design approved'));
     if (!posted) throw new Error('no card');
-
     const killed = new Promise<void>((resolve) => {
-      world.stripe.hold({
-        method: 'POST', path: /^\/v1\/invoices$/, once: true,
-        // Stripe has created the invoice; the bot dies before it hears back.
-        run: async () => { await bot?.kill('SIGKILL'); resolve(); },
-      });
+      world.stripe.hold({ method: 'POST', path, once: true, run: async () => { await bot?.kill('SIGKILL'); resolve(); } });
     });
     await world.slack.click(posted.ts, ACTIONS.send, APPROVER);
     await killed;
+    return { id, ts: posted.ts };
+  }
+
+  it('leaves exactly one invoice, sent once, after a SIGKILL between invoice creation and the Notion write', async () => {
+    const { id, ts } = await killDuringSend(/^\/v1\/invoices$/);
     expect(world.stripe.invoices.size).toBe(1);
     expect(world.values(id)['Invoice ID']).toBe('');
 
     bot = await startBot(world.env('http'), world.botPort);
-    await world.slack.click(posted.ts, ACTIONS.send, APPROVER);
+    await world.slack.click(ts, ACTIONS.send, APPROVER);
     await waitFor('sent after restart', () => world.values(id)['Invoice status'] === 'Sent');
     const [invoiceId] = world.stripe.invoices.keys();
     expect(world.stripe.invoices.size).toBe(1);
@@ -158,16 +159,7 @@ describe('crash safety', () => {
   }, 90_000);
 
   it('finishes a send that died after the invoice id reached Notion, on restart, without a click', async () => {
-    const { milestone: id } = await seed();
-    bot = await startBot(world.env('http'), world.botPort);
-    world.edit(id, { Stage: select('Accepted') });
-    const [posted] = await waitFor('review card', () => card('Homepage design approved').length > 0 && card('Homepage design approved'));
-    if (!posted) throw new Error('no card');
-    const killed = new Promise<void>((resolve) => {
-      world.stripe.hold({ method: 'POST', path: /\/finalize$/, once: true, run: async () => { await bot?.kill('SIGKILL'); resolve(); } });
-    });
-    await world.slack.click(posted.ts, ACTIONS.send, APPROVER);
-    await killed;
+    const { id } = await killDuringSend(/\/finalize$/);
     expect(world.values(id)['Invoice status']).toBe('Draft');
 
     bot = await startBot(world.env('http'), world.botPort);
