@@ -16,7 +16,7 @@ export function createNotionClient(options: NotionClientOptions): { notion: Clie
   const notion = new Client({
     auth: options.token,
     baseUrl: options.baseUrl,
-    fetch: (url, init) => throttle(url, init as RequestInit),
+    fetch: (url, init) => throttle(url, init),
     retry: false,
     timeoutMs: 30_000,
     logLevel: LogLevel.ERROR,

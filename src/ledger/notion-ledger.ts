@@ -105,19 +105,19 @@ export class NotionLedger {
 
   async updateMilestone(id: string, patch: MilestonePatch): Promise<Milestone> {
     const properties = milestonePatchProperties(patch, this.#stageType);
-    const page = await this.#call('update milestone', () => this.#notion.pages.update({ page_id: id, properties: properties as never }));
+    const page = await this.#call('update milestone', () => this.#notion.pages.update({ page_id: id, properties }));
     return milestoneFromPage(this.#own(page, this.#milestoneFeed));
   }
 
   async updateClient(id: string, patch: ClientPatch): Promise<Client> {
-    const page = await this.#call('update client', () => this.#notion.pages.update({ page_id: id, properties: clientPatchProperties(patch) as never }));
+    const page = await this.#call('update client', () => this.#notion.pages.update({ page_id: id, properties: clientPatchProperties(patch) }));
     return clientFromPage(this.#own(page, this.#clientFeed));
   }
 
   async createMilestone(draft: MilestoneDraft): Promise<Milestone> {
     const page = await this.#call('create milestone', () => this.#notion.pages.create({
       parent: { data_source_id: this.#source('milestones') },
-      properties: draftProperties(draft, this.#stageType) as never,
+      properties: draftProperties(draft, this.#stageType),
     }));
     return milestoneFromPage(this.#own(page, this.#milestoneFeed));
   }
@@ -127,7 +127,7 @@ export class NotionLedger {
     await this.#call('comment', () => this.#notion.comments.create({ parent: { page_id: pageId }, rich_text: richText(text) }));
   }
 
-  #own(page: unknown, feed: ChangeFeed): PageObjectResponse {
+  #own(page: PageLike, feed: ChangeFeed): PageObjectResponse {
     if (!isPageResponse(page)) throw new ExternalServiceError('notion_unexpected', 'Notion answered an update with a partial page.', false);
     feed.remember(page);
     return page;
@@ -175,8 +175,10 @@ export class NotionLedger {
   }
 }
 
-function isPageResponse(value: unknown): value is PageObjectResponse {
-  return typeof value === 'object' && value !== null && 'object' in value && value.object === 'page' && isFullPage(value as never);
+type PageLike = Parameters<typeof isFullPage>[0];
+
+function isPageResponse(value: PageLike): value is PageObjectResponse {
+  return value.object === 'page' && isFullPage(value);
 }
 
 export function translateNotionError(what: string, error: unknown): Error {

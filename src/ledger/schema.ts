@@ -2,7 +2,7 @@
  * The ledger contract of LEDGER.md in code: which properties each table has, their Notion types,
  * and the mapping between Notion pages and the domain's Milestone and Client.
  */
-import type { PageObjectResponse } from '@notionhq/client';
+import type { CreatePageParameters, PageObjectResponse, UpdatePageParameters } from '@notionhq/client';
 import { INVOICE_STATUSES, REMINDER_CADENCES, STAGES, emptyLedgerInvoice, type Client, type InvoiceStatus, type Milestone } from '../domain/milestone.js';
 
 export type PropertyType = 'title' | 'rich_text' | 'number' | 'select' | 'status' | 'date' | 'url' | 'email' | 'checkbox' | 'relation';
@@ -153,7 +153,7 @@ function nonEmpty(value: string): string | null {
 }
 
 function invoiceStatus(value: string | null): InvoiceStatus | null {
-  return (INVOICE_STATUSES as readonly (string | null)[]).includes(value) ? value as InvoiceStatus : null;
+  return INVOICE_STATUSES.find((status) => status === value) ?? null;
 }
 
 export function milestoneFromPage(page: PageObjectResponse): Milestone {
@@ -237,7 +237,8 @@ export type ClientPatch = Partial<{ billingEmail: string | null; taxId: string; 
 /** Draft of a new Milestones row (the change order the founder will price). */
 export type MilestoneDraft = { title: string; clientId: string | null; project: string; scopeVersion: string; stage: 'Planned'; currency: string | null };
 
-type PropertyValue = Record<string, unknown>;
+type UpdateProperties = NonNullable<UpdatePageParameters['properties']>;
+type PropertyValue = UpdateProperties[string];
 
 /** Notion holds 2,000 characters per text object and 100 objects per property. */
 export function richText(value: string): { text: { content: string } }[] {
@@ -249,11 +250,12 @@ export function richText(value: string): { text: { content: string } }[] {
 const date = (v: string | null): PropertyValue => ({ date: v === null ? null : { start: v } });
 const text = (v: string | null): PropertyValue => ({ rich_text: richText(v ?? '') });
 const option = (v: string | null): PropertyValue => ({ select: v === null ? null : { name: v } });
+const stage = (type: 'select' | 'status', name: string): PropertyValue => (type === 'status' ? { status: { name } } : { select: { name } });
 
-export function milestonePatchProperties(patch: MilestonePatch, stageType: 'select' | 'status'): Record<string, PropertyValue> {
-  const out: Record<string, PropertyValue> = {};
+export function milestonePatchProperties(patch: MilestonePatch, stageType: 'select' | 'status'): UpdateProperties {
+  const out: UpdateProperties = {};
   const set = (name: string, value: PropertyValue | undefined): void => { if (value !== undefined) out[name] = value; };
-  set('Stage', patch.stage === undefined ? undefined : { [stageType]: { name: patch.stage } });
+  set('Stage', patch.stage === undefined ? undefined : stage(stageType, patch.stage));
   set('Completed', patch.completed === undefined ? undefined : date(patch.completed));
   set('Accepted', patch.accepted === undefined ? undefined : date(patch.accepted));
   set('Acceptance evidence', patch.acceptanceEvidence === undefined ? undefined : { url: patch.acceptanceEvidence });
@@ -272,21 +274,21 @@ export function milestonePatchProperties(patch: MilestonePatch, stageType: 'sele
   return out;
 }
 
-export function clientPatchProperties(patch: ClientPatch): Record<string, PropertyValue> {
-  const out: Record<string, PropertyValue> = {};
+export function clientPatchProperties(patch: ClientPatch): UpdateProperties {
+  const out: UpdateProperties = {};
   if (patch.billingEmail !== undefined) out['Billing email'] = { email: patch.billingEmail };
   if (patch.taxId !== undefined) out['Tax ID'] = text(patch.taxId);
   if (patch.stripeCustomerId !== undefined) out['Stripe customer'] = text(patch.stripeCustomerId);
   return out;
 }
 
-export function draftProperties(draft: MilestoneDraft, stageType: 'select' | 'status'): Record<string, PropertyValue> {
+export function draftProperties(draft: MilestoneDraft, stageType: 'select' | 'status'): NonNullable<CreatePageParameters['properties']> {
   return {
     Milestone: { title: richText(draft.title) },
     Client: { relation: draft.clientId ? [{ id: draft.clientId }] : [] },
     Project: text(draft.project),
     'Scope version': text(draft.scopeVersion),
-    Stage: { [stageType]: { name: draft.stage } },
+    Stage: stage(stageType, draft.stage),
     ...(draft.currency ? { Currency: option(draft.currency) } : {}),
   };
 }

@@ -2,14 +2,16 @@
  * Creates the Clients, Milestones and Forecasts databases under a page the founder shared with
  * the integration, exactly as LEDGER.md lists them.
  */
-import { isFullDatabase, type Client as NotionClient } from '@notionhq/client';
+import { isFullDatabase, type Client as NotionClient, type CreateDatabaseParameters } from '@notionhq/client';
 import { CLIENT_PROPERTIES, FORECAST_PROPERTIES, MILESTONE_PROPERTIES, type PropertyType } from './schema.js';
 
 type Spec = { readonly types: readonly PropertyType[]; readonly options?: readonly string[] };
+type PropertyConfigs = NonNullable<NonNullable<CreateDatabaseParameters['initial_data_source']>['properties']>;
+type PropertyConfig = PropertyConfigs[string];
 
 export type CreatedLedger = { clientsDb: string; milestonesDb: string; forecastsDb: string };
 
-function propertyConfig(spec: Spec, relationTo: string | null): Record<string, unknown> {
+function propertyConfig(spec: Spec, relationTo: string | null): PropertyConfig {
   const type = spec.types[0] ?? 'rich_text';
   switch (type) {
     case 'select':
@@ -19,21 +21,26 @@ function propertyConfig(spec: Spec, relationTo: string | null): Record<string, u
       return { relation: { data_source_id: relationTo, single_property: {} } };
     case 'number':
       return { number: { format: 'number' } };
-    default:
-      return { [type]: {} };
+    case 'title': return { title: {} };
+    case 'rich_text': return { rich_text: {} };
+    case 'date': return { date: {} };
+    case 'url': return { url: {} };
+    case 'email': return { email: {} };
+    case 'checkbox': return { checkbox: {} };
+    case 'status': return { status: {} };
   }
 }
 
-function properties(specs: Readonly<Record<string, Spec>>, relationTo: string | null): Record<string, unknown> {
+function properties(specs: Readonly<Record<string, Spec>>, relationTo: string | null): PropertyConfigs {
   return Object.fromEntries(Object.entries(specs).map(([name, spec]) => [name, propertyConfig(spec, relationTo)]));
 }
 
 export async function createLedger(notion: NotionClient, parentPageId: string): Promise<CreatedLedger> {
-  const create = async (title: string, props: Record<string, unknown>) => {
+  const create = async (title: string, props: PropertyConfigs) => {
     const db = await notion.databases.create({
       parent: { type: 'page_id', page_id: parentPageId },
       title: [{ type: 'text', text: { content: title } }],
-      initial_data_source: { properties: props as never },
+      initial_data_source: { properties: props },
     });
     const dataSource = isFullDatabase(db) ? db.data_sources[0]?.id : undefined;
     if (!dataSource) throw new Error(`Notion created the ${title} database without a data source`);

@@ -16,7 +16,10 @@ export type ThrottleOptions = {
   sleep?: (ms: number) => Promise<void>;
 };
 
-export type ThrottledFetch = ((input: string | URL | Request, init?: RequestInit) => Promise<Response>) & {
+/** The part of a request the Notion SDK hands its `fetch`. */
+export type ThrottledInit = { method?: string; headers?: Record<string, string>; body?: string | FormData };
+
+export type ThrottledFetch = ((input: string, init?: ThrottledInit) => Promise<Response>) & {
   readonly stats: { requests: number; rateLimited: number; serverErrors: number };
 };
 
@@ -48,14 +51,14 @@ export function createThrottledFetch(options: ThrottleOptions): ThrottledFetch {
     return turn;
   }
 
-  const throttled = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+  const throttled = async (input: string, init?: ThrottledInit): Promise<Response> => {
     const method = (init?.method ?? 'GET').toUpperCase();
-    const url = String(input instanceof Request ? input.url : input);
+    const url = input;
     const repeatable = isRepeatable(method, url);
     for (let attempt = 1; ; attempt += 1) {
       await slot();
       stats.requests += 1;
-      const response = await baseFetch(input, init);
+      const response = await baseFetch(input, init ? { method: init.method, headers: init.headers, body: init.body } : undefined);
       if (attempt >= options.maxAttempts) return response;
       if (response.status === 429) {
         stats.rateLimited += 1;
