@@ -203,3 +203,36 @@ describe('auto-send', () => {
     expect(world.values(id)['Invoice status']).toBeNull();
   });
 });
+
+describe('invoice contents', () => {
+  it("applies the client's tax rate, reuses one Stripe tax rate, and prints PO and tax id", async () => {
+    const client = await world.addClient('Wayne', { 'Tax rate': { number: 20 }, 'Tax ID': { rich_text: [{ text: { content: 'GB123456789' } }] }, 'Review before send': { checkbox: true } });
+    const first = await world.addMilestone('Phase one', client, { Stage: select('Accepted'), 'Acceptance evidence': { url: 'https://mail.example.test/ok' }, 'PO number': { rich_text: [{ text: { content: 'PO-1' } }] } });
+    const second = await world.addMilestone('Phase two', client, { Stage: select('Accepted'), 'Acceptance evidence': { url: 'https://mail.example.test/ok' }, Amount: { number: 999.99 } });
+    await run();
+    for (const id of [first, second]) {
+      const posted = await waitFor('card', () => world.slack.channelMessages(CHANNEL).find((m) => JSON.stringify(m.blocks).includes(`cashin_card:${id}`)));
+      await sendAndWait(id, posted.ts);
+    }
+    const [one, two] = [first, second].map((id) => world.stripe.invoiceJson(String(world.values(id)['Invoice ID'])));
+    expect(one).toMatchObject({ subtotal: 250000, total: 300000, custom_fields: [{ name: 'PO number', value: 'PO-1' }, { name: 'Project', value: 'ACME-WEB' }, { name: 'Client tax ID', value: 'GB123456789' }] });
+    expect(two).toMatchObject({ subtotal: 99999, total: 119999 });
+    expect(world.stripe.taxRates.size).toBe(1);
+    expect(world.stripe.customers.size).toBe(1);
+    expect(String(world.values(client)['Stripe customer'])).toMatch(/^cus_/);
+  });
+});
+
+describe('cards', () => {
+  it('posts a fresh card when the old one was deleted in Slack', async () => {
+    const { id, ts } = await acceptedMilestone();
+    world.slack.messages.splice(0, world.slack.messages.length);
+    world.edit(id, { Amount: { number: 2750 } });
+    await waitFor('new card', () => world.slack.channelMessages(CHANNEL).length === 1);
+    expect(JSON.stringify(world.slack.channelMessages(CHANNEL)[0]?.blocks)).toContain('USD 2,750.00');
+    const fresh = world.slack.channelMessages(CHANNEL)[0];
+    expect(fresh?.ts).not.toBe(ts);
+    await waitFor('ref updated', () => world.values(id)['Slack card'] === `${CHANNEL}/${fresh?.ts}`);
+  });
+});
+
