@@ -75,6 +75,32 @@ export class ConfigError extends Error {
   }
 }
 
+/** The settings that connect Cashin to a real workspace; with none of them set, `npm start` runs the sandbox. */
+export const CREDENTIAL_VARS = [
+  'SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_CHANNEL_ID', 'SLACK_APPROVER_IDS',
+  'NOTION_TOKEN', 'NOTION_MILESTONES_DB', 'NOTION_CLIENTS_DB', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET',
+] as const;
+
+export type StartMode = { kind: 'sandbox' } | { kind: 'live'; config: Config };
+
+/**
+ * Sandbox only when no credential at all is set. A partial set is a mistake in a real setup, so it
+ * is reported, never papered over with demo data.
+ */
+export function chooseStartMode(env: Record<string, string | undefined>): StartMode {
+  const given = CREDENTIAL_VARS.filter((name) => (env[name] ?? '').trim() !== '');
+  if (given.length === 0) return { kind: 'sandbox' };
+  try {
+    return { kind: 'live', config: loadConfig(env) };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw new ConfigError([
+      ...error.problems,
+      `(${given.join(', ')} ${given.length === 1 ? 'is' : 'are'} set, so Cashin will not fall back to the sandbox; unset every credential to try the sandbox.)`,
+    ]);
+  }
+}
+
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = EnvSchema.safeParse(env);
   const problems = [

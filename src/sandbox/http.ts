@@ -125,3 +125,11 @@ export function nextId(prefix: string, width = 14): string {
   const random = Math.random().toString(36).slice(2, 8);
   return `${prefix}${(counter.toString(36) + random).padEnd(width, '0').slice(0, width)}`;
 }
+
+/** A port nobody listens on right now, for servers that want a number before they start. */
+export async function freePort(): Promise<number> {
+  const probe = await listen((_req, res) => res.end());
+  const port = Number(new URL(probe.url).port);
+  await probe.close();
+  return port;
+}

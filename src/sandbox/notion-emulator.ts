@@ -61,6 +61,12 @@ export class NotionEmulator {
     this.#updatePage(pageId, { properties });
   }
 
+  /** A row typed straight into a table, as the founder does in Notion. */
+  createRow(databaseId: string, properties: Json): string {
+    const page = this.#createPage({ parent: { data_source_id: this.dataSourceOf(databaseId) }, properties });
+    return String(page.id);
+  }
+
   commentsOn(pageId: string): string[] {
     const id = normalizeId(pageId);
     return this.comments.filter((c) => c.pageId === id).map((c) => c.text);
@@ -82,6 +88,17 @@ export class NotionEmulator {
   rowsOf(databaseId: string): string[] {
     const ds = this.dataSourceOf(databaseId);
     return [...this.pages.values()].filter((p) => p.parent && 'dataSourceId' in p.parent && p.parent.dataSourceId === ds && !p.inTrash).map((p) => p.id);
+  }
+
+  /** The Notion type of a property, or null when the table has no such property. */
+  propertyType(databaseId: string, name: string): string | null {
+    return this.dataSources.get(this.dataSourceOf(databaseId))?.properties.get(name)?.type ?? null;
+  }
+
+  /** Option names of a select or status property. */
+  propertyOptions(databaseId: string, name: string): string[] {
+    const prop = this.dataSources.get(this.dataSourceOf(databaseId))?.properties.get(name);
+    return Array.isArray(prop?.config.options) ? (prop.config.options as Json[]).map((o) => String(o.name)) : [];
   }
 
   /** Drops a property from a data source, to test schema checks. */

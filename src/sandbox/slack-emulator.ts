@@ -137,6 +137,13 @@ export class SlackEmulator {
     return delivery;
   }
 
+  /** The founder dismisses a modal. */
+  closeView(viewId: string): void {
+    const open = this.views.find((v) => v.id === viewId);
+    if (!open) throw new Error(`no view ${viewId}`);
+    open.closed = true;
+  }
+
   async slashCommand(command: string, text: string, userId: string, channel: string): Promise<Delivery> {
     const payload = {
       token: 'legacy-verification-token', team_id: this.#teamId, team_domain: 'cashin', channel_id: channel, channel_name: 'billing',

@@ -42,6 +42,7 @@ export class StripeEmulator {
   readonly events: StoredEvent[] = [];
   /** How many times each invoice was emailed to the client. */
   readonly sends = new Map<string, number>();
+  readonly disputed = new Set<string>();
   readonly requests: { method: string; path: string; status: number; idempotencyKey: string | null }[] = [];
   readonly #idempotency = new Map<string, Idempotent>();
   readonly #webhooks: { url: string; secret: string }[] = [];
@@ -96,6 +97,14 @@ export class StripeEmulator {
   failPayment(invoiceId: string): void {
     const invoice = this.#invoice(invoiceId);
     this.#emit('invoice.payment_failed', this.#invoiceJson(invoice), null);
+  }
+
+  /** The client's bank disputes the payment of an invoice. */
+  dispute(invoiceId: string): void {
+    const invoice = this.#invoice(invoiceId);
+    if (invoice.amount_paid === 0) throw new StripeError(400, 'invalid_request_error', `Invoice ${invoiceId} has no payment to dispute.`);
+    this.disputed.add(invoice.id);
+    this.#emit('charge.dispute.created', { id: newId('dp'), object: 'dispute', amount: invoice.amount_paid, currency: invoice.currency, reason: 'general', status: 'needs_response', payment_intent: `pi_${invoice.id.slice(3)}`, created: this.#now() }, null);
   }
 
   /** Re-delivers an event to the webhook endpoints, as Stripe does when it retries. */

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { start } from '../../src/main.js';
+import { start } from '../../src/bot.js';
 import { silentLogger } from '../support/notion.js';
 import { createWorld, type World } from '../support/world.js';
 

@@ -1,7 +1,8 @@
-import { createServer } from 'node:net';
 import { SlackEmulator } from '../../src/sandbox/slack-emulator.js';
 import { StripeEmulator } from '../../src/sandbox/stripe-emulator.js';
-import type { Listening } from '../../src/sandbox/http.js';
+import { freePort, type Listening } from '../../src/sandbox/http.js';
+
+export { freePort };
 import { addRow, clientProps, milestoneProps, notionWorld, NOTION_TOKEN, type NotionWorld } from './notion.js';
 
 export const CHANNEL = 'C0CASHIN01';
@@ -26,18 +27,6 @@ export type World = {
   values(pageId: string): Record<string, unknown>;
   close(): Promise<void>;
 };
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export async function createWorld(): Promise<World> {
   const notion = await notionWorld();

@@ -1,0 +1,195 @@
+/**
+ * The sandbox console: one page showing the emulated Slack channel, Notion ledger and Stripe
+ * invoices, with a small JSON API behind it. Every click the page makes travels to the bot the way
+ * Slack's own would: the Slack emulator signs it and posts it to the bot's /slack/events.
+ */
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import type { ShiftableClock } from './clock.js';
+import { listen, Router, routerHandler, type EmulatorRequest, type EmulatorResponse, type Listening } from './http.js';
+import type { NotionEmulator } from './notion-emulator.js';
+import type { SlackEmulator } from './slack-emulator.js';
+import type { StripeEmulator } from './stripe-emulator.js';
+import { MILESTONE_PROPERTIES } from '../ledger/schema.js';
+
+export type ConsoleDeps = {
+  port: number;
+  notion: NotionEmulator;
+  slack: SlackEmulator;
+  stripe: StripeEmulator;
+  clock: ShiftableClock;
+  ledger: { milestonesDb: string; clientsDb: string };
+  founder: string;
+  channel: string;
+};
+
+/** The Milestones columns a founder types in Notion (LEDGER.md owner: founder or founder/bot). */
+export const FOUNDER_PROPERTIES = [
+  'Milestone', 'Client', 'Project', 'Amount', 'Currency', 'Stage', 'Due', 'Completed', 'Accepted', 'Acceptance evidence',
+  'Delivery evidence', 'Outcome', 'Next checkpoint', 'Scope version', 'Change order required', 'PO number', 'Promise to pay',
+] as const satisfies readonly (keyof typeof MILESTONE_PROPERTIES)[];
+
+const STEPS: Readonly<Record<string, number>> = { hour: 3600_000, day: 86_400_000, week: 7 * 86_400_000 };
+
+type Json = Record<string, unknown>;
+
+class ConsoleError extends Error {
+  constructor(readonly status: number, message: string) { super(message); }
+}
+
+async function bundleApp(): Promise<string> {
+  const entry = fileURLToPath(new URL('./console/app.ts', import.meta.url));
+  const result = await build({ entryPoints: [entry], bundle: true, write: false, format: 'esm', target: 'es2022', minify: false, logLevel: 'silent' });
+  return result.outputFiles[0]?.text ?? '';
+}
+
+export async function startConsole(deps: ConsoleDeps): Promise<Listening> {
+  const [script, html, css] = await Promise.all([
+    bundleApp(),
+    readFile(new URL('./console/index.html', import.meta.url), 'utf8'),
+    readFile(new URL('./console/styles.css', import.meta.url), 'utf8'),
+  ]);
+  const { slack, stripe, clock, founder, channel } = deps;
+  const body = (r: EmulatorRequest): Json => {
+    try {
+      const parsed: unknown = JSON.parse(r.rawBody || '{}');
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Json;
+    } catch { /* answered below */ }
+    throw new ConsoleError(400, 'The request body must be a JSON object.');
+  };
+  const asset = (text: string, type: string): EmulatorResponse => ({ status: 200, body: null, text, headers: { 'content-type': type, 'cache-control': 'no-store' } });
+  const delivered = async (run: Promise<{ status: number; body: string }>): Promise<EmulatorResponse> => {
+    const d = await run;
+    return { status: d.status === 200 ? 200 : 502, body: { status: d.status, answer: d.body ? safeJson(d.body) : null } };
+  };
+
+  const router = new Router()
+    .add('GET', '/', () => asset(html, 'text/html; charset=utf-8'))
+    .add('GET', '/app.js', () => asset(script, 'text/javascript; charset=utf-8'))
+    .add('GET', '/styles.css', () => asset(css, 'text/css; charset=utf-8'))
+    .add('GET', '/api/state', () => ({ status: 200, body: state(deps) }))
+    .add('POST', '/api/click', (r) => {
+      const { ts, actionId } = body(r);
+      return delivered(slack.click(String(ts), String(actionId), founder));
+    })
+    .add('POST', '/api/views/:id', (r) => {
+      const values = body(r).values;
+      if (!values || typeof values !== 'object') throw new ConsoleError(400, 'values must be an object');
+      return delivered(slack.submitView(r.params.id ?? '', Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v ?? '')])), founder));
+    })
+    .add('POST', '/api/views/:id/close', (r) => {
+      slack.closeView(r.params.id ?? '');
+      return { status: 200, body: { ok: true } };
+    })
+    .add('POST', '/api/command', (r) => delivered(slack.slashCommand('/cashin', String(body(r).text ?? ''), founder, channel)))
+    .add('PATCH', '/api/milestones/:id', (r) => {
+      const { property, value } = body(r);
+      editMilestone(deps, r.params.id ?? '', String(property), value);
+      return { status: 200, body: { ok: true } };
+    })
+    .add('POST', '/api/milestones', (r) => {
+      const { title, clientId, amount } = body(r);
+      if (typeof title !== 'string' || title.trim() === '') throw new ConsoleError(400, 'A milestone needs a title.');
+      const id = addMilestone(deps, title, typeof clientId === 'string' && clientId ? clientId : null, typeof amount === 'number' ? amount : null);
+      return { status: 200, body: { ok: true, id } };
+    })
+    .add('POST', '/api/invoices/:id/:action', (r) => {
+      const id = r.params.id ?? '';
+      const action = r.params.action;
+      if (action === 'pay') {
+        const { amount } = body(r);
+        stripe.pay(id, typeof amount === 'number' ? amount : undefined);
+      } else if (action === 'fail') stripe.failPayment(id);
+      else if (action === 'dispute') stripe.dispute(id);
+      else throw new ConsoleError(404, `Unknown invoice action ${action ?? ''}`);
+      return { status: 200, body: { ok: true } };
+    })
+    .add('POST', '/api/clock', (r) => {
+      const step = STEPS[String(body(r).by)];
+      if (!step) throw new ConsoleError(400, 'by must be hour, day or week');
+      clock.advance(step);
+      return { status: 200, body: { now: clock.now().toISOString() } };
+    });
+  return listen(routerHandler(router,
+    (r) => ({ status: 404, body: { error: `No console route ${r.method} ${r.path}` } }),
+    undefined,
+    (error) => ({ status: error instanceof ConsoleError ? error.status : 400, body: { error: error instanceof Error ? error.message : String(error) } }),
+  ), deps.port);
+}
+
+function safeJson(text: string): unknown {
+  try { return JSON.parse(text); } catch { return text; }
+}
+
+function state(deps: ConsoleDeps): Json {
+  const { notion, slack, stripe, clock, ledger, founder, channel } = deps;
+  const rows = (db: string) => notion.rowsOf(db).map((id) => ({ id, values: notion.pageValues(id) }));
+  const customers = new Map([...stripe.customers.values()].map((c) => [c.id, c.name ?? c.email ?? c.id]));
+  return {
+    sandbox: true,
+    founder,
+    clock: { now: clock.now().toISOString(), offsetMs: clock.offsetMs },
+    channel: {
+      id: channel,
+      messages: slack.channelMessages(channel).map((m) => ({ ts: m.ts, text: m.text, blocks: m.blocks, edited: m.edited })),
+      ephemerals: slack.ephemerals.filter((e) => e.user === founder).slice(-8).map((e) => ({ text: e.text, blocks: e.blocks })),
+      views: slack.views.filter((v) => !v.closed && v.user === founder).map((v) => ({ id: v.id, view: v.view })),
+    },
+    ledger: {
+      milestones: rows(ledger.milestonesDb),
+      clients: rows(ledger.clientsDb),
+      editable: Object.fromEntries(FOUNDER_PROPERTIES.map((p) => [p, notion.propertyType(ledger.milestonesDb, p)])),
+      options: { Stage: notion.propertyOptions(ledger.milestonesDb, 'Stage'), Currency: notion.propertyOptions(ledger.milestonesDb, 'Currency') },
+    },
+    invoices: [...stripe.invoices.keys()].reverse().map((id) => {
+      const inv = stripe.invoiceJson(id);
+      const metadata = (inv.metadata ?? {}) as Record<string, string>;
+      return {
+        id, number: inv.number, status: inv.status, currency: inv.currency, total: inv.total, amountPaid: inv.amount_paid,
+        amountRemaining: inv.amount_remaining, hostedUrl: inv.hosted_invoice_url, customer: customers.get(String(inv.customer)) ?? inv.customer,
+        milestoneId: metadata.cashin_milestone ?? null, disputed: stripe.disputed.has(id), sends: stripe.sends.get(id) ?? 0,
+      };
+    }),
+  };
+}
+
+/** Turns a plain value typed in the console into the Notion property value for that column. */
+export function propertyValue(type: string | null, value: unknown): Json {
+  const str = value === null || value === undefined ? '' : String(value).trim();
+  switch (type) {
+    case 'title': return { title: str ? [{ text: { content: str } }] : [] };
+    case 'rich_text': return { rich_text: str ? [{ text: { content: str } }] : [] };
+    case 'number': {
+      if (str === '') return { number: null };
+      const n = Number(str);
+      if (!Number.isFinite(n)) throw new ConsoleError(400, `"${str}" is not a number.`);
+      return { number: n };
+    }
+    case 'select': return { select: str ? { name: str } : null };
+    case 'status': return { status: str ? { name: str } : null };
+    case 'url': return { url: str || null };
+    case 'checkbox': return { checkbox: value === true || value === 'true' };
+    case 'date': return { date: str ? { start: str } : null };
+    case 'relation': return { relation: str ? [{ id: str }] : [] };
+    default: throw new ConsoleError(400, `Cannot edit a ${type ?? 'missing'} property here.`);
+  }
+}
+
+function editMilestone(deps: ConsoleDeps, pageId: string, property: string, value: unknown): void {
+  if (!(FOUNDER_PROPERTIES as readonly string[]).includes(property)) {
+    throw new ConsoleError(403, `${property} is written by Cashin, not by the founder.`);
+  }
+  const type = deps.notion.propertyType(deps.ledger.milestonesDb, property);
+  deps.notion.editPage(pageId, { [property]: propertyValue(type, value) });
+}
+
+function addMilestone(deps: ConsoleDeps, title: string, clientId: string | null, amount: number | null): string {
+  return deps.notion.createRow(deps.ledger.milestonesDb, {
+    Milestone: propertyValue('title', title),
+    Client: propertyValue('relation', clientId),
+    Amount: propertyValue('number', amount),
+    Stage: propertyValue('select', 'Planned'),
+    'Scope version': propertyValue('rich_text', 'v1'),
+  });
+}
