@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // The browser suite needs Chromium and runs on its own: npm run test:browser.
+    exclude: ['test/browser/**', 'node_modules/**'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     // End-to-end suites spawn the bot as a process; two cores do not like many of them at once.

@@ -15,6 +15,8 @@ import { MILESTONE_PROPERTIES } from '../ledger/schema.js';
 
 export type ConsoleDeps = {
   port: number;
+  /** Base URLs of the emulators, shown so scripts can talk to them like to the real APIs. */
+  emulators: { notion: string; slack: string; stripe: string };
   notion: NotionEmulator;
   slack: SlackEmulator;
   stripe: StripeEmulator;
@@ -129,6 +131,7 @@ function state(deps: ConsoleDeps): Json {
   return {
     sandbox: true,
     founder,
+    emulators: deps.emulators,
     clock: { now: clock.now().toISOString(), offsetMs: clock.offsetMs },
     channel: {
       id: channel,

@@ -57,7 +57,8 @@ export async function startSandbox(env: Record<string, string | undefined>, logg
   });
   const bot = await start(config, logger, { clock, ratePerSecond: 50 });
   const consolePort = Number(env.PORT || 3000);
-  const consoleServer = await startConsole({ port: consolePort, notion, slack, stripe, clock, ledger, founder: SANDBOX.founder, channel: SANDBOX.channel });
+  const emulators = { notion: notionServer?.url ?? '', slack: slack.apiUrl, stripe: stripeServer?.url ?? '' };
+  const consoleServer = await startConsole({ port: consolePort, emulators, notion, slack, stripe, clock, ledger, founder: SANDBOX.founder, channel: SANDBOX.channel });
   const url = `http://localhost:${consolePort}`;
   process.stdout.write(`\nCashin sandbox: no credentials found, so Notion, Slack and Stripe are emulated with demo data.\nOpen the console at ${url}\n\n`);
   return {

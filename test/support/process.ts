@@ -4,7 +4,7 @@ import { waitFor } from './world.js';
 export type BotProcess = { child: ChildProcess; output(): string; kill(signal?: NodeJS.Signals): Promise<number | null> };
 
 /** Runs `npm start` as its own process group, the way a founder starts Cashin. */
-export async function startBot(env: Record<string, string>, port: number): Promise<BotProcess> {
+export async function startBot(env: Record<string, string>, port: number, readyPath = '/healthz'): Promise<BotProcess> {
   const child = spawn('npm', ['start', '--silent'], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     detached: true,
@@ -21,9 +21,9 @@ export async function startBot(env: Record<string, string>, port: number): Promi
     return exited;
   };
   try {
-    await waitFor('bot /healthz', async () => {
+    await waitFor(`bot ${readyPath}`, async () => {
       if (child.exitCode !== null) throw new Error(`bot exited with ${child.exitCode}:\n${output}`);
-      const res = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null);
+      const res = await fetch(`http://127.0.0.1:${port}${readyPath}`).catch(() => null);
       return res?.status === 200;
     }, 30_000);
   } catch (error) {

@@ -42,10 +42,14 @@ function toast(text: string): void {
   window.setTimeout(() => { el.hidden = true; }, 4000);
 }
 
+function isTyping(el: Element | null): boolean {
+  return el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement;
+}
+
 /** Redraws a panel only when its content changed and the founder is not typing in it. */
 function draw(selector: string, html: string): void {
   const el = $<HTMLElement>(selector);
-  if (drawn.get(selector) === html || el.contains(document.activeElement)) return;
+  if (drawn.get(selector) === html || (isTyping(document.activeElement) && el.contains(document.activeElement))) return;
   drawn.set(selector, html);
   el.innerHTML = html;
 }

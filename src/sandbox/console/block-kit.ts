@@ -20,8 +20,11 @@ function inline(text: string): string {
   html = html.replace(/(^|[\s(>])\*([^*\n]+)\*(?=$|[\s).,:;!?<])/g, '$1<strong>$2</strong>');
   html = html.replace(/(^|[\s(>])_([^_\n]+)_(?=$|[\s).,:;!?<])/g, '$1<em>$2</em>');
   html = html.replace(/(^|[\s(>])~([^~\n]+)~(?=$|[\s).,:;!?<])/g, '$1<del>$2</del>');
-  html = html.replace(/:([a-z0-9_+-]+):/g, (m, name: string) => EMOJI[name] ?? m);
-  return html.replace(/\n/g, '<br>');
+  return emoji(html).replace(/\n/g, '<br>');
+}
+
+function emoji(html: string): string {
+  return html.replace(/:([a-z0-9_+-]+):/g, (m, name: string) => EMOJI[name] ?? m);
 }
 
 /** Slack's emoji names, drawn with symbols every system font has, so the console needs no emoji font. */
@@ -51,7 +54,8 @@ export function mrkdwn(text: string): string {
 function textObject(t: unknown): string {
   const o = t as Json | undefined;
   if (!o || typeof o.text !== 'string') return '';
-  return o.type === 'mrkdwn' ? mrkdwn(o.text) : escapeHtml(o.text);
+  if (o.type === 'mrkdwn') return mrkdwn(o.text);
+  return o.emoji === false ? escapeHtml(o.text) : emoji(escapeHtml(o.text));
 }
 
 function button(element: Json, ts: string): string {
@@ -112,7 +116,8 @@ export function renderBlocks(blocks: readonly unknown[], ts = ''): string {
 }
 
 export function renderModal(id: string, view: Json): string {
-  return `<form class="sk-modal" data-view="${escapeHtml(id)}">
+  // Slack checks inputs itself; here the bot's own validation answers, so the browser's is off.
+  return `<form class="sk-modal" data-view="${escapeHtml(id)}" novalidate>
   <header>${textObject(view.title)}</header>
   <div class="sk-modal-body">${renderBlocks((view.blocks as unknown[]) ?? [])}</div>
   <footer><button type="button" class="sk-button" data-close="${escapeHtml(id)}">${textObject(view.close) || 'Cancel'}</button><button type="submit" class="sk-button primary">${textObject(view.submit) || 'Submit'}</button></footer>
