@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, EnvSchema, loadConfig } from '../../src/config.js';
+import { chooseStartMode, ConfigError, EnvSchema, loadConfig } from '../../src/config.js';
 
 const valid = {
   SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret', SLACK_CHANNEL_ID: 'C0123ABCD', SLACK_APPROVER_IDS: 'U0123ABCD, U0456EFGH',
@@ -50,6 +50,29 @@ describe('loadConfig', () => {
 
   it('turns auto-send off with 0', () => {
     expect(loadConfig({ ...valid, AUTO_SEND_AFTER_MINUTES: '0' }).autoSendAfterMinutes).toBe(0);
+  });
+});
+
+describe('chooseStartMode', () => {
+  it('runs the sandbox when no credential at all is set, whatever else is', () => {
+    expect(chooseStartMode({ PORT: '4000', LOG_LEVEL: 'debug', CASHIN_TIMEZONE: 'Europe/Paris' })).toEqual({ kind: 'sandbox' });
+  });
+
+  it('runs live with a complete set', () => {
+    expect(chooseStartMode(valid).kind).toBe('live');
+  });
+
+  it('refuses a partial set, naming what is missing, and never falls back to the sandbox', () => {
+    const slackOnly = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', SLACK_CHANNEL_ID: 'C0123ABCD', SLACK_APPROVER_IDS: 'U0123ABCD' };
+    let message = '';
+    try {
+      chooseStartMode(slackOnly);
+    } catch (error) {
+      message = error instanceof ConfigError ? error.message : '';
+    }
+    for (const missing of ['NOTION_TOKEN', 'NOTION_MILESTONES_DB', 'NOTION_CLIENTS_DB', 'STRIPE_SECRET_KEY']) expect(message).toContain(missing);
+    expect(message).not.toContain('SLACK_BOT_TOKEN is required');
+    expect(message).toContain('will not fall back to the sandbox');
   });
 });
 

@@ -115,7 +115,8 @@ export function renderBlocks(blocks: readonly unknown[], ts = ''): string {
   }).join('');
 }
 
-export function renderModal(id: string, view: Json): string {
+export function renderModal(id: string, modal: object): string {
+  const view: Json = Object.fromEntries(Object.entries(modal));
   // Slack checks inputs itself; here the bot's own validation answers, so the browser's is off.
   return `<form class="sk-modal" data-view="${escapeHtml(id)}" novalidate>
   <header>${textObject(view.title)}</header>

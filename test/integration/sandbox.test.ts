@@ -1,0 +1,81 @@
+/** The sandbox in-process: demo data, the console API, and the bot reacting to both. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isStage, STAGES } from '../../src/domain/milestone.js';
+import { freePort } from '../../src/sandbox/http.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/run.js';
+import { silentLogger } from '../support/notion.js';
+import { waitFor } from '../support/world.js';
+
+type Row = { id: string; values: Record<string, unknown> };
+type State = { ledger: { milestones: Row[]; clients: Row[] }; channel: { messages: { ts: string; text: string; blocks: unknown[] }[] }; invoices: { status: string }[]; clock: { now: string } };
+
+let sandbox: Sandbox;
+let base = '';
+let startMs = 0;
+
+beforeAll(async () => {
+  const port = await freePort();
+  const started = Date.now();
+  sandbox = await startSandbox({ PORT: String(port) }, silentLogger);
+  startMs = Date.now() - started;
+  base = `http://127.0.0.1:${port}`;
+}, 30_000);
+afterAll(async () => sandbox.stop());
+
+async function state(): Promise<State> {
+  return (await (await fetch(`${base}/api/state`)).json()) as State;
+}
+
+async function call(method: string, path: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+describe('the sandbox', () => {
+  it('starts quickly with demo data covering every stage, several clients and blocked rows', async () => {
+    expect(startMs).toBeLessThan(15_000);
+    const s = await state();
+    expect(s.ledger.clients.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(s.ledger.clients.map((c) => c.values['Payment terms'])).size).toBeGreaterThanOrEqual(3);
+    expect(new Set(s.ledger.clients.map((c) => c.values['Reminder cadence'])).size).toBeGreaterThanOrEqual(3);
+    expect(s.ledger.clients.some((c) => c.values['PO required'] === true)).toBe(true);
+    expect(s.ledger.milestones.length).toBeGreaterThanOrEqual(8);
+    const stages = new Set(s.ledger.milestones.map((m) => m.values.Stage));
+    for (const stage of STAGES) expect(stages.has(stage)).toBe(true);
+    await waitFor('blockers written', async () => (await state()).ledger.milestones.filter((m) => String(m.values.Blockers ?? '').length > 0).length >= 3);
+  });
+
+  it('serves the console page and its script', async () => {
+    const page = await (await fetch(base)).text();
+    expect(page).toContain('SANDBOX');
+    const script = await fetch(`${base}/app.js`);
+    expect(script.headers.get('content-type')).toContain('javascript');
+    expect(await script.text()).toContain('/api/state');
+  });
+
+  it('lets the founder edit founder columns and refuses the bot columns', async () => {
+    const row = (await state()).ledger.milestones.find((m) => m.values.Milestone === 'Brand workshop');
+    expect((await call('PATCH', `/api/milestones/${row?.id}`, { property: 'PO number', value: 'PO-77' })).status).toBe(200);
+    expect((await call('PATCH', `/api/milestones/${row?.id}`, { property: 'Amount', value: 'lots' })).json.error).toContain('not a number');
+    expect((await call('PATCH', `/api/milestones/${row?.id}`, { property: 'Invoice ID', value: 'in_fake' })).status).toBe(403);
+    const after = (await state()).ledger.milestones.find((m) => m.id === row?.id);
+    expect(after?.values['PO number']).toBe('PO-77');
+    expect(after?.values['Invoice ID']).toBe('');
+  });
+
+  it('adds a milestone the bot then follows', async () => {
+    const s = await state();
+    const { json } = await call('POST', '/api/milestones', { title: 'Extra sprint', clientId: s.ledger.clients[0]?.id, amount: 900 });
+    await call('PATCH', `/api/milestones/${String(json.id)}`, { property: 'Stage', value: 'Delivered' });
+    await waitFor('card for the new milestone', async () => (await state()).channel.messages.some((m) => m.text.includes('Extra sprint')), 15_000);
+    const row = (await state()).ledger.milestones.find((m) => m.id === json.id);
+    expect(isStage(String(row?.values.Stage))).toBe(true);
+  });
+
+  it('moves the bot clock forward only', async () => {
+    const before = Date.parse((await state()).clock.now);
+    expect((await call('POST', '/api/clock', { by: 'day' })).status).toBe(200);
+    expect(Date.parse((await state()).clock.now) - before).toBeGreaterThanOrEqual(86_400_000);
+    expect((await call('POST', '/api/clock', { by: 'century' })).status).toBe(400);
+  });
+});
