@@ -3,16 +3,15 @@
  * the polling loops and the HTTP routes. Start-up stops with one clear message when anything is off.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { webApi, type CustomRoute } from '@slack/bolt';
-import { createStripeClient } from './billing/stripe-client.js';
+import type { CustomRoute } from '@slack/bolt';
 import { StripeBilling } from './billing/stripe-billing.js';
 import type { Config } from './config.js';
 import { ExternalServiceError } from './errors.js';
-import { createNotionClient } from './ledger/notion-client.js';
+import { createClients } from './clients.js';
+import { formatChecks, runChecks } from './doctor.js';
 import { NotionLedger } from './ledger/notion-ledger.js';
-import { describeSchemaProblems } from './ledger/schema.js';
-import { createLogger, type Logger } from './log.js';
-import { createSlackApp, slackApiBase } from './slack/app.js';
+import type { Logger } from './log.js';
+import { createSlackApp } from './slack/app.js';
 import { SlackChat } from './slack/chat.js';
 import { Engine } from './workflows/engine.js';
 import type { Clock } from './workflows/ports.js';
@@ -23,17 +22,16 @@ export type StartOptions = { clock?: Clock; ratePerSecond?: number };
 
 export async function start(config: Config, logger: Logger, options: StartOptions = {}): Promise<{ stop(): Promise<void> }> {
   const clock = options.clock ?? { now: () => new Date() };
-  const { notion } = createNotionClient({ token: config.notion.token, baseUrl: config.notion.baseUrl, logger, ...(options.ratePerSecond ? { ratePerSecond: options.ratePerSecond } : {}) });
-  const ledger = new NotionLedger(notion, { milestonesDb: config.notion.milestonesDb, clientsDb: config.notion.clientsDb }, logger);
-  const problems = await ledger.connect();
-  if (problems.length > 0) {
-    throw new ExternalServiceError('ledger_schema', `The Notion ledger does not match LEDGER.md:\n${describeSchemaProblems(problems)}\nRun "npm run setup:notion" for new databases, or fix these properties by hand.`, false);
+  const clients = createClients(config, logger, options);
+  const failed = (await runChecks(config, clients, logger)).filter((c) => !c.ok);
+  if (failed.length > 0) {
+    throw new ExternalServiceError('startup_checks', `these checks failed (npm run doctor shows them all):\n${formatChecks(failed)}`, false);
   }
-  const billing = new StripeBilling(createStripeClient(config.stripe.secretKey, config.stripe.apiUrl), logger);
-  const slackApiUrl = slackApiBase(config.slack.apiUrl);
-  const web = new webApi.WebClient(config.slack.botToken, { ...(slackApiUrl ? { slackApiUrl } : {}), retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 2000 } });
+  const ledger = new NotionLedger(clients.notion, { milestonesDb: config.notion.milestonesDb, clientsDb: config.notion.clientsDb }, logger);
+  await ledger.connect();
+  const billing = new StripeBilling(clients.stripe, logger);
   const engine = new Engine({
-    ledger, billing, chat: new SlackChat(web, config.slack.channelId), clock,
+    ledger, billing, chat: new SlackChat(clients.slack, config.slack.channelId), clock,
     approverIds: config.slack.approverIds, logger,
     policy: {
       defaultCurrency: config.defaultCurrency, defaultPaymentTermsDays: config.defaultPaymentTermsDays,

@@ -20,6 +20,8 @@ export type SlackEmulatorOptions = {
   appToken?: string;
   signingSecret?: string;
   channels: string[];
+  /** Channels the bot was invited to; all of `channels` when not given. */
+  memberOf?: string[];
   users?: string[];
   teamId?: string;
 };
@@ -43,7 +45,6 @@ export class SlackEmulator {
   readonly #pendingAcks = new Map<string, (payload: Json) => void>();
   #tsCounter = 0;
   #listening: Listening | null = null;
-  #wss: WebSocketServer | null = null;
   /** Where HTTP-mode deliveries go: the bot's /slack/events. */
   requestUrl: string | null = null;
 
@@ -66,7 +67,6 @@ export class SlackEmulator {
     const listening = await listen(this.handler(), port);
     this.#listening = listening;
     const wss = new WebSocketServer({ noServer: true });
-    this.#wss = wss;
     listening.server.on('upgrade', (req: IncomingMessage, socket, head) => {
       if (!(req.url ?? '').startsWith('/link')) return socket.destroy();
       wss.handleUpgrade(req, socket, head, (ws) => this.#onSocket(ws));
@@ -227,7 +227,7 @@ export class SlackEmulator {
         return { url: 'https://cashin-emulated.slack.com/', team: 'Cashin', user: 'cashin', team_id: this.#teamId, user_id: this.#botUserId, bot_id: 'BCASHIN01', is_enterprise_install: false };
       case 'conversations.info': {
         const channel = this.#channel(args.channel);
-        return { channel: { id: channel, name: 'billing', is_channel: true, is_member: true, is_archived: false } };
+        return { channel: { id: channel, name: 'billing', is_channel: true, is_member: this.#isMember(channel), is_archived: false } };
       }
       case 'chat.postMessage':
         return this.#postMessage(args);
@@ -254,6 +254,10 @@ export class SlackEmulator {
     return value;
   }
 
+  #isMember(channel: string): boolean {
+    return (this.#options.memberOf ?? this.#options.channels).includes(channel);
+  }
+
   #nextTs(): string {
     this.#tsCounter += 1;
     return `${Math.floor(Date.now() / 1000)}.${String(this.#tsCounter).padStart(6, '0')}`;
@@ -261,6 +265,7 @@ export class SlackEmulator {
 
   #postMessage(args: Json): Json {
     const channel = this.#channel(args.channel);
+    if (!this.#isMember(channel)) throw new SlackApiError('not_in_channel');
     const blocks = validateBlocks(args.blocks, SLACK_LIMITS.blocksPerMessage);
     requireText(args.text, blocks);
     const message: SlackMessage = { ts: this.#nextTs(), channel, text: String(args.text ?? ''), blocks, user: this.#botUserId, edited: false, updates: 0 };

@@ -3,6 +3,7 @@
  * clicker what happened. The same listeners serve Socket Mode and HTTP mode.
  */
 import { App, HTTPReceiver, SocketModeReceiver, type BlockAction, type ButtonAction, type CustomRoute } from '@slack/bolt';
+import { slackClientOptions } from '../clients.js';
 import type { Config } from '../config.js';
 import { boltLogger, type Logger } from '../log.js';
 import type { Engine } from '../workflows/engine.js';
@@ -14,16 +15,9 @@ export type SlackAppOptions = { config: Config; engine: Engine; logger: Logger; 
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-/** Slack's WebClient wants the Web API base ending in a slash. */
-export function slackApiBase(url: string | undefined): string | undefined {
-  if (!url) return undefined;
-  return url.endsWith('/') ? url : `${url}/`;
-}
-
 export function createSlackApp({ config, engine, logger, routes }: SlackAppOptions): App {
   const slackLogger = boltLogger(logger);
-  const slackApiUrl = slackApiBase(config.slack.apiUrl);
-  const clientOptions = { ...(slackApiUrl ? { slackApiUrl } : {}), retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 2000 } };
+  const clientOptions = slackClientOptions(config);
   const receiver = config.mode === 'socket' && config.slack.appToken
     ? new SocketModeReceiver({ appToken: config.slack.appToken, logger: slackLogger, customRoutes: routes, installerOptions: { port: config.port, clientOptions } })
     : new HTTPReceiver({ signingSecret: config.slack.signingSecret ?? '', logger: slackLogger, customRoutes: routes, endpoints: '/slack/events' });

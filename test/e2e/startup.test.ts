@@ -20,23 +20,25 @@ describe('start-up checks', () => {
   beforeEach(async () => { world = await createWorld(); });
   afterEach(async () => world.close());
 
-  it('stops with one message naming every missing setting', async () => {
-    const { code, output } = await runStart({});
+  it('stops on a partial set of credentials, naming every missing setting, instead of falling back to the sandbox', async () => {
+    const { code, output } = await runStart({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_CHANNEL_ID: 'C0123ABCD', PORT: '1' });
     expect(code).toBe(1);
-    for (const name of ['SLACK_BOT_TOKEN', 'NOTION_TOKEN', 'STRIPE_SECRET_KEY', 'SLACK_SIGNING_SECRET']) expect(output).toContain(name);
+    for (const name of ['SLACK_APPROVER_IDS', 'SLACK_SIGNING_SECRET', 'NOTION_TOKEN', 'NOTION_MILESTONES_DB', 'NOTION_CLIENTS_DB', 'STRIPE_SECRET_KEY']) expect(output).toContain(name);
+    expect(output).toContain('will not fall back to the sandbox');
+    expect(output).not.toContain('Open the console');
   }, 30_000);
 
   it('refuses a ledger whose tables do not match the contract, naming each property', async () => {
     world.notion.emulator.removeProperty(world.notion.ledgerIds.milestonesDb, 'Invoice ID');
     world.notion.emulator.changePropertyType(world.notion.ledgerIds.clientsDb, 'Billing email', 'rich_text');
-    await expect(start(loadConfig(world.env('http')), silentLogger)).rejects.toThrow(/Milestones\.Invoice ID: expected rich_text, missing\nClients\.Billing email: expected email, found rich_text/);
+    await expect(start(loadConfig(world.env('http')), silentLogger)).rejects.toThrow(/Milestones\.Invoice ID: expected rich_text, missing; Clients\.Billing email: expected email, found rich_text/);
   });
 
   it('keeps secrets out of the log', async () => {
     const env = world.env('http', { LOG_LEVEL: 'debug', NOTION_TOKEN: 'ntn_wrong_token_value' });
     const { code, output } = await runStart(env);
     expect(code).toBe(1);
-    expect(output).toContain('Check NOTION_TOKEN');
+    expect(output).toContain('into NOTION_TOKEN');
     for (const secret of ['ntn_wrong_token_value', env.SLACK_BOT_TOKEN, env.STRIPE_SECRET_KEY, env.SLACK_SIGNING_SECRET]) expect(output).not.toContain(secret);
   }, 30_000);
 });
