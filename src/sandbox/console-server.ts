@@ -70,6 +70,7 @@ export async function startConsole(deps: ConsoleDeps): Promise<Listening> {
     .add('GET', '/', () => asset(html, 'text/html; charset=utf-8'))
     .add('GET', '/app.js', () => asset(script, 'text/javascript; charset=utf-8'))
     .add('GET', '/styles.css', () => asset(css, 'text/css; charset=utf-8'))
+    .add('GET', '/healthz', () => ({ status: 200, body: { ok: true, mode: 'sandbox' } }))
     .add('GET', '/api/state', () => ({ status: 200, body: state(deps) }))
     .add('POST', '/api/click', (r) => {
       const { ts, actionId } = body(r);
