@@ -1,19 +1,11 @@
-import { spawn } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { start } from '../../src/bot.js';
 import { silentLogger } from '../support/notion.js';
+import { runNpm } from '../support/process.js';
 import { createWorld, type World } from '../support/world.js';
 
-function runStart(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('npm', ['start', '--silent'], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
-    child.on('exit', (code) => resolve({ code, output }));
-  });
-}
+const runStart = (env: Record<string, string>) => runNpm(['start'], env);
 
 describe('start-up checks', () => {
   let world: World;

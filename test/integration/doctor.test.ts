@@ -1,11 +1,11 @@
 /** The doctor against the emulators: all green when set up right, one named failure per broken credential. */
-import { spawn } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createClients } from '../../src/clients.js';
 import { loadConfig } from '../../src/config.js';
 import { runChecks, type Check } from '../../src/doctor.js';
 import { SlackEmulator } from '../../src/sandbox/slack-emulator.js';
 import { silentLogger } from '../support/notion.js';
+import { runNpm } from '../support/process.js';
 import { CHANNEL, createWorld, SLACK_APP_TOKEN, SLACK_BOT_TOKEN, type World } from '../support/world.js';
 
 let world: World;
@@ -61,14 +61,7 @@ describe('doctor', () => {
   });
 
   it('runs as npm run doctor: one line per check and a failing exit code', async () => {
-    const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...world.env('http', { STRIPE_SECRET_KEY: 'sk_test_wrong' }) };
-    const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve) => {
-      const child = spawn('npm', ['run', '--silent', 'doctor'], { env });
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-      child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
-      child.on('exit', (c) => resolve({ code: c, output: out }));
-    });
+    const { code, output } = await runNpm(['run', 'doctor'], world.env('http', { STRIPE_SECRET_KEY: 'sk_test_wrong' }));
     expect(code).toBe(1);
     expect(output).toMatch(/✓ Slack bot token: signed in/);
     expect(output).toMatch(/✗ Stripe key: .*\n\s+→ .*STRIPE_SECRET_KEY/);

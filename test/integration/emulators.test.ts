@@ -1,5 +1,4 @@
 /** The emulators refuse what the real services refuse, in the real services' error shapes. */
-import { spawn } from 'node:child_process';
 import { APIResponseError, Client as NotionClient } from '@notionhq/client';
 import { webApi } from '@slack/bolt';
 import Stripe from 'stripe';
@@ -7,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStripeClient } from '../../src/billing/stripe-client.js';
 import { SLACK_BOT_TOKEN, STRIPE_KEY, createWorld, type World } from '../support/world.js';
 import { NotionLedger } from '../../src/ledger/notion-ledger.js';
+import { runNpm } from '../support/process.js';
 import { addRow, milestoneProps, NOTION_TOKEN, silentLogger } from '../support/notion.js';
 
 let world: World;
@@ -113,15 +113,7 @@ describe('Slack emulator', () => {
 });
 
 describe('npm run setup:notion', () => {
-  function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-    return new Promise((resolve) => {
-      const child = spawn('npm', ['run', '--silent', 'setup:notion', '--', ...args], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env } });
-      let output = '';
-      child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
-      child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
-      child.on('exit', (code) => resolve({ code, output }));
-    });
-  }
+  const run = (args: string[], env: Record<string, string>) => runNpm(['run', 'setup:notion', '--', ...args], env);
 
   it('creates the three databases under the page and prints the env lines', async () => {
     const parent = world.notion.emulator.createWorkspacePage('Fresh workspace');

@@ -32,3 +32,14 @@ export async function startBot(env: Record<string, string>, port: number, readyP
   }
   return { child, output: () => output, kill };
 }
+
+/** Runs `npm <args>` to completion with only `env` (plus PATH and HOME), returning its exit code and output. */
+export function runNpm(args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('npm', ['--silent', ...args], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout?.on('data', (d: Buffer) => { output += d.toString(); });
+    child.stderr?.on('data', (d: Buffer) => { output += d.toString(); });
+    child.on('exit', (code) => resolve({ code, output }));
+  });
+}
