@@ -150,10 +150,7 @@ export class Engine {
 
   async send(milestoneId: string, userId: string): Promise<ClickResult> {
     if (!this.isApprover(userId)) return refusal();
-    if (this.#lock.isBusy(milestoneId)) {
-      // A second click while the first is still working: wait for it, then report what happened.
-      await this.#lock.run(milestoneId, async () => undefined);
-    }
+    // A second click queues behind the first and then finds the invoice already sent.
     return this.#lock.run(milestoneId, async () => {
       const fresh = await this.#deps.ledger.getMilestone(milestoneId);
       const tracked = this.#track(fresh);

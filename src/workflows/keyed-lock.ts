@@ -11,8 +11,4 @@ export class KeyedLock {
     });
     return next;
   }
-
-  isBusy(key: string): boolean {
-    return this.#tails.has(key);
-  }
 }
