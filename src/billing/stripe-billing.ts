@@ -101,6 +101,18 @@ export class StripeBilling {
     return invoiceSnapshot(invoice);
   }
 
+  /**
+   * Whether Stripe already emailed this invoice, from its own event log (30 days deep). Guards the
+   * send step after a crash, when the idempotency key may have expired.
+   */
+  async wasSent(invoiceId: string, since: string): Promise<boolean> {
+    const created = Math.floor(Date.parse(since) / 1000) - 60;
+    for await (const event of this.#stripe.events.list({ type: 'invoice.sent', created: { gte: created }, limit: 100 })) {
+      if (invoiceIdOfEvent(event) === invoiceId) return true;
+    }
+    return false;
+  }
+
   async retrieve(invoiceId: string): Promise<InvoiceSnapshot> {
     return invoiceSnapshot(await this.#call('retrieve invoice', () => this.#stripe.invoices.retrieve(invoiceId)));
   }

@@ -119,14 +119,16 @@ export class Engine {
    */
   async handleStripeEvent(event: { id: string; invoiceId: string | null }): Promise<void> {
     if (this.#seenEvents.has(event.id) || event.invoiceId === null) return;
-    this.#seenEvents.add(event.id);
-    if (this.#seenEvents.size > 10_000) this.#seenEvents.delete(this.#seenEvents.values().next().value ?? '');
     const invoice = await this.#deps.billing.retrieve(event.invoiceId);
     this.#invoices.set(invoice.id, invoice);
     const milestoneId = invoice.milestoneId ?? [...this.#milestones.values()].find((t) => t.milestone.invoice.id === invoice.id)?.milestone.id;
-    if (!milestoneId) return;
-    if (!this.#milestones.has(milestoneId)) this.#track(await this.#deps.ledger.getMilestone(milestoneId));
-    await this.#lock.run(milestoneId, () => this.#settle(milestoneId));
+    if (milestoneId) {
+      if (!this.#milestones.has(milestoneId)) this.#track(await this.#deps.ledger.getMilestone(milestoneId));
+      await this.#lock.run(milestoneId, () => this.#settle(milestoneId));
+    }
+    // Only an applied event counts as seen, so a retry after a failure is not skipped.
+    this.#seenEvents.add(event.id);
+    if (this.#seenEvents.size > 10_000) this.#seenEvents.delete(this.#seenEvents.values().next().value ?? '');
   }
 
   async accept(milestoneId: string, userId: string, evidence?: string): Promise<ClickResult> {

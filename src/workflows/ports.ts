@@ -27,6 +27,7 @@ export type Billing = {
   finalize(invoiceId: string, milestoneId: string, scopeKey: string): Promise<InvoiceSnapshot>;
   send(invoiceId: string, milestoneId: string, scopeKey: string): Promise<InvoiceSnapshot>;
   retrieve(invoiceId: string): Promise<InvoiceSnapshot>;
+  wasSent(invoiceId: string, since: string): Promise<boolean>;
   taxRate(percentage: number): Promise<string>;
   eventsSince(createdAfter: number): Promise<{ id: string; created: number; type: string; invoiceId: string | null }[]>;
 };

@@ -58,7 +58,8 @@ export async function sendInvoice(
     await billing.addLine({ customerId, invoiceId: invoice.id, amountMinor: money.minor, currency: money.currency, description: packet.lineDescription, taxRateId }, milestone.id, scopeKey);
   }
   if (invoice.status === 'draft') invoice = await billing.finalize(invoice.id, milestone.id, scopeKey);
-  if (invoice.status === 'open') invoice = await billing.send(invoice.id, milestone.id, scopeKey);
+  const alreadyEmailed = resuming && invoice.status === 'open' && await billing.wasSent(invoice.id, invoice.created);
+  if (invoice.status === 'open' && !alreadyEmailed) invoice = await billing.send(invoice.id, milestone.id, scopeKey);
 
   const now = clock.now();
   current = await ledger.updateMilestone(milestone.id, {

@@ -169,4 +169,18 @@ describe('crash safety', () => {
     expect(world.stripe.sends.get(invoiceId ?? '')).toBe(1);
     expect(world.stripe.items.size).toBe(1);
   }, 90_000);
+
+  it('does not email the invoice again when a send that had gone through is resumed after its idempotency keys expired', async () => {
+    const { id } = await killDuringSend(/\/send$/);
+    const [invoiceId] = world.stripe.invoices.keys();
+    expect(world.stripe.sends.get(invoiceId ?? '')).toBe(1);
+    expect(world.values(id)['Invoice status']).toBe('Draft');
+
+    // The bot stays down for more than a day: Stripe has forgotten the idempotency keys.
+    world.stripe.now = () => new Date(Date.now() + 25 * 3600_000);
+    bot = await startBot(world.env('http'), world.botPort);
+    await waitFor('sent after restart', () => world.values(id)['Invoice status'] === 'Sent', 20_000);
+    expect(world.stripe.invoices.size).toBe(1);
+    expect(world.stripe.sends.get(invoiceId ?? '')).toBe(1);
+  }, 90_000);
 });

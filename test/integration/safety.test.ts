@@ -94,6 +94,19 @@ describe('Stripe events', () => {
     expect(world.values(id)['Amount paid']).toBe(2500);
   });
 
+  it('applies a payment event whose first delivery failed, when it comes again', async () => {
+    const { id, ts } = await acceptedMilestone();
+    const invoiceId = await sendAndWait(id, ts);
+    world.stripe.addWebhookEndpoint(`http://127.0.0.1:${world.botPort}/stripe/webhook`, STRIPE_WEBHOOK_SECRET);
+    // Notion fails every retry of the first write: the webhook answers 500 and Stripe will retry.
+    world.notion.emulator.injectFaults(...Array.from({ length: 6 }, () => ({ status: 503 as const, match: { method: 'PATCH', pathIncludes: id } })));
+    world.stripe.pay(invoiceId);
+    // The throttle backs off for about 15 s (0.5 s doubling, six attempts) before this delivery gives up.
+    await waitFor('paid once Notion is back', () => world.values(id)['Invoice status'] === 'Paid', 40_000);
+    await waitFor('payment comment', () => world.notion.emulator.commentsOn(id).some((c) => c.includes('paid in full')));
+    expect(world.notion.emulator.commentsOn(id).filter((c) => c.includes('paid in full'))).toHaveLength(1);
+  }, 60_000);
+
   it('finds payments made while the bot was down when it starts again', async () => {
     const { id, ts } = await acceptedMilestone();
     const invoiceId = await sendAndWait(id, ts);
