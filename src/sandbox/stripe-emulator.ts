@@ -47,6 +47,7 @@ export class StripeEmulator {
   readonly #idempotency = new Map<string, Idempotent>();
   readonly #webhooks: { url: string; secret: string }[] = [];
   readonly #holds: ResponseHold[] = [];
+  readonly #faults: { method: string; path: RegExp }[] = [];
   readonly #secretKey: string;
   readonly #accountName: string;
   #numberSeq = 0;
@@ -68,6 +69,11 @@ export class StripeEmulator {
   /** Events are POSTed, signed, to this URL as they happen. */
   addWebhookEndpoint(url: string, secret: string): void {
     this.#webhooks.push({ url, secret });
+  }
+
+  /** The next `count` matching requests fail with a 500 api_error, as during a Stripe incident. */
+  injectFaults(count: number, match: { method: string; path: RegExp }): void {
+    for (let i = 0; i < count; i += 1) this.#faults.push(match);
   }
 
   hold(hold: ResponseHold): void {
@@ -160,6 +166,11 @@ export class StripeEmulator {
 
   #gate(q: EmulatorRequest): EmulatorResponse | null {
     if (q.path.startsWith('/i/')) return null;
+    const fault = this.#faults.findIndex((f) => f.method === q.method && f.path.test(q.path));
+    if (fault >= 0) {
+      this.#faults.splice(fault, 1);
+      return stripeError(new StripeError(500, 'api_error', 'An unknown error occurred while processing the request.'));
+    }
     const auth = q.headers.authorization ?? '';
     if (auth !== `Bearer ${this.#secretKey}`) {
       const shown = auth.replace(/^Bearer /, '');

@@ -94,18 +94,27 @@ describe('Stripe events', () => {
     expect(world.values(id)['Amount paid']).toBe(2500);
   });
 
-  it('applies a payment event whose first delivery failed, when it comes again', async () => {
-    const { id, ts } = await acceptedMilestone();
-    const invoiceId = await sendAndWait(id, ts);
+  it('applies a payment event whose first delivery failed, when Stripe delivers it again', async () => {
+    const client = await world.addClient('Acme', { 'Review before send': { checkbox: true } });
+    const id = await world.addMilestone('Homepage design approved', client, { Stage: select('Accepted'), 'Acceptance evidence': { url: 'https://mail.example.test/ok' } });
+    // No polling: only webhook deliveries can bring the payment in.
+    await run('http', { POLL_INTERVAL_SECONDS: '3600' });
+    const posted = await waitFor('review card', () => card('Homepage design approved'));
+    const invoiceId = await sendAndWait(id, posted.ts);
     world.stripe.addWebhookEndpoint(`http://127.0.0.1:${world.botPort}/stripe/webhook`, STRIPE_WEBHOOK_SECRET);
-    // Notion fails every retry of the first write: the webhook answers 500 and Stripe will retry.
-    world.notion.emulator.injectFaults(...Array.from({ length: 6 }, () => ({ status: 503 as const, match: { method: 'PATCH', pathIncludes: id } })));
+    // A payment raises two events; Stripe fails the bot's re-read of the invoice for both deliveries
+    // (the SDK tries each three times), so neither can be applied the first time.
+    world.stripe.injectFaults(6, { method: 'GET', path: new RegExp(`^/v1/invoices/${invoiceId}$`) });
     world.stripe.pay(invoiceId);
-    // The throttle backs off for about 15 s (0.5 s doubling, six attempts) before this delivery gives up.
-    await waitFor('paid once Notion is back', () => world.values(id)['Invoice status'] === 'Paid', 40_000);
+    await waitFor('both deliveries failed', () => world.stripe.requests.filter((r) => r.path === `/v1/invoices/${invoiceId}` && r.status === 500).length === 6, 15_000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(world.values(id)['Invoice status']).toBe('Sent');
+
+    for (const event of world.stripe.events.filter((e) => e.type === 'invoice.paid' || e.type === 'invoice_payment.paid')) await world.stripe.redeliver(event.id);
+    await waitFor('paid after redelivery', () => world.values(id)['Invoice status'] === 'Paid');
     await waitFor('payment comment', () => world.notion.emulator.commentsOn(id).some((c) => c.includes('paid in full')));
     expect(world.notion.emulator.commentsOn(id).filter((c) => c.includes('paid in full'))).toHaveLength(1);
-  }, 60_000);
+  }, 30_000);
 
   it('finds payments made while the bot was down when it starts again', async () => {
     const { id, ts } = await acceptedMilestone();
