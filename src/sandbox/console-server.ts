@@ -11,7 +11,7 @@ import { listen, Router, routerHandler, type EmulatorRequest, type EmulatorRespo
 import type { NotionEmulator } from './notion-emulator.js';
 import type { SlackEmulator } from './slack-emulator.js';
 import type { StripeEmulator } from './stripe-emulator.js';
-import { MILESTONE_PROPERTIES } from '../ledger/schema.js';
+import { CLIENT_PROPERTIES, MILESTONE_PROPERTIES } from '../ledger/schema.js';
 
 export type ConsoleDeps = {
   port: number;
@@ -31,6 +31,12 @@ export const FOUNDER_PROPERTIES = [
   'Milestone', 'Client', 'Project', 'Amount', 'Currency', 'Stage', 'Due', 'Completed', 'Accepted', 'Acceptance evidence',
   'Delivery evidence', 'Outcome', 'Next checkpoint', 'Scope version', 'Change order required', 'PO number', 'Promise to pay',
 ] as const satisfies readonly (keyof typeof MILESTONE_PROPERTIES)[];
+
+/** The Clients columns a founder types (the rest are Cashin's). */
+export const CLIENT_FOUNDER_PROPERTIES = [
+  'Client', 'Billing email', 'Billing owner', 'Currency', 'Payment terms', 'PO required', 'Tax ID', 'Tax rate',
+  'Reminder cadence', 'Review before send', 'Service pause',
+] as const satisfies readonly (keyof typeof CLIENT_PROPERTIES)[];
 
 const STEPS: Readonly<Record<string, number>> = { hour: 3600_000, day: 86_400_000, week: 7 * 86_400_000 };
 
@@ -88,7 +94,12 @@ export async function startConsole(deps: ConsoleDeps): Promise<Listening> {
     .add('POST', '/api/command', (r) => delivered(slack.slashCommand('/cashin', String(body(r).text ?? ''), founder, channel)))
     .add('PATCH', '/api/milestones/:id', (r) => {
       const { property, value } = body(r);
-      editMilestone(deps, r.params.id ?? '', String(property), value);
+      editRow(deps, deps.ledger.milestonesDb, FOUNDER_PROPERTIES, r.params.id ?? '', String(property), value);
+      return { status: 200, body: { ok: true } };
+    })
+    .add('PATCH', '/api/clients/:id', (r) => {
+      const { property, value } = body(r);
+      editRow(deps, deps.ledger.clientsDb, CLIENT_FOUNDER_PROPERTIES, r.params.id ?? '', String(property), value);
       return { status: 200, body: { ok: true } };
     })
     .add('POST', '/api/milestones', (r) => {
@@ -144,7 +155,12 @@ function state(deps: ConsoleDeps): Json {
       milestones: rows(ledger.milestonesDb),
       clients: rows(ledger.clientsDb),
       editable: Object.fromEntries(FOUNDER_PROPERTIES.map((p) => [p, notion.propertyType(ledger.milestonesDb, p)])),
-      options: { Stage: notion.propertyOptions(ledger.milestonesDb, 'Stage'), Currency: notion.propertyOptions(ledger.milestonesDb, 'Currency') },
+      clientEditable: Object.fromEntries(CLIENT_FOUNDER_PROPERTIES.map((p) => [p, notion.propertyType(ledger.clientsDb, p)])),
+      options: {
+        Stage: notion.propertyOptions(ledger.milestonesDb, 'Stage'),
+        Currency: notion.propertyOptions(ledger.milestonesDb, 'Currency'),
+        'Reminder cadence': notion.propertyOptions(ledger.clientsDb, 'Reminder cadence'),
+      },
     },
     invoices: [...stripe.invoices.keys()].reverse().map((id) => {
       const inv = stripe.invoiceJson(id);
@@ -180,11 +196,10 @@ export function propertyValue(type: string | null, value: unknown): Json {
   }
 }
 
-function editMilestone(deps: ConsoleDeps, pageId: string, property: string, value: unknown): void {
-  if (!(FOUNDER_PROPERTIES as readonly string[]).includes(property)) {
-    throw new ConsoleError(403, `${property} is written by Cashin, not by the founder.`);
-  }
-  const type = deps.notion.propertyType(deps.ledger.milestonesDb, property);
+function editRow(deps: ConsoleDeps, databaseId: string, editable: readonly string[], pageId: string, property: string, value: unknown): void {
+  if (!editable.includes(property)) throw new ConsoleError(403, `${property} is written by Cashin, not by the founder.`);
+  if (!deps.notion.rowsOf(databaseId).includes(pageId)) throw new ConsoleError(404, 'No such row in that table.');
+  const type = deps.notion.propertyType(databaseId, property);
   deps.notion.editPage(pageId, { [property]: propertyValue(type, value) });
 }
 

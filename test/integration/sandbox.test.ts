@@ -63,6 +63,16 @@ describe('the sandbox', () => {
     expect(after?.values['Invoice ID']).toBe('');
   });
 
+  it('lets the founder edit client terms, which the bot then applies', async () => {
+    const s = await state();
+    const globex = s.ledger.clients.find((c) => c.values.Client === 'Globex GmbH');
+    const blocked = s.ledger.milestones.find((m) => m.values.Milestone === 'Data migration');
+    expect((await call('PATCH', `/api/clients/${globex?.id}`, { property: 'PO required', value: false })).status).toBe(200);
+    expect((await call('PATCH', `/api/clients/${globex?.id}`, { property: 'Stripe customer', value: 'cus_fake' })).status).toBe(403);
+    expect((await call('PATCH', `/api/clients/${blocked?.id}`, { property: 'Tax rate', value: 5 })).status).toBe(404);
+    await waitFor('PO blocker gone', async () => !String((await state()).ledger.milestones.find((m) => m.id === blocked?.id)?.values.Blockers ?? '').includes('PO number'), 15_000);
+  });
+
   it('adds a milestone the bot then follows', async () => {
     const s = await state();
     const { json } = await call('POST', '/api/milestones', { title: 'Extra sprint', clientId: s.ledger.clients[0]?.id, amount: 900 });

@@ -15,7 +15,7 @@ type State = {
   founder: string;
   clock: { now: string; offsetMs: number };
   channel: { messages: { ts: string; text: string; blocks: unknown[]; edited: boolean }[]; ephemerals: { text: string; blocks: unknown[] }[]; views: View[] };
-  ledger: { milestones: Row[]; clients: Row[]; editable: Record<string, string | null>; options: { Stage: string[]; Currency: string[] } };
+  ledger: { milestones: Row[]; clients: Row[]; editable: Record<string, string | null>; clientEditable: Record<string, string | null>; options: Record<string, string[]> };
   invoices: Invoice[];
 };
 
@@ -78,17 +78,19 @@ function messagesHtml(state: State): string {
   return all || '<p class="meta">No messages yet. Mark a milestone Delivered in the ledger.</p>';
 }
 
-function cell(row: Row, prop: string, state: State): string {
-  const type = state.ledger.editable[prop];
+type Table = 'milestones' | 'clients';
+
+function cell(row: Row, prop: string, state: State, table: Table = 'milestones'): string {
+  const type = (table === 'clients' ? state.ledger.clientEditable : state.ledger.editable)[prop];
   const value = row.values[prop];
-  const attrs = `data-id="${escapeHtml(row.id)}" data-prop="${escapeHtml(prop)}" aria-label="${escapeHtml(prop)}"`;
-  if (prop === 'Client') {
+  const attrs = `data-table="${table}" data-id="${escapeHtml(row.id)}" data-prop="${escapeHtml(prop)}" aria-label="${escapeHtml(prop)}"`;
+  if (table === 'milestones' && prop === 'Client') {
     const chosen = Array.isArray(value) ? String(value[0] ?? '') : '';
     const options = state.ledger.clients.map((c) => `<option value="${escapeHtml(c.id)}"${c.id === chosen ? ' selected' : ''}>${escapeHtml(text(c.values.Client))}</option>`).join('');
     return `<select ${attrs}><option value="">—</option>${options}</select>`;
   }
   if (type === 'select' || type === 'status') {
-    const known = prop === 'Stage' ? state.ledger.options.Stage : state.ledger.options.Currency;
+    const known = state.ledger.options[prop] ?? [];
     const options = [...new Set([...known, text(value)].filter(Boolean))];
     return `<select ${attrs}><option value="">—</option>${options.map((o) => `<option${o === value ? ' selected' : ''}>${escapeHtml(o)}</option>`).join('')}</select>`;
   }
@@ -112,6 +114,13 @@ function ledgerHtml(state: State): string {
       <td>${invoice}</td><td>${paid}</td><td>${more}</td></tr>`;
   }).join('');
   return `<table><thead><tr>${MAIN_COLUMNS.map((c) => `<th>${escapeHtml(c === 'Change order required' ? 'Change order' : c === 'Acceptance evidence' ? 'Evidence' : c)}</th>`).join('')}<th>Invoice</th><th>Paid</th><th></th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+const CLIENT_COLUMNS = ['Client', 'Billing email', 'Currency', 'Payment terms', 'PO required', 'Tax rate', 'Reminder cadence', 'Review before send'];
+
+function clientsHtml(state: State): string {
+  const rows = state.ledger.clients.map((row) => `<tr data-client-row="${escapeHtml(row.id)}">${CLIENT_COLUMNS.map((p) => `<td class="${p === 'Client' ? 'title' : 'narrow'}">${cell(row, p, state, 'clients')}</td>`).join('')}<td class="meta">${escapeHtml(text(row.values['Stripe customer']))}</td></tr>`).join('');
+  return `<table><thead><tr>${CLIENT_COLUMNS.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}<th>Stripe customer</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function invoicesHtml(state: State): string {
@@ -138,6 +147,7 @@ function render(state: State): void {
   draw('#messages', messagesHtml(state));
   draw('#ledger', ledgerHtml(state));
   draw('#invoices', invoicesHtml(state));
+  draw('#clients', clientsHtml(state));
   draw('#add-client', state.ledger.clients.map((c) => `<option value="${escapeHtml(c.id)}">${escapeHtml(text(c.values.Client))}</option>`).join(''));
   const modal = $<HTMLDivElement>('#modal');
   const view = state.channel.views.at(-1);
@@ -183,7 +193,8 @@ document.addEventListener('change', (event) => {
   const el = event.target;
   if (!(el instanceof HTMLInputElement || el instanceof HTMLSelectElement) || !el.dataset.prop) return;
   const value = el instanceof HTMLInputElement && el.type === 'checkbox' ? el.checked : el.value;
-  void api('PATCH', `/api/milestones/${el.dataset.id ?? ''}`, { property: el.dataset.prop, value }).then(() => { el.blur(); return afterAction(); });
+  const table = el.dataset.table === 'clients' ? 'clients' : 'milestones';
+  void api('PATCH', `/api/${table}/${el.dataset.id ?? ''}`, { property: el.dataset.prop, value }).then(() => { el.blur(); return afterAction(); });
 });
 
 document.addEventListener('submit', (event) => {
