@@ -23,12 +23,11 @@ export type StartOptions = { clock?: Clock; ratePerSecond?: number };
 export async function start(config: Config, logger: Logger, options: StartOptions = {}): Promise<{ stop(): Promise<void> }> {
   const clock = options.clock ?? { now: () => new Date() };
   const clients = createClients(config, logger, options);
-  const failed = (await runChecks(config, clients, logger)).filter((c) => !c.ok);
+  const ledger = new NotionLedger(clients.notion, { milestonesDb: config.notion.milestonesDb, clientsDb: config.notion.clientsDb }, logger);
+  const failed = (await runChecks(config, clients, logger, ledger)).filter((c) => !c.ok);
   if (failed.length > 0) {
     throw new ExternalServiceError('startup_checks', `these checks failed (npm run doctor shows them all):\n${formatChecks(failed)}`, false);
   }
-  const ledger = new NotionLedger(clients.notion, { milestonesDb: config.notion.milestonesDb, clientsDb: config.notion.clientsDb }, logger);
-  await ledger.connect();
   const billing = new StripeBilling(clients.stripe, logger);
   const engine = new Engine({
     ledger, billing, chat: new SlackChat(clients.slack, config.slack.channelId), clock,

@@ -37,7 +37,11 @@ async function check(name: string, run: () => Promise<Omit<Check, 'name'>>): Pro
   }
 }
 
-export async function runChecks(config: Config, clients: DoctorClients, logger: Logger): Promise<Check[]> {
+/**
+ * Runs every check. Pass the bot's own `ledger` to have it connected (data sources resolved) as a
+ * side effect of the schema check, so start-up reads the schema once.
+ */
+export async function runChecks(config: Config, clients: DoctorClients, logger: Logger, ledger?: NotionLedger): Promise<Check[]> {
   const checks: Check[] = [];
   const slackAuth = await check('Slack bot token', async () => {
     const auth = await clients.slack.auth.test();
@@ -70,8 +74,8 @@ export async function runChecks(config: Config, clients: DoctorClients, logger: 
   checks.push(notionAuth);
   if (notionAuth.ok) {
     checks.push(await check('Notion ledger (Milestones and Clients)', async () => {
-      const ledger = new NotionLedger(clients.notion, { milestonesDb: config.notion.milestonesDb, clientsDb: config.notion.clientsDb }, logger);
-      const problems = await ledger.connect();
+      const target = ledger ?? new NotionLedger(clients.notion, { milestonesDb: config.notion.milestonesDb, clientsDb: config.notion.clientsDb }, logger);
+      const problems = await target.connect();
       if (problems.length === 0) return { ok: true, detail: 'both databases shared and matching LEDGER.md' };
       return { ok: false, detail: describeSchemaProblems(problems).replace(/\n/g, '; '), fix: 'Add or retype these properties, or create fresh databases with "npm run setup:notion".' };
     }).then((c) => (c.ok || c.fix?.includes('setup:notion') ? c : { ...c, fix: `${c.detail}. Check NOTION_MILESTONES_DB and NOTION_CLIENTS_DB, and share both databases with the integration (••• → Connections).` })));
