@@ -125,11 +125,10 @@ export async function startConsole(deps: ConsoleDeps): Promise<Listening> {
       clock.advance(step);
       return { status: 200, body: { now: clock.now().toISOString() } };
     });
-  return listen(routerHandler(router,
-    (r) => ({ status: 404, body: { error: `No console route ${r.method} ${r.path}` } }),
-    undefined,
-    (error) => ({ status: error instanceof ConsoleError ? error.status : 400, body: { error: error instanceof Error ? error.message : String(error) } }),
-  ), deps.port);
+  return listen(routerHandler(router, {
+    notFound: (r) => ({ status: 404, body: { error: `No console route ${r.method} ${r.path}` } }),
+    onError: (error) => ({ status: error instanceof ConsoleError ? error.status : 400, body: { error: error instanceof Error ? error.message : String(error) } }),
+  }), deps.port);
 }
 
 function safeJson(text: string): unknown {

@@ -12,6 +12,8 @@ export type EmulatorRequest = {
   readonly query: URLSearchParams;
   readonly headers: IncomingMessage['headers'];
   readonly rawBody: string;
+  /** When the request arrived (ms since epoch). */
+  readonly receivedAt: number;
 };
 
 export type EmulatorResponse = {
@@ -93,37 +95,38 @@ export async function listen(
   };
 }
 
-/** Runs a router behind a node http handler; `fallback` answers unknown routes in the API's own error shape. */
-export function routerHandler(
-  router: Router, fallback: (req: EmulatorRequest) => EmulatorResponse,
-  before?: (req: EmulatorRequest) => EmulatorResponse | null | Promise<EmulatorResponse | null>,
-  onError?: (error: unknown) => EmulatorResponse | null,
-): (req: IncomingMessage, res: ServerResponse) => void {
+export type HandlerOptions = {
+  /** Answers a route the router does not know, in the API's own error shape. */
+  notFound: (req: EmulatorRequest) => EmulatorResponse;
+  /** Runs before routing (auth, injected faults); an answer here is final. */
+  before?: (req: EmulatorRequest) => EmulatorResponse | null | Promise<EmulatorResponse | null>;
+  /** Turns an error a handler threw into the API's error shape; null for a generic 500. */
+  onError?: (error: unknown) => EmulatorResponse | null;
+  /** Sees every answer with the request it answers, before it is sent; may delay it. */
+  onResponse?: (req: EmulatorRequest, response: EmulatorResponse) => void | Promise<void>;
+};
+
+/** Runs a router behind a node http handler. */
+export function routerHandler(router: Router, options: HandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
+    const receivedAt = Date.now();
+    let request: EmulatorRequest | null = null;
+    const reply = async (response: EmulatorResponse): Promise<void> => {
+      if (request) await options.onResponse?.(request, response);
+      send(res, response);
+    };
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://emulator');
       const rawBody = await readBody(req);
-      const base = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, rawBody };
-      const found = router.match(base.method, base.path);
-      const request: EmulatorRequest = { ...base, params: found?.params ?? {} };
-      const early = before ? await before(request) : null;
-      if (early) return send(res, early);
-      if (!found) return send(res, fallback(request));
-      send(res, await found.handler(request));
-    })().catch((error: unknown) => {
-      const answer = onError?.(error);
-      if (answer) return send(res, answer);
-      send(res, { status: 500, body: { error: error instanceof Error ? error.message : String(error) } });
-    });
+      const found = router.match(req.method ?? 'GET', url.pathname);
+      request = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, rawBody, receivedAt, params: found?.params ?? {} };
+      const early = options.before ? await options.before(request) : null;
+      if (early) return reply(early);
+      if (!found) return reply(options.notFound(request));
+      return reply(await found.handler(request));
+    })().catch((error: unknown) => reply(options.onError?.(error)
+      ?? { status: 500, body: { error: error instanceof Error ? error.message : String(error) } }));
   };
-}
-
-let counter = 0;
-/** Readable, unique ids; the emulators never need cryptographic randomness. */
-export function nextId(prefix: string, width = 14): string {
-  counter += 1;
-  const random = Math.random().toString(36).slice(2, 8);
-  return `${prefix}${(counter.toString(36) + random).padEnd(width, '0').slice(0, width)}`;
 }
 
 /** A port nobody listens on right now, for servers that want a number before they start. */

@@ -127,19 +127,12 @@ export class NotionEmulator {
       .add('PATCH', '/v1/pages/:id', (r) => ok(this.#pageJson(this.#updatePage(r.params.id ?? '', json(r)))))
       .add('POST', '/v1/comments', (r) => ok(this.#createComment(json(r))))
       .add('GET', '/v1/comments', (r) => ok(this.#listComments(r.query)));
-    const handle = routerHandler(router,
-      (r) => notionError(new NotionError(400, 'invalid_request_url', `Invalid request URL: ${r.method} ${r.path}`)),
-      (r) => this.#gate(r),
-      (error) => (error instanceof NotionError ? notionError(error) : null));
-    return (req, res) => {
-      const originalEnd = res.end.bind(res);
-      const started = Date.now();
-      res.end = ((...args: Parameters<typeof originalEnd>) => {
-        this.requests.push({ at: started, method: req.method ?? '', path: (req.url ?? '').split('?')[0] ?? '', status: res.statusCode });
-        return originalEnd(...args);
-      }) as typeof res.end;
-      handle(req, res);
-    };
+    return routerHandler(router, {
+      notFound: (r) => notionError(new NotionError(400, 'invalid_request_url', `Invalid request URL: ${r.method} ${r.path}`)),
+      before: (r) => this.#gate(r),
+      onError: (error) => (error instanceof NotionError ? notionError(error) : null),
+      onResponse: (r, response) => { this.requests.push({ at: r.receivedAt, method: r.method, path: r.path, status: response.status }); },
+    });
   }
 
   #gate(r: EmulatorRequest): EmulatorResponse | null {

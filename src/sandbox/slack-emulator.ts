@@ -92,7 +92,7 @@ export class SlackEmulator {
 
   handler(): ReturnType<typeof routerHandler> {
     const router = new Router().add('POST', '/api/:method', (r) => this.#api(r));
-    return routerHandler(router, (r) => ({ status: 404, body: { ok: false, error: 'unknown_method', detail: `${r.method} ${r.path}` } }));
+    return routerHandler(router, { notFound: (r) => ({ status: 404, body: { ok: false, error: 'unknown_method', detail: `${r.method} ${r.path}` } }) });
   }
 
   // ---- the platform: what a founder does in the Slack client ----

@@ -143,25 +143,19 @@ export class StripeEmulator {
       .add('GET', '/v1/events/:id', (q) => ok(this.#eventJson(this.#event(q.params.id))))
       .add('GET', '/i/:id', (q) => this.#hostedPage(q.params.id ?? ''))
       .add('POST', '/i/:id/pay', (q) => { this.pay(q.params.id ?? ''); return this.#hostedPage(q.params.id ?? ''); });
-    const handle = routerHandler(r,
-      (q) => stripeError(new StripeError(404, 'invalid_request_error', `Unrecognized request URL (${q.method}: ${q.path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`)),
-      (q) => this.#gate(q),
-      (error) => (error instanceof StripeError ? stripeError(error) : null));
-    return (req, res) => {
-      const originalEnd = res.end.bind(res);
-      const method = req.method ?? '';
-      const path = (req.url ?? '').split('?')[0] ?? '';
-      const key = req.headers['idempotency-key'];
-      res.end = ((...args: Parameters<typeof originalEnd>) => {
-        this.requests.push({ method, path, status: res.statusCode, idempotencyKey: typeof key === 'string' ? key : null });
-        const hold = this.#holds.find((h) => h.method === method && h.path.test(path));
-        if (!hold) return originalEnd(...args);
+    return routerHandler(r, {
+      notFound: (q) => stripeError(new StripeError(404, 'invalid_request_error', `Unrecognized request URL (${q.method}: ${q.path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`)),
+      before: (q) => this.#gate(q),
+      onError: (error) => (error instanceof StripeError ? stripeError(error) : null),
+      onResponse: async (q, response) => {
+        const key = q.headers['idempotency-key'];
+        this.requests.push({ method: q.method, path: q.path, status: response.status, idempotencyKey: typeof key === 'string' ? key : null });
+        const hold = this.#holds.find((h) => h.method === q.method && h.path.test(q.path));
+        if (!hold) return;
         if (hold.once) this.#holds.splice(this.#holds.indexOf(hold), 1);
-        void hold.run().then(() => originalEnd(...args));
-        return res;
-      }) as typeof res.end;
-      handle(req, res);
-    };
+        await hold.run();
+      },
+    });
   }
 
   #gate(q: EmulatorRequest): EmulatorResponse | null {
