@@ -29,8 +29,9 @@ export async function start(config: Config, logger: Logger, options: StartOption
     throw new ExternalServiceError('startup_checks', `these checks failed (npm run doctor shows them all):\n${formatChecks(failed)}`, false);
   }
   const billing = new StripeBilling(clients.stripe, logger);
+  const chat = new SlackChat(clients.slack, config.slack.channelId);
   const engine = new Engine({
-    ledger, billing, chat: new SlackChat(clients.slack, config.slack.channelId), clock,
+    ledger, billing, chat, clock,
     approverIds: config.slack.approverIds, logger,
     policy: {
       defaultCurrency: config.defaultCurrency, defaultPaymentTermsDays: config.defaultPaymentTermsDays,
@@ -54,7 +55,7 @@ export async function start(config: Config, logger: Logger, options: StartOption
     });
   }
 
-  const app = createSlackApp({ config, engine, logger, routes });
+  const app = createSlackApp({ config, engine, chat, logger, routes });
   await engine.load();
   const reconciled = await engine.reconcile();
   logger.info({ reconciled }, 'open invoices reconciled with stripe');

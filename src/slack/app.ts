@@ -6,16 +6,17 @@ import { App, HTTPReceiver, SocketModeReceiver, type BlockAction, type ButtonAct
 import { slackClientOptions } from '../clients.js';
 import type { Config } from '../config.js';
 import { boltLogger, type Logger } from '../log.js';
-import type { Engine } from '../workflows/engine.js';
+import { APPROVERS_ONLY, type Engine } from '../workflows/engine.js';
+import type { Chat } from '../workflows/ports.js';
 import { ACCEPT_VIEW, ACTIONS, EDIT_BILLING_VIEW, acceptanceRequestText } from './blocks/card.js';
 import { FIELDS, acceptModal, editBillingModal } from './blocks/modals.js';
 import { buildStatusText } from './blocks/status.js';
 
-export type SlackAppOptions = { config: Config; engine: Engine; logger: Logger; routes: CustomRoute[] };
+export type SlackAppOptions = { config: Config; engine: Engine; chat: Chat; logger: Logger; routes: CustomRoute[] };
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-export function createSlackApp({ config, engine, logger, routes }: SlackAppOptions): App {
+export function createSlackApp({ config, engine, chat, logger, routes }: SlackAppOptions): App {
   const slackLogger = boltLogger(logger);
   const clientOptions = slackClientOptions(config);
   const receiver = config.mode === 'socket' && config.slack.appToken
@@ -23,8 +24,8 @@ export function createSlackApp({ config, engine, logger, routes }: SlackAppOptio
     : new HTTPReceiver({ signingSecret: config.slack.signingSecret ?? '', logger: slackLogger, customRoutes: routes, endpoints: '/slack/events' });
   const app = new App({ token: config.slack.botToken, receiver, logger: slackLogger, clientOptions, extendedErrorHandler: true });
 
-  const whisper = (userId: string, text: string) => app.client.chat.postEphemeral({ channel: config.slack.channelId, user: userId, text });
-  const refuse = (userId: string) => whisper(userId, 'Only the approvers named in SLACK_APPROVER_IDS can do that. Nothing was changed.');
+  const whisper = (userId: string, text: string) => chat.whisper(userId, text);
+  const refuse = (userId: string) => whisper(userId, APPROVERS_ONLY);
 
   app.action<BlockAction<ButtonAction>>(ACTIONS.accept, async ({ ack, body, action, client }) => {
     await ack();

@@ -347,8 +347,10 @@ export class Engine {
   }
 }
 
+export const APPROVERS_ONLY = 'Only the approvers named in SLACK_APPROVER_IDS can accept milestones, edit billing details and send invoices. Nothing was changed.';
+
 function refusal(): ClickResult {
-  return { ok: false, message: 'Only the approvers named in SLACK_APPROVER_IDS can accept milestones and send invoices. Nothing was changed.' };
+  return { ok: false, message: APPROVERS_ONLY };
 }
 
 /** v1 → v2, 1.4 → 1.5, "Phase A" → "Phase A (2)". */
