@@ -132,10 +132,7 @@ export class Engine {
   }
 
   async accept(milestoneId: string, userId: string, evidence?: string): Promise<ClickResult> {
-    if (!this.isApprover(userId)) return refusal();
-    return this.#lock.run(milestoneId, async () => {
-      const fresh = await this.#deps.ledger.getMilestone(milestoneId);
-      this.#track(fresh);
+    return this.#approverClick(milestoneId, userId, async (fresh) => {
       if (fresh.stage === 'Accepted') return { ok: true, message: 'This milestone is already accepted.' };
       if (fresh.stage !== 'Delivered') return { ok: false, message: `This milestone is "${fresh.stage ?? 'blank'}" in Notion now, not Delivered; nothing changed.` };
       const updated = await this.#deps.ledger.updateMilestone(milestoneId, {
@@ -151,11 +148,8 @@ export class Engine {
   }
 
   async send(milestoneId: string, userId: string): Promise<ClickResult> {
-    if (!this.isApprover(userId)) return refusal();
     // A second click queues behind the first and then finds the invoice already sent.
-    return this.#lock.run(milestoneId, async () => {
-      const fresh = await this.#deps.ledger.getMilestone(milestoneId);
-      const tracked = this.#track(fresh);
+    return this.#approverClick(milestoneId, userId, async (fresh, tracked) => {
       tracked.sendError = null;
       const client = await this.#freshClient(fresh.clientId);
       try {
@@ -172,10 +166,7 @@ export class Engine {
 
   /** Saves billing details typed in Slack: email and tax id on the client, PO on the milestone. */
   async editBillingDetails(milestoneId: string, userId: string, input: { billingEmail: string; poNumber: string; taxId: string }): Promise<ClickResult> {
-    if (!this.isApprover(userId)) return refusal();
-    return this.#lock.run(milestoneId, async () => {
-      const fresh = await this.#deps.ledger.getMilestone(milestoneId);
-      this.#track(fresh);
+    return this.#approverClick(milestoneId, userId, async (fresh) => {
       if (fresh.poNumber !== input.poNumber) this.#track(await this.#deps.ledger.updateMilestone(milestoneId, { poNumber: input.poNumber }));
       const client = await this.#freshClient(fresh.clientId);
       const clientChanged = client !== null && ((client.billingEmail ?? '') !== input.billingEmail || client.taxId !== input.taxId);
@@ -192,9 +183,7 @@ export class Engine {
 
   /** Drafts the change order as a new Planned milestone for the founder to price. */
   async draftChangeOrder(milestoneId: string, userId: string): Promise<ClickResult> {
-    if (!this.isApprover(userId)) return refusal();
-    return this.#lock.run(milestoneId, async () => {
-      const original = await this.#deps.ledger.getMilestone(milestoneId);
+    return this.#approverClick(milestoneId, userId, async (original) => {
       const draft = await this.#deps.ledger.createMilestone({
         title: `Change order for: ${original.title.trim().slice(0, 200)}`,
         clientId: original.clientId,
@@ -205,6 +194,18 @@ export class Engine {
       });
       await this.#deps.ledger.comment(milestoneId, `Cashin: change order drafted by ${userId} as a new milestone (scope ${nextScopeVersion(original.scopeVersion)}). Price it, get it approved, then clear "Change order required" here.`);
       return { ok: true, message: `Drafted "${draft.title}" in Notion (Stage Planned, scope ${nextScopeVersion(original.scopeVersion)}): ${draft.url ?? ''}\nPrice it there, get it approved, then clear "Change order required" on the original.` };
+    });
+  }
+
+  /**
+   * Every founder action goes the same way: strangers are refused, the milestone's lock is taken,
+   * and the action starts from the row as Notion has it now, not as the last poll saw it.
+   */
+  async #approverClick(milestoneId: string, userId: string, action: (fresh: Milestone, tracked: Tracked) => Promise<ClickResult>): Promise<ClickResult> {
+    if (!this.isApprover(userId)) return refusal();
+    return this.#lock.run(milestoneId, async () => {
+      const fresh = await this.#deps.ledger.getMilestone(milestoneId);
+      return action(fresh, this.#track(fresh));
     });
   }
 
