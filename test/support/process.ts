@@ -3,17 +3,24 @@ import { waitFor } from './world.js';
 
 export type BotProcess = { child: ChildProcess; output(): string; kill(signal?: NodeJS.Signals): Promise<number | null> };
 
-/** Runs `npm start` as its own process group, the way a founder starts Cashin. */
-export async function startBot(env: Record<string, string>, port: number, readyPath = '/healthz'): Promise<BotProcess> {
-  const child = spawn('npm', ['start', '--silent'], {
+/** `npm <args>` with only `env` (plus PATH and HOME), its output collected and its exit awaited. */
+function spawnNpm(args: string[], env: Record<string, string>, detached: boolean): { child: ChildProcess; output(): string; exited: Promise<number | null> } {
+  const child = spawn('npm', ['--silent', ...args], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-    detached: true,
+    detached,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => { output += d.toString(); });
   child.stderr?.on('data', (d: Buffer) => { output += d.toString(); });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // 'close', not 'exit': it comes after the output pipes have drained.
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+/** Runs `npm start` as its own process group, the way a founder starts Cashin. */
+export async function startBot(env: Record<string, string>, port: number, readyPath = '/healthz'): Promise<BotProcess> {
+  const { child, output, exited } = spawnNpm(['start'], env, true);
   const kill = async (signal: NodeJS.Signals = 'SIGTERM') => {
     if (child.exitCode === null && child.pid) {
       try { process.kill(-child.pid, signal); } catch { /* already gone */ }
@@ -22,24 +29,20 @@ export async function startBot(env: Record<string, string>, port: number, readyP
   };
   try {
     await waitFor(`bot ${readyPath}`, async () => {
-      if (child.exitCode !== null) throw new Error(`bot exited with ${child.exitCode}:\n${output}`);
+      if (child.exitCode !== null) throw new Error(`bot exited with ${child.exitCode}:\n${output()}`);
       const res = await fetch(`http://127.0.0.1:${port}${readyPath}`).catch(() => null);
       return res?.status === 200;
     }, 30_000);
   } catch (error) {
     await kill('SIGKILL');
-    throw new Error(`${String(error)}\n--- bot output ---\n${output}`);
+    throw new Error(`${String(error)}\n--- bot output ---\n${output()}`);
   }
-  return { child, output: () => output, kill };
+  return { child, output, kill };
 }
 
-/** Runs `npm <args>` to completion with only `env` (plus PATH and HOME), returning its exit code and output. */
-export function runNpm(args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('npm', ['--silent', ...args], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout?.on('data', (d: Buffer) => { output += d.toString(); });
-    child.stderr?.on('data', (d: Buffer) => { output += d.toString(); });
-    child.on('exit', (code) => resolve({ code, output }));
-  });
+/** Runs `npm <args>` to completion, returning its exit code and output. */
+export async function runNpm(args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const { output, exited } = spawnNpm(args, env, false);
+  const code = await exited;
+  return { code, output: output() };
 }
