@@ -11,7 +11,7 @@ import { listen, Router, routerHandler, type EmulatorRequest, type EmulatorRespo
 import type { NotionEmulator } from './notion-emulator.js';
 import type { SlackEmulator } from './slack-emulator.js';
 import type { StripeEmulator } from './stripe-emulator.js';
-import { CLIENT_PROPERTIES, MILESTONE_PROPERTIES } from '../ledger/schema.js';
+import { CLIENT_PROPERTIES, MILESTONE_PROPERTIES, richText } from '../ledger/schema.js';
 
 export type ConsoleDeps = {
   port: number;
@@ -177,8 +177,8 @@ function state(deps: ConsoleDeps): Json {
 export function propertyValue(type: string | null, value: unknown): Json {
   const str = value === null || value === undefined ? '' : String(value).trim();
   switch (type) {
-    case 'title': return { title: str ? [{ text: { content: str } }] : [] };
-    case 'rich_text': return { rich_text: str ? [{ text: { content: str } }] : [] };
+    case 'title': return { title: richText(str) };
+    case 'rich_text': return { rich_text: richText(str) };
     case 'number': {
       if (str === '') return { number: null };
       const n = Number(str);
