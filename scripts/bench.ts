@@ -9,6 +9,7 @@ import { pino } from 'pino';
 import { evaluateBillingRules, type BillingPolicy } from '../src/domain/billing-rules.js';
 import { buildCardView } from '../src/domain/card-view.js';
 import { decide, type MilestoneState } from '../src/domain/decide.js';
+import { planInvoice } from '../src/domain/invoice-plan.js';
 import { emptyLedgerInvoice, type Client, type Milestone } from '../src/domain/milestone.js';
 import { createNotionClient } from '../src/ledger/notion-client.js';
 import { NotionLedger } from '../src/ledger/notion-ledger.js';
@@ -29,7 +30,7 @@ function milestone(i: number): Milestone {
     id: `m${i}`, url: null, title: `Milestone ${i}`, clientId: `c${i % 50}`, project: 'P', amount: 1000 + i, currency: null, stage: stages[i % 4] ?? 'Planned',
     due: null, completed: '2026-11-19T10:00:00Z', accepted: i % 4 === 3 ? '2026-11-21T11:00:00Z' : null, acceptanceEvidence: 'https://e.test/ok',
     deliveryEvidence: 'Links and screenshots', outcome: '+12 %', nextCheckpoint: 'Next phase', scopeVersion: 'v1', changeOrderRequired: i % 11 === 0,
-    poNumber: i % 10 === 0 ? '' : 'PO-1', invoice: emptyLedgerInvoice(), blockers: '', slackCard: '', lastEditedTime: now.toISOString(),
+    poNumber: i % 10 === 0 ? '' : 'PO-1', invoice: emptyLedgerInvoice(), blockers: '', sendFailure: null, slackCard: '', lastEditedTime: now.toISOString(),
   };
 }
 
@@ -50,7 +51,7 @@ function retainedHeap(): number {
 const heapBefore = retainedHeap();
 const clients = Array.from({ length: 50 }, (_, i) => client(i));
 const states: MilestoneState[] = Array.from({ length: 10_000 }, (_, i) => ({
-  milestone: milestone(i), client: clients[i % 50] ?? null, invoice: null, renderedCardKey: null, acceptedSeenAt: null, sendError: null,
+  milestone: milestone(i), client: clients[i % 50] ?? null, invoice: null, invoiceProblem: null, renderedCardKey: null, acceptedSeenAt: null, cardRef: '',
 }));
 const retained = (retainedHeap() - heapBefore) / 1024 / 1024;
 const gcNote = typeof (globalThis as { gc?: unknown }).gc === 'function' ? 'after GC' : 'no --expose-gc: includes garbage';
@@ -60,7 +61,8 @@ time('decide() over 10,000 milestones (one poll)', 20, () => { for (const s of s
 
 const long = 'x'.repeat(20_000);
 const worst: Milestone = { ...milestone(3), title: long.slice(0, 5000), deliveryEvidence: long, outcome: long, nextCheckpoint: long };
-const view = buildCardView({ milestone: worst, client: client(1), invoice: null, check: evaluateBillingRules(worst, client(1), policy), autoSendAt: null, now, policy, sendError: null });
+const worstCheck = evaluateBillingRules(worst, client(1), policy);
+const view = buildCardView({ milestone: worst, client: client(1), invoice: null, check: worstCheck, blockers: worstCheck.blockers, plan: planInvoice(worst, client(1), worstCheck), autoSendAt: null, now, policy, sendError: null });
 time('renderCard() with 20,000-character fields', 2000, () => { renderCard(view); });
 
 const emulator = new NotionEmulator({ token: 'bench' });

@@ -15,7 +15,8 @@ export type DomainErrorCode =
   | 'send_in_progress'
   | 'invoice_missing'
   | 'invalid_input'
-  | 'not_found';
+  | 'not_found'
+  | 'total_mismatch';
 
 export class DomainError extends Error {
   override readonly name = 'DomainError';

@@ -2,7 +2,7 @@
  * Entry point of `npm start` and the composition root: the only file that reads process.env.
  * With credentials it runs the bot against the real services; with none, the sandbox.
  */
-import { start } from './bot.js';
+import { start } from './app/start.js';
 import { chooseStartMode, ConfigError } from './config.js';
 import { createLogger } from './log.js';
 import { startSandbox } from './sandbox/run.js';

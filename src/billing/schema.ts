@@ -2,7 +2,7 @@
 import type Stripe from 'stripe';
 import type { InvoiceSnapshot } from '../domain/milestone.js';
 
-export const METADATA = { milestone: 'cashin_milestone', scope: 'cashin_scope', sentBy: 'cashin_sent_by' } as const;
+export const METADATA = { milestone: 'cashin_milestone', terms: 'cashin_terms', sentBy: 'cashin_sent_by', client: 'cashin_client' } as const;
 
 const iso = (seconds: number | null | undefined): string | null => (seconds ? new Date(seconds * 1000).toISOString() : null);
 
@@ -16,6 +16,7 @@ function knownStatus(status: string | null): InvoiceSnapshot['status'] {
 
 export function invoiceSnapshot(invoice: Stripe.Invoice): InvoiceSnapshot {
   const status = knownStatus(invoice.status);
+  const customer = invoice.customer;
   return {
     id: invoice.id,
     number: invoice.number,
@@ -29,8 +30,13 @@ export function invoiceSnapshot(invoice: Stripe.Invoice): InvoiceSnapshot {
     dueDate: iso(invoice.due_date),
     paidAt: iso(invoice.status_transitions.paid_at),
     lineCount: invoice.lines.data.length,
+    subtotal: invoice.subtotal,
+    tax: (invoice.total_taxes ?? []).reduce((sum, t) => sum + t.amount, 0),
+    customerId: typeof customer === 'string' ? customer : customer?.id ?? '',
+    poNumber: invoice.custom_fields?.find((f) => f.name === 'PO number')?.value ?? '',
     sentBy: invoice.metadata?.[METADATA.sentBy] ?? null,
     milestoneId: invoice.metadata?.[METADATA.milestone] ?? null,
+    terms: invoice.metadata?.[METADATA.terms] ?? null,
   };
 }
 

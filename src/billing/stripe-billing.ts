@@ -1,12 +1,17 @@
 /**
- * The Stripe side of Cashin. Every write carries an idempotency key derived from the milestone,
- * its scope version and the step, so a repeated call (double click, crash and restart) gets
- * Stripe's first answer back instead of a second invoice.
+ * The Stripe side of Cashin. Every write carries an idempotency key, so a repeated call (double
+ * click, crash and restart) gets Stripe's first answer back instead of a second invoice:
+ *   - creations are keyed by what they create (the client and its name and email; the milestone and
+ *     the fingerprint of its billing terms) and an attempt number. When Stripe replays an answer for
+ *     something since deleted or voided, the next attempt number makes a new one;
+ *   - steps on an invoice (line, finalize, send) are keyed by the invoice's own id.
  */
 import Stripe from 'stripe';
 import type { InvoiceSnapshot } from '../domain/milestone.js';
+import { shortDigest } from '../domain/text.js';
 import { ExternalServiceError } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { Billing, NewInvoice, NewLine, StripeEventRef } from '../workflows/ports.js';
 import { invoiceIdOfEvent, invoiceSnapshot, METADATA } from './schema.js';
 
 export const WATCHED_EVENTS = [
@@ -14,21 +19,10 @@ export const WATCHED_EVENTS = [
   'invoice.sent', 'invoice.updated', 'invoice_payment.paid',
 ] as const;
 
-export type NewInvoice = {
-  customerId: string;
-  currency: string;
-  daysUntilDue: number;
-  description: string;
-  footer: string;
-  customFields: { name: string; value: string }[];
-  milestoneId: string;
-  scopeKey: string;
-  sentBy: string;
-};
+/** Attempts before giving up on finding a fresh idempotency key: each one means a replay of something gone. */
+const MAX_ATTEMPTS = 5;
 
-export type NewLine = { customerId: string; invoiceId: string; amountMinor: number; currency: string; description: string; taxRateId: string | null };
-
-export class StripeBilling {
+export class StripeBilling implements Billing {
   readonly #stripe: Stripe;
   readonly #logger: Logger;
   readonly #taxRates = new Map<number, string>();
@@ -38,48 +32,61 @@ export class StripeBilling {
     this.#logger = logger.child({ component: 'billing' });
   }
 
-  async createCustomer(input: { clientId: string; name: string; email: string }): Promise<string> {
-    const customer = await this.#call('create customer', () => this.#stripe.customers.create(
-      { name: input.name, email: input.email, metadata: { cashin_client: input.clientId } },
-      { idempotencyKey: `cashin:customer:${input.clientId}` },
-    ));
+  async ensureCustomer(input: { clientId: string; customerId: string | null; name: string; email: string }): Promise<string> {
+    if (input.customerId) {
+      await this.#syncCustomer(input.customerId, input.name, input.email);
+      return input.customerId;
+    }
+    const key = `cashin:customer:${input.clientId}:${shortDigest(`${input.name}\n${input.email}`)}`;
+    const customer = await this.#createFresh(key, (idempotencyKey) => this.#call('create customer', () => this.#stripe.customers.create(
+      { name: input.name, email: input.email, metadata: { [METADATA.client]: input.clientId } }, { idempotencyKey },
+    )), async (made) => !(await this.#customerGone(made.id)));
     return customer.id;
   }
 
-  /** Keeps the customer's email in step with the Clients row: Stripe mails the invoice there. */
-  async syncCustomerEmail(customerId: string, email: string): Promise<void> {
+  /** Keeps the customer's name and email in step with the Clients row: Stripe mails the invoice there. */
+  async #syncCustomer(customerId: string, name: string, email: string): Promise<void> {
     const customer = await this.#call('retrieve customer', () => this.#stripe.customers.retrieve(customerId));
     if ('deleted' in customer && customer.deleted) {
-      throw new ExternalServiceError('stripe_customer_deleted', `Stripe customer ${customerId} was deleted; clear "Stripe customer" on the client so a new one is created.`, false);
+      throw new ExternalServiceError('stripe_customer_deleted', `Stripe customer ${customerId} was deleted; clear "Stripe customer" on the client so Cashin creates a new one.`, false);
     }
-    if (!('email' in customer) || customer.email === email) return;
-    await this.#call('update customer', () => this.#stripe.customers.update(customerId, { email }));
+    if (customer.email === email && customer.name === name) return;
+    await this.#call('update customer', () => this.#stripe.customers.update(customerId, { name, email },
+      { idempotencyKey: `cashin:customer-update:${customerId}:${shortDigest(`${name}\n${email}`)}` }));
   }
 
-  /** A draft invoice already made for this milestone and scope: `list` is consistent, unlike search. */
-  async findDraft(customerId: string, milestoneId: string, scopeKey: string): Promise<InvoiceSnapshot | null> {
-    for await (const invoice of this.#stripe.invoices.list({ customer: customerId, status: 'draft', limit: 100 })) {
-      if (invoice.metadata?.[METADATA.milestone] === milestoneId && invoice.metadata?.[METADATA.scope] === scopeKey) return invoiceSnapshot(invoice);
-    }
-    return null;
+  async #customerGone(id: string): Promise<boolean> {
+    const customer = await this.#call('retrieve customer', () => this.#stripe.customers.retrieve(id));
+    return 'deleted' in customer && customer.deleted === true;
+  }
+
+  async draftsFor(customerId: string, milestoneId: string): Promise<InvoiceSnapshot[]> {
+    const found: InvoiceSnapshot[] = [];
+    await this.#call('list drafts', async () => {
+      for await (const invoice of this.#stripe.invoices.list({ customer: customerId, status: 'draft', limit: 100 })) {
+        if (invoice.metadata?.[METADATA.milestone] === milestoneId) found.push(invoiceSnapshot(invoice));
+      }
+    });
+    return found;
   }
 
   async createInvoice(input: NewInvoice): Promise<InvoiceSnapshot> {
-    const invoice = await this.#call('create invoice', () => this.#stripe.invoices.create({
+    const key = `cashin:invoice:${input.milestoneId}:${input.terms}`;
+    const invoice = await this.#createFresh(key, (idempotencyKey) => this.#call('create invoice', () => this.#stripe.invoices.create({
       customer: input.customerId,
       collection_method: 'send_invoice',
       days_until_due: input.daysUntilDue,
       currency: input.currency.toLowerCase(),
       description: input.description,
       footer: input.footer,
-      ...(input.customFields.length > 0 ? { custom_fields: input.customFields } : {}),
+      ...(input.customFields.length > 0 ? { custom_fields: input.customFields.map((f) => ({ ...f })) } : {}),
       auto_advance: false,
-      metadata: { [METADATA.milestone]: input.milestoneId, [METADATA.scope]: input.scopeKey, [METADATA.sentBy]: input.sentBy },
-    }, { idempotencyKey: stepKey(input.milestoneId, input.scopeKey, 'invoice') }));
+      metadata: { [METADATA.milestone]: input.milestoneId, [METADATA.terms]: input.terms, [METADATA.sentBy]: input.sentBy },
+    }, { idempotencyKey })), async (made) => (await this.retrieve(made.id))?.status === 'draft');
     return invoiceSnapshot(invoice);
   }
 
-  async addLine(line: NewLine, milestoneId: string, scopeKey: string): Promise<void> {
+  async addLine(line: NewLine): Promise<InvoiceSnapshot> {
     await this.#call('add invoice line', () => this.#stripe.invoiceItems.create({
       customer: line.customerId,
       invoice: line.invoiceId,
@@ -87,17 +94,27 @@ export class StripeBilling {
       currency: line.currency.toLowerCase(),
       description: line.description,
       ...(line.taxRateId ? { tax_rates: [line.taxRateId] } : {}),
-      metadata: { [METADATA.milestone]: milestoneId },
-    }, { idempotencyKey: stepKey(milestoneId, scopeKey, 'line') }));
+      metadata: { [METADATA.milestone]: line.milestoneId },
+    }, { idempotencyKey: `cashin:line:${line.invoiceId}` }));
+    return this.#mustRetrieve(line.invoiceId);
   }
 
-  async finalize(invoiceId: string, milestoneId: string, scopeKey: string): Promise<InvoiceSnapshot> {
-    const invoice = await this.#call('finalize invoice', () => this.#stripe.invoices.finalizeInvoice(invoiceId, { auto_advance: false }, { idempotencyKey: stepKey(milestoneId, scopeKey, 'finalize') }));
+  async finalize(invoiceId: string): Promise<InvoiceSnapshot> {
+    const invoice = await this.#call('finalize invoice', () => this.#stripe.invoices.finalizeInvoice(invoiceId, { auto_advance: false }, { idempotencyKey: `cashin:finalize:${invoiceId}` }));
     return invoiceSnapshot(invoice);
   }
 
-  async send(invoiceId: string, milestoneId: string, scopeKey: string): Promise<InvoiceSnapshot> {
-    const invoice = await this.#call('send invoice', () => this.#stripe.invoices.sendInvoice(invoiceId, {}, { idempotencyKey: stepKey(milestoneId, scopeKey, 'send') }));
+  async send(invoiceId: string): Promise<InvoiceSnapshot> {
+    const invoice = await this.#call('send invoice', () => this.#stripe.invoices.sendInvoice(invoiceId, {}, { idempotencyKey: `cashin:send:${invoiceId}` }));
+    return invoiceSnapshot(invoice);
+  }
+
+  async deleteDraft(invoiceId: string): Promise<void> {
+    await this.#call('delete draft invoice', () => this.#stripe.invoices.del(invoiceId));
+  }
+
+  async void(invoiceId: string): Promise<InvoiceSnapshot> {
+    const invoice = await this.#call('void invoice', () => this.#stripe.invoices.voidInvoice(invoiceId, {}, { idempotencyKey: `cashin:void:${invoiceId}` }));
     return invoiceSnapshot(invoice);
   }
 
@@ -107,46 +124,73 @@ export class StripeBilling {
    */
   async wasSent(invoiceId: string, since: string): Promise<boolean> {
     const created = Math.floor(Date.parse(since) / 1000) - 60;
-    for await (const event of this.#stripe.events.list({ type: 'invoice.sent', created: { gte: created }, limit: 100 })) {
-      if (invoiceIdOfEvent(event) === invoiceId) return true;
-    }
-    return false;
+    return this.#call('list invoice.sent events', async () => {
+      for await (const event of this.#stripe.events.list({ type: 'invoice.sent', created: { gte: created }, limit: 100 })) {
+        if (invoiceIdOfEvent(event) === invoiceId) return true;
+      }
+      return false;
+    });
   }
 
-  async retrieve(invoiceId: string): Promise<InvoiceSnapshot> {
-    return invoiceSnapshot(await this.#call('retrieve invoice', () => this.#stripe.invoices.retrieve(invoiceId)));
+  async retrieve(invoiceId: string): Promise<InvoiceSnapshot | null> {
+    try {
+      return invoiceSnapshot(await this.#stripe.invoices.retrieve(invoiceId));
+    } catch (error) {
+      if (error instanceof Stripe.errors.StripeInvalidRequestError && error.statusCode === 404) return null;
+      throw translateStripeError('retrieve invoice', error);
+    }
+  }
+
+  async #mustRetrieve(invoiceId: string): Promise<InvoiceSnapshot> {
+    const invoice = await this.retrieve(invoiceId);
+    if (!invoice) throw new ExternalServiceError('stripe_invoice_missing', `Stripe has no invoice ${invoiceId} any more.`, false);
+    return invoice;
   }
 
   /** One exclusive tax rate per percentage, reused across invoices. */
   async taxRate(percentage: number): Promise<string> {
     const cached = this.#taxRates.get(percentage);
     if (cached) return cached;
-    for await (const rate of this.#stripe.taxRates.list({ active: true, limit: 100 })) {
-      if (rate.metadata?.cashin === 'true' && rate.percentage === percentage && !rate.inclusive) {
-        this.#taxRates.set(percentage, rate.id);
-        return rate.id;
+    const existing = await this.#call('list tax rates', async () => {
+      for await (const rate of this.#stripe.taxRates.list({ active: true, limit: 100 })) {
+        if (rate.metadata?.cashin === 'true' && rate.percentage === percentage && !rate.inclusive) return rate.id;
       }
-    }
-    const rate = await this.#call('create tax rate', () => this.#stripe.taxRates.create(
-      { display_name: 'Tax', percentage, inclusive: false, metadata: { cashin: 'true' } },
-      { idempotencyKey: `cashin:tax-rate:${percentage}` },
-    ));
-    this.#taxRates.set(percentage, rate.id);
-    return rate.id;
+      return null;
+    });
+    const id = existing ?? (await this.#createFresh(`cashin:tax-rate:${percentage}`, (idempotencyKey) => this.#call('create tax rate', () => this.#stripe.taxRates.create(
+      { display_name: 'Tax', percentage, inclusive: false, metadata: { cashin: 'true' } }, { idempotencyKey },
+    )), async (made) => (await this.#call('retrieve tax rate', () => this.#stripe.taxRates.retrieve(made.id))).active)).id;
+    this.#taxRates.set(percentage, id);
+    return id;
   }
 
   /** Events after `createdAfter` (unix seconds), oldest first. */
-  async eventsSince(createdAfter: number): Promise<{ id: string; created: number; type: string; invoiceId: string | null }[]> {
-    const events: { id: string; created: number; type: string; invoiceId: string | null }[] = [];
-    const list = this.#stripe.events.list({ created: { gte: createdAfter }, types: [...WATCHED_EVENTS], limit: 100 });
-    for await (const event of list) events.push({ id: event.id, created: event.created, type: event.type, invoiceId: invoiceIdOfEvent(event) });
+  async eventsSince(createdAfter: number): Promise<StripeEventRef[]> {
+    const events: StripeEventRef[] = [];
+    await this.#call('list events', async () => {
+      const list = this.#stripe.events.list({ created: { gte: createdAfter }, types: [...WATCHED_EVENTS], limit: 100 });
+      for await (const event of list) events.push({ id: event.id, created: event.created, type: event.type, invoiceId: invoiceIdOfEvent(event) });
+    });
     return events.reverse();
   }
 
   /** Throws on a bad signature; the caller answers 400. */
-  verifyWebhook(rawBody: string, signature: string, secret: string): { id: string; type: string; invoiceId: string | null } {
+  verifyWebhook(rawBody: string, signature: string, secret: string): StripeEventRef {
     const event = this.#stripe.webhooks.constructEvent(rawBody, signature, secret);
-    return { id: event.id, type: event.type, invoiceId: invoiceIdOfEvent(event) };
+    return { id: event.id, created: event.created, type: event.type, invoiceId: invoiceIdOfEvent(event) };
+  }
+
+  /**
+   * Creates something once per key. A replayed answer is checked with `usable`: when it describes
+   * an object since deleted or voided, the next attempt number gives a key Stripe has not seen.
+   */
+  async #createFresh<T extends { id: string }>(keyBase: string, create: (key: string) => Promise<Stripe.Response<T>>, usable: (made: T) => Promise<boolean>): Promise<T> {
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
+      const made = await create(`${keyBase}:a${attempt}`);
+      if (!wasReplayed(made) || await usable(made)) return made;
+      this.#logger.info({ attempt, id: made.id }, 'stripe replayed an answer for an object that is gone; trying a fresh key');
+    }
+    throw new ExternalServiceError('stripe_refused', `Stripe kept replaying answers for objects that are gone (${MAX_ATTEMPTS} attempts).`, false);
   }
 
   async #call<T>(what: string, run: () => Promise<T>): Promise<T> {
@@ -166,13 +210,32 @@ export class StripeBilling {
   }
 }
 
-export function stepKey(milestoneId: string, scopeKey: string, step: string): string {
-  return `cashin:${milestoneId}:${scopeKey}:${step}`;
+function wasReplayed(response: { lastResponse?: { headers?: unknown } }): boolean {
+  const headers = response.lastResponse?.headers;
+  if (headers instanceof Headers) return headers.get('idempotent-replayed') === 'true';
+  return typeof headers === 'object' && headers !== null && 'idempotent-replayed' in headers && headers['idempotent-replayed'] === 'true';
 }
 
-function translateStripeError(what: string, error: unknown): Error {
+/**
+ * Stripe's messages can quote an API key or an idempotency key. What reaches Notion and Slack says
+ * what went wrong without them.
+ */
+export function redactStripeMessage(message: string): string {
+  return message
+    .replace(/\b(sk|rk|pk)_(test|live)_[A-Za-z0-9*]+/g, '[key]')
+    .replace(/\bwhsec_[A-Za-z0-9*]+/g, '[secret]')
+    .replace(/'cashin:[^']*'/g, 'its key')
+    .replace(/\bcashin:[\w:.-]+/g, 'its key');
+}
+
+export function translateStripeError(what: string, error: unknown): Error {
+  if (error instanceof ExternalServiceError) return error;
   if (!(error instanceof Stripe.errors.StripeError)) return error instanceof Error ? error : new Error(String(error));
   const retryable = error instanceof Stripe.errors.StripeConnectionError || error instanceof Stripe.errors.StripeAPIError || error instanceof Stripe.errors.StripeRateLimitError;
-  const hint = error instanceof Stripe.errors.StripeAuthenticationError ? ' Check STRIPE_SECRET_KEY.' : '';
-  return new ExternalServiceError(`stripe_${error.code ?? error.type}`, `Stripe refused to ${what}: ${error.message}${hint}`, retryable, error);
+  const message = error instanceof Stripe.errors.StripeAuthenticationError
+    ? 'Stripe did not accept the API key. Check STRIPE_SECRET_KEY.'
+    : error instanceof Stripe.errors.StripeIdempotencyError
+      ? 'Stripe refused a repeated request whose details had changed; nothing was sent twice.'
+      : redactStripeMessage(error.message);
+  return new ExternalServiceError(`stripe_${error.code ?? error.type}`, `Stripe refused to ${what}: ${message}`, retryable, error);
 }

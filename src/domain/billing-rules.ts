@@ -3,7 +3,7 @@
  * completeness. Each failure says what is wrong and what the founder should do about it.
  */
 import { isStage, type Client, type Milestone } from './milestone.js';
-import { normalizeCurrency, toMinorUnits, type Money } from './money.js';
+import { formatMoney, minimumCharge, normalizeCurrency, taxOn, toMinorUnits, type Money } from './money.js';
 
 export type BillingPolicy = {
   defaultCurrency: string;
@@ -35,13 +35,21 @@ export type BlockerCode =
   | 'amount_not_positive'
   | 'amount_too_precise'
   | 'amount_too_large'
-  | 'currency_unknown';
+  | 'amount_below_minimum'
+  | 'currency_unknown'
+  | 'payment_terms_invalid'
+  | 'invoice_not_cashins'
+  | 'invoice_not_found';
 
 export type Blocker = { readonly rule: RuleId; readonly code: BlockerCode; readonly message: string; readonly fix: string };
 
 export type BillingCheck = {
   readonly blockers: readonly Blocker[];
+  /** The amount before tax, when it is valid. */
   readonly money: Money | null;
+  /** Tax on top of `money` at the client's rate, and the total the client is asked to pay. */
+  readonly tax: Money | null;
+  readonly total: Money | null;
   readonly currency: string;
   readonly paymentTermsDays: number;
 };
@@ -50,6 +58,10 @@ export type BillingCheck = {
 export const MAX_TITLE_LENGTH = 300;
 /** Stripe custom field values hold 140 characters. */
 export const MAX_PO_LENGTH = 140;
+/** Stripe keeps a customer's email to 512 characters. */
+export const MAX_EMAIL_LENGTH = 512;
+/** Payment terms Cashin sends as Stripe's days_until_due: whole days, up to two years. */
+export const MAX_PAYMENT_TERMS_DAYS = 730;
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const TAX_ID = /^[A-Za-z0-9][A-Za-z0-9 .\-/]{2,39}$/;
@@ -62,18 +74,34 @@ export function resolveCurrency(milestone: Milestone, client: Client | null, pol
 export function evaluateBillingRules(milestone: Milestone, client: Client | null, policy: BillingPolicy): BillingCheck {
   const currency = resolveCurrency(milestone, client, policy);
   const amount = toMinorUnits(milestone.amount, currency);
+  const money = amount.ok ? amount.money : null;
+  const rate = client?.taxRate ?? null;
+  const tax = money ? taxOn(money, rate !== null && isValidTaxRate(rate) ? rate : null) : null;
+  const total = money && tax ? { minor: money.minor + tax.minor, currency } : null;
   const blockers = [
     ...acceptanceRule(milestone),
     ...scopeRule(milestone),
     ...completenessRule(milestone, client),
     ...(amount.ok ? [] : [{ rule: 'completeness', ...amount.problem } satisfies Blocker]),
+    ...minimumChargeRule(total),
   ];
   return {
     blockers,
-    money: amount.ok ? amount.money : null,
+    money,
+    tax,
+    total,
     currency,
     paymentTermsDays: client?.paymentTermsDays ?? policy.defaultPaymentTermsDays,
   };
+}
+
+/** Below Stripe's minimum, an invoice is marked paid with nothing collected: refuse it instead. */
+function minimumChargeRule(total: Money | null): Blocker[] {
+  const minimum = total ? minimumCharge(total.currency) : null;
+  if (!total || !minimum || total.minor >= minimum.minor) return [];
+  return [blocker('completeness', 'amount_below_minimum',
+    `The total, ${formatMoney(total)}, is below Stripe's minimum charge of ${formatMoney(minimum)}.`,
+    'Bill at least the minimum, or add this milestone to a larger one.')];
 }
 
 function acceptanceRule(m: Milestone): Blocker[] {
@@ -124,8 +152,8 @@ function completenessRule(m: Milestone, client: Client | null): Blocker[] {
   if (!client.billingEmail) {
     found.push(blocker('completeness', 'billing_email_missing', `${client.name} has no billing email.`,
       'Add it with "Edit billing details" or in the Clients table.'));
-  } else if (!EMAIL.test(client.billingEmail)) {
-    found.push(blocker('completeness', 'billing_email_invalid', `Billing email "${client.billingEmail}" is not an email address.`,
+  } else if (!EMAIL.test(client.billingEmail) || client.billingEmail.length > MAX_EMAIL_LENGTH) {
+    found.push(blocker('completeness', 'billing_email_invalid', `Billing email "${client.billingEmail.slice(0, 80)}" is not an email address.`,
       'Correct it with "Edit billing details" or in the Clients table.'));
   }
   if (client.poRequired && m.poNumber.trim() === '') {
@@ -135,6 +163,11 @@ function completenessRule(m: Milestone, client: Client | null): Blocker[] {
   if (client.taxId !== '' && !TAX_ID.test(client.taxId)) {
     found.push(blocker('completeness', 'tax_id_invalid', `Tax ID "${client.taxId.slice(0, 60)}" does not look like a tax id.`,
       'Use letters, digits, spaces, dots, dashes or slashes (3 to 40 characters).'));
+  }
+  const terms = client.paymentTermsDays;
+  if (terms !== null && !(Number.isInteger(terms) && terms >= 0 && terms <= MAX_PAYMENT_TERMS_DAYS)) {
+    found.push(blocker('completeness', 'payment_terms_invalid', `${client.name}'s payment terms, ${terms}, are not a whole number of days from 0 to ${MAX_PAYMENT_TERMS_DAYS}.`,
+      'Set Payment terms on the client to whole days, e.g. 14 or 30, or leave it blank for the default.'));
   }
   if (client.taxRate !== null && !isValidTaxRate(client.taxRate)) {
     found.push(blocker('completeness', 'tax_rate_invalid', `Tax rate ${client.taxRate} % is not a valid percentage.`,

@@ -3,6 +3,7 @@
  * compares it with what was last rendered, so a card is only updated when its content changes.
  */
 import type { Blocker, BillingCheck, BillingPolicy } from './billing-rules.js';
+import type { InvoicePlan } from './invoice-plan.js';
 import type { Client, InvoiceSnapshot, Milestone } from './milestone.js';
 import { formatMoney, type Money } from './money.js';
 import { buildProofPacket, type ProofPacket } from './proof-packet.js';
@@ -29,6 +30,10 @@ export type ReviewCard = CardBase & {
   readonly currency: string;
   readonly paymentTerms: string;
   readonly poNumber: string;
+  /** What the client is asked to pay, once every rule passes: tax rate, tax and total, and where it goes. */
+  readonly billing: { readonly taxRate: string; readonly tax: string; readonly total: string; readonly billingEmail: string } | null;
+  /** Fingerprint of the billing terms on this card; the Send button carries it. Null when it cannot be sent. */
+  readonly fingerprint: string | null;
   readonly packet: ProofPacket;
   readonly blockers: readonly Blocker[];
   readonly changeOrderPending: boolean;
@@ -60,6 +65,9 @@ export type CardContext = {
   readonly client: Client | null;
   readonly invoice: InvoiceSnapshot | null;
   readonly check: BillingCheck;
+  /** Every blocker the card lists: the billing rules, and any problem with the row's invoice. */
+  readonly blockers: readonly Blocker[];
+  readonly plan: InvoicePlan | null;
   readonly autoSendAt: Date | null;
   readonly now: Date;
   readonly policy: BillingPolicy;
@@ -83,18 +91,26 @@ export function buildCardView(ctx: CardContext): CardView {
       deliveredOn: m.completed ? m.completed.slice(0, 10) : null,
       evidence: m.deliveryEvidence.trim(),
       acceptanceOverdue: isAcceptanceOverdue(m, ctx.now, policy),
-      blockers: check.blockers.filter((b) => b.code !== 'acceptance_pending'),
+      blockers: ctx.blockers.filter((b) => b.code !== 'acceptance_pending'),
     };
   }
   if (m.stage === 'Accepted' || ctx.invoice) {
+    const terms = ctx.plan?.terms;
     return {
       ...base,
       kind: 'review',
       currency: check.currency,
       paymentTerms: `${check.paymentTermsDays} days after sending`,
       poNumber: m.poNumber,
+      billing: terms ? {
+        taxRate: terms.taxRate ? `${terms.taxRate} %` : 'none',
+        tax: formatMoney(terms.tax),
+        total: formatMoney(terms.total),
+        billingEmail: terms.billingEmail,
+      } : null,
+      fingerprint: ctx.blockers.length === 0 ? ctx.plan?.fingerprint ?? null : null,
       packet: buildProofPacket(m),
-      blockers: check.blockers,
+      blockers: ctx.blockers,
       changeOrderPending: m.changeOrderRequired,
       autoSendAt: ctx.autoSendAt ? formatForHumans(ctx.autoSendAt, policy.timeZone) : null,
       reviewReason: reviewReason(ctx.client, policy),

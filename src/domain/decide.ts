@@ -5,23 +5,28 @@
  * idempotent: once the actions are applied, calling it again returns nothing. Catch-up after
  * downtime and crash recovery come from that property, so every rule here must keep it.
  */
-import { evaluateBillingRules, formatBlockers, type BillingPolicy } from './billing-rules.js';
+import { evaluateBillingRules, formatBlockers, type BillingPolicy, type Blocker } from './billing-rules.js';
 import { autoSendTime, buildCardView, type CardView } from './card-view.js';
-import type { Client, InvoiceSnapshot, LedgerInvoice, Milestone } from './milestone.js';
+import { changedTerms, planInvoice, type InvoicePlan } from './invoice-plan.js';
+import { sendFailureLine, type Client, type InvoiceSnapshot, type LedgerInvoice, type Milestone } from './milestone.js';
 import { toMajorUnits } from './money.js';
 import { isoWithOffset, localDate, parseInstant } from './time.js';
+
+export type InvoiceProblem = 'missing' | 'foreign';
 
 export type MilestoneState = {
   readonly milestone: Milestone;
   readonly client: Client | null;
-  /** The invoice as Stripe last reported it; null when there is none or it is not loaded yet. */
+  /** Cashin's invoice with the row's Invoice ID, as Stripe last reported it; null when not loaded yet. */
   readonly invoice: InvoiceSnapshot | null;
+  /** Set once the row's Invoice ID was looked up in Stripe and is not an invoice Cashin may act on. */
+  readonly invoiceProblem: InvoiceProblem | null;
   /** Key of the card content last posted to Slack; null when unknown (e.g. after a restart). */
   readonly renderedCardKey: string | null;
   /** When the bot first saw Stage = Accepted (matters when Accepted holds a date without a time). */
   readonly acceptedSeenAt: Date | null;
-  /** Why the last send failed in a way retrying will not fix; it waits for the founder. */
-  readonly sendError: string | null;
+  /** The card's `channel/ts` as the bot knows it: the row's Slack card, or one posted and not saved yet. */
+  readonly cardRef: string;
 };
 
 export type InvoiceTransition = 'sent' | 'partially_paid' | 'paid' | 'overdue' | 'void' | 'uncollectible';
@@ -33,15 +38,21 @@ export type Action =
   | { readonly type: 'fill-completed'; readonly value: string }
   | { readonly type: 'fill-accepted'; readonly value: string }
   | { readonly type: 'write-blockers'; readonly text: string }
+  /** Read the row's invoice from Stripe: it decides what else is owed. */
+  | { readonly type: 'load-invoice' }
   | { readonly type: 'send-invoice'; readonly trigger: 'auto' }
+  /** Finish a send that stopped half-way, for exactly the terms it was started with. */
   | { readonly type: 'resume-invoice' }
+  /** Delete (or void, if finalized and never emailed) an unsent invoice the row no longer supports. */
+  | { readonly type: 'discard-invoice'; readonly reason: string }
   | { readonly type: 'record-invoice'; readonly record: InvoiceRecord; readonly transition: InvoiceTransition | null }
+  | { readonly type: 'save-card-ref'; readonly ref: string }
   | { readonly type: 'render-card'; readonly view: CardView; readonly key: string };
 
 const BILLABLE_STAGES: ReadonlySet<string> = new Set(['Delivered', 'Accepted']);
 
 export function decide(state: MilestoneState, now: Date, policy: BillingPolicy): Action[] {
-  const { milestone: m, client, invoice } = state;
+  const { milestone: m, client } = state;
   const actions: Action[] = [];
   const billable = m.stage !== null && BILLABLE_STAGES.has(m.stage);
 
@@ -49,35 +60,91 @@ export function decide(state: MilestoneState, now: Date, policy: BillingPolicy):
   if (m.stage === 'Accepted' && !m.accepted) actions.push({ type: 'fill-accepted', value: isoWithOffset(now, policy.timeZone) });
 
   const check = evaluateBillingRules(m, client, policy);
-  const hasInvoice = m.invoice.id !== null;
-  const blockersText = billable && !hasInvoice ? formatBlockers(check.blockers) : '';
+  const invoiceId = m.invoice.id;
+  const problem = invoiceProblemOf(state);
+  const invoice = problem ? null : state.invoice;
+  const unsent = m.invoice.status === null || m.invoice.status === 'Draft';
+  const blockers = [
+    ...(billable && unsent ? check.blockers : []),
+    ...(problem && invoiceId ? [invoiceProblemBlocker(problem, invoiceId)] : []),
+  ];
+  const blockersText = [formatBlockers(blockers), m.sendFailure ? sendFailureLine(m.sendFailure) : ''].filter((t) => t !== '').join('\n');
   if (blockersText !== m.blockers.trim()) actions.push({ type: 'write-blockers', text: blockersText });
 
-  if (hasInvoice && (m.invoice.status === null || m.invoice.status === 'Draft')) {
-    // An invoice id with no Sent status means a send started and did not finish: finish it,
-    // unless it failed for a reason only the founder can fix.
-    if (state.sendError === null) actions.push({ type: 'resume-invoice' });
-  } else if (invoice && hasInvoice && invoice.id === m.invoice.id) {
-    const record = invoiceRecord(invoice, m.invoice, now, policy.timeZone);
-    if (!sameRecord(record, m.invoice, policy.timeZone)) {
-      actions.push({ type: 'record-invoice', record, transition: transitionOf(m.invoice, record) });
+  const plan = planInvoice(m, client, check);
+  const autoSendAt = autoSendTime(m, client, check, policy, state.acceptedSeenAt);
+  if (invoiceId && !problem) {
+    if (!invoice) {
+      actions.push({ type: 'load-invoice' });
+    } else if (unsent && (invoice.status === 'draft' || invoice.status === 'open')) {
+      const owed = unfinishedSend(m, client, invoice, plan, autoSendAt, now);
+      if (owed) actions.push(owed);
+    } else {
+      const record = invoiceRecord(invoice, m.invoice, now, policy.timeZone);
+      if (!sameRecord(record, m.invoice, policy.timeZone)) {
+        actions.push({ type: 'record-invoice', record, transition: transitionOf(m.invoice, record) });
+      }
     }
   }
 
-  const autoSendAt = autoSendTime(m, client, check, policy, state.acceptedSeenAt);
-  if (!hasInvoice && autoSendAt && state.sendError === null && now.getTime() >= autoSendAt.getTime() && actions.length === 0) {
+  if (!invoiceId && autoSendAt && !m.sendFailure && now.getTime() >= autoSendAt.getTime() && actions.length === 0) {
     actions.push({ type: 'send-invoice', trigger: 'auto' });
   }
   if (actions.length > 0) return actions;
+  if (state.cardRef !== '' && state.cardRef !== m.slackCard) return [{ type: 'save-card-ref', ref: state.cardRef }];
 
   // The card is rendered last, from the settled state, so one tick updates it once.
-  const wantsCard = billable || hasInvoice || m.slackCard !== '';
+  const wantsCard = billable || invoiceId !== null || state.cardRef !== '';
   // A card for an invoice is drawn from Stripe's answer; wait until it is known.
-  if (!wantsCard || (hasInvoice && invoice === null && state.sendError === null)) return [];
-  const view = buildCardView({ milestone: m, client, invoice, check, autoSendAt, now, policy, sendError: state.sendError });
+  if (!wantsCard || (invoiceId && !invoice && !problem)) return [];
+  const view = buildCardView({ milestone: m, client, invoice, check, blockers, plan, autoSendAt, now, policy, sendError: m.sendFailure });
   const key = JSON.stringify(view);
   if (key === state.renderedCardKey) return [];
   return [{ type: 'render-card', view, key }];
+}
+
+/** Whether the row's Invoice ID is an invoice Cashin made for this milestone and this client. */
+export function invoiceProblemOf(state: MilestoneState): InvoiceProblem | null {
+  if (state.invoiceProblem) return state.invoiceProblem;
+  const { invoice, milestone: m, client } = state;
+  if (!invoice || invoice.id !== m.invoice.id) return null;
+  const customer = client?.stripeCustomerId ?? null;
+  return invoice.milestoneId === m.id && customer !== null && invoice.customerId === customer ? null : 'foreign';
+}
+
+function invoiceProblemBlocker(problem: InvoiceProblem, invoiceId: string): Blocker {
+  return problem === 'missing'
+    ? { rule: 'completeness', code: 'invoice_not_found', message: `Invoice ID "${invoiceId.slice(0, 80)}" is not an invoice in this Stripe account.`,
+      fix: 'Clear Invoice ID and Invoice status so Cashin can bill this milestone, or paste the right id.' }
+    : { rule: 'completeness', code: 'invoice_not_cashins', message: `Invoice ${invoiceId.slice(0, 80)} was not created by Cashin for this milestone and client, so Cashin will not finalize, send, void or record payments for it.`,
+      fix: 'Clear Invoice ID and Invoice status to let Cashin bill this milestone; settle that invoice in Stripe yourself.' };
+}
+
+/**
+ * An invoice started and not yet emailed. It goes on only for the very terms it was started with,
+ * and only when whoever started it may still send: the founder who clicked, or auto-send if the
+ * client still allows it. Anything else discards it, or leaves it for the founder's click.
+ */
+function unfinishedSend(m: Milestone, client: Client | null, invoice: InvoiceSnapshot, plan: InvoicePlan | null, autoSendAt: Date | null, now: Date): Action | null {
+  if (m.sendFailure) return null;
+  if (!plan) {
+    const why = m.stage !== 'Accepted' ? `Stage is "${m.stage ?? 'blank'}" now, not Accepted` : 'a billing rule fails now (see Blockers)';
+    return { type: 'discard-invoice', reason: why };
+  }
+  const changes = differences(invoice, plan, client);
+  if (changes.length > 0) return { type: 'discard-invoice', reason: `the row changed after the invoice was started: ${changes.join(', ')}` };
+  const byFounder = invoice.sentBy !== null && invoice.sentBy !== 'auto';
+  return byFounder || (autoSendAt !== null && now.getTime() >= autoSendAt.getTime()) ? { type: 'resume-invoice' } : null;
+}
+
+/** How a Stripe draft differs from what the row would bill now, in the words the founder uses. */
+export function differences(invoice: InvoiceSnapshot, plan: InvoicePlan, client: Client | null): string[] {
+  const found = new Set(invoice.terms ? changedTerms(invoice.terms, plan.terms) : ['billing terms']);
+  if (invoice.currency !== plan.terms.amount.currency) found.add('currency');
+  if (invoice.customerId !== client?.stripeCustomerId) found.add('client');
+  if (invoice.poNumber !== plan.terms.poNumber) found.add('PO number');
+  if (invoice.lineCount > 0 && (invoice.subtotal !== plan.terms.amount.minor || invoice.tax !== plan.terms.tax.minor)) found.add('total');
+  return [...found];
 }
 
 /** The ledger columns a Stripe invoice implies; a dispute recorded in the ledger is kept while it is open. */

@@ -47,6 +47,8 @@ export type Milestone = {
   poNumber: string;
   invoice: LedgerInvoice;
   blockers: string;
+  /** Why the last send failed in a way only the founder can fix; kept in Blockers so a restart remembers. */
+  sendFailure: string | null;
   slackCard: string;
   lastEditedTime: string;
 };
@@ -84,13 +86,35 @@ export type InvoiceSnapshot = {
   dueDate: string | null;
   paidAt: string | null;
   lineCount: number;
+  /** Before tax, and the tax on top, in minor units. */
+  subtotal: number;
+  tax: number;
+  customerId: string;
+  /** The "PO number" custom field printed on the invoice; '' when none. */
+  poNumber: string;
   /** Slack user id of the founder who sent it, or "auto" for the grace-period send. */
   sentBy: string | null;
+  /** The milestone Cashin created it for (its metadata); null on invoices Cashin did not create. */
   milestoneId: string | null;
+  /** Fingerprint of the billing terms the invoice was made from (see invoice-plan.ts). */
+  terms: string | null;
 };
 
 export function isStage(value: string | null): value is Stage {
   return value !== null && (STAGES as readonly string[]).includes(value);
+}
+
+/** A Blockers line that records a failed send. */
+const SEND_FAILED = 'Send failed: ';
+
+export function sendFailureLine(reason: string): string {
+  return `${SEND_FAILED}${reason.replace(/\s+/g, ' ').trim()} → Fix it, then click "Send invoice" again.`;
+}
+
+/** The recorded send failure in a Blockers text, without its fix. */
+export function sendFailureOf(blockers: string): string | null {
+  const line = blockers.split('\n').find((l) => l.startsWith(SEND_FAILED));
+  return line ? line.slice(SEND_FAILED.length).replace(/ → Fix it, then click "Send invoice" again\.$/, '') : null;
 }
 
 export function emptyLedgerInvoice(): LedgerInvoice {

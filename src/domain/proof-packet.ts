@@ -3,7 +3,7 @@
  * changed and what comes next. Invoices with context get disputed less.
  */
 import type { Milestone } from './milestone.js';
-import { truncate } from './text.js';
+import { truncate, wellFormed } from './text.js';
 
 export type ProofPacket = {
   readonly recap: string;
@@ -28,21 +28,25 @@ export function buildProofPacket(milestone: Milestone): ProofPacket {
   };
 }
 
-/** Stripe keeps line descriptions to 500 characters; the invoice memo and footer are kept short too. */
+/**
+ * Stripe takes a 1,500-character memo; Cashin keeps the line and footer to 500 so the invoice reads well.
+ * Text is made well-formed first: a lone surrogate would make the SDK throw before sending.
+ */
 export const STRIPE_LIMITS = { lineDescription: 500, description: 1500, footer: 500 } as const;
 
 export type StripeProofText = { readonly description: string; readonly footer: string; readonly lineDescription: string };
 
 export function proofPacketForStripe(packet: ProofPacket, milestone: Milestone, acceptanceLink: string | null): StripeProofText {
+  const cut = (text: string, max: number) => truncate(wellFormed(text), max);
   const sections = [
-    `Milestone: ${truncate(packet.recap, 400)}`,
-    `Delivery evidence: ${truncate(packet.evidence, 500)}`,
-    `Outcome: ${truncate(packet.outcome, 300)}`,
-    acceptanceLink ? `Acceptance: ${truncate(acceptanceLink, 200)}` : '',
+    `Milestone: ${cut(packet.recap, 400)}`,
+    `Delivery evidence: ${cut(packet.evidence, 500)}`,
+    `Outcome: ${cut(packet.outcome, 300)}`,
+    acceptanceLink ? `Acceptance: ${cut(acceptanceLink, 200)}` : '',
   ].filter((s) => s !== '');
   return {
-    description: truncate(sections.join('\n'), STRIPE_LIMITS.description),
-    footer: truncate(`Next checkpoint: ${packet.nextCheckpoint}`, STRIPE_LIMITS.footer),
-    lineDescription: truncate(milestone.title.trim() || 'Milestone', STRIPE_LIMITS.lineDescription),
+    description: cut(sections.join('\n'), STRIPE_LIMITS.description),
+    footer: cut(`Next checkpoint: ${packet.nextCheckpoint}`, STRIPE_LIMITS.footer),
+    lineDescription: cut(milestone.title.trim() || 'Milestone', STRIPE_LIMITS.lineDescription),
   };
 }

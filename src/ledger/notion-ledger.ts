@@ -6,9 +6,10 @@ import { APIResponseError, isFullDatabase, isFullDataSource, isFullPage, type Cl
 import type { Client, Milestone } from '../domain/milestone.js';
 import type { Logger } from '../log.js';
 import { ExternalServiceError } from '../errors.js';
+import type { ClientPatch, Ledger, MilestoneDraft, MilestonePatch } from '../workflows/ports.js';
 import {
   checkProperties, clientFromPage, clientPatchProperties, draftProperties, fingerprint, milestoneFromPage,
-  milestonePatchProperties, richText, type ClientPatch, type MilestoneDraft, type MilestonePatch, type SchemaProblem, type TableName,
+  milestonePatchProperties, richText, type SchemaProblem, type TableName,
 } from './schema.js';
 
 export type LedgerIds = { milestonesDb: string; clientsDb: string };
@@ -42,7 +43,7 @@ class ChangeFeed {
   }
 }
 
-export class NotionLedger {
+export class NotionLedger implements Ledger {
   readonly #notion: NotionClient;
   readonly #ids: LedgerIds;
   readonly #logger: Logger;

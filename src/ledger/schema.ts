@@ -3,7 +3,9 @@
  * and the mapping between Notion pages and the domain's Milestone and Client.
  */
 import type { CreatePageParameters, PageObjectResponse, UpdatePageParameters } from '@notionhq/client';
-import { INVOICE_STATUSES, REMINDER_CADENCES, STAGES, emptyLedgerInvoice, type Client, type InvoiceStatus, type Milestone } from '../domain/milestone.js';
+import { INVOICE_STATUSES, REMINDER_CADENCES, STAGES, emptyLedgerInvoice, sendFailureOf, type Client, type InvoiceStatus, type Milestone } from '../domain/milestone.js';
+import { cutAt, wellFormed } from '../domain/text.js';
+import type { ClientPatch, MilestoneDraft, MilestonePatch } from '../workflows/ports.js';
 
 export type PropertyType = 'title' | 'rich_text' | 'number' | 'select' | 'status' | 'date' | 'url' | 'email' | 'checkbox' | 'relation';
 
@@ -189,6 +191,7 @@ export function milestoneFromPage(page: PageObjectResponse): Milestone {
       amountPaid: readNumber(page, 'Amount paid'),
     },
     blockers: readText(page, 'Blockers'),
+    sendFailure: sendFailureOf(readText(page, 'Blockers')),
     slackCard: readText(page, 'Slack card').trim(),
     lastEditedTime: page.last_edited_time,
   };
@@ -212,38 +215,18 @@ export function clientFromPage(page: PageObjectResponse): Client {
   };
 }
 
-/** Fields the bot may write on a milestone, in domain terms. */
-export type MilestonePatch = Partial<{
-  stage: 'Accepted' | 'Delivered';
-  completed: string;
-  accepted: string;
-  acceptanceEvidence: string;
-  poNumber: string;
-  blockers: string;
-  slackCard: string;
-  invoiceStatus: InvoiceStatus;
-  invoiceId: string | null;
-  invoiceNumber: string | null;
-  invoiceLink: string | null;
-  invoiceCreated: string | null;
-  invoiceSent: string | null;
-  invoiceDue: string | null;
-  paidOn: string | null;
-  amountPaid: number | null;
-}>;
-
-export type ClientPatch = Partial<{ billingEmail: string | null; taxId: string; stripeCustomerId: string }>;
-
-/** Draft of a new Milestones row (the change order the founder will price). */
-export type MilestoneDraft = { title: string; clientId: string | null; project: string; scopeVersion: string; stage: 'Planned'; currency: string | null };
-
 type UpdateProperties = NonNullable<UpdatePageParameters['properties']>;
 type PropertyValue = UpdateProperties[string];
 
-/** Notion holds 2,000 characters per text object and 100 objects per property. */
+/** Notion holds 2,000 characters per text object and 100 objects per property; no character is split. */
 export function richText(value: string): { text: { content: string } }[] {
   const chunks: { text: { content: string } }[] = [];
-  for (let i = 0; i < value.length && chunks.length < 100; i += 2000) chunks.push({ text: { content: value.slice(i, i + 2000) } });
+  let rest = wellFormed(value);
+  while (rest.length > 0 && chunks.length < 100) {
+    const part = cutAt(rest, 2000);
+    chunks.push({ text: { content: part } });
+    rest = rest.slice(part.length);
+  }
   return chunks;
 }
 

@@ -91,7 +91,9 @@ export class SlackEmulator {
   }
 
   handler(): ReturnType<typeof routerHandler> {
-    const router = new Router().add('POST', '/api/:method', (r) => this.#api(r));
+    const router = new Router()
+      .add('POST', '/api/:method', (r) => this.#api(r))
+      .add('POST', '/response/:channel/:user/:id', (r) => this.#respond(r));
     return routerHandler(router, { notFound: (r) => ({ status: 404, body: { ok: false, error: 'unknown_method', detail: `${r.method} ${r.path}` } }) });
   }
 
@@ -108,7 +110,7 @@ export class SlackEmulator {
       api_app_id: 'ACASHIN01', token: 'legacy-verification-token', trigger_id: this.#trigger(userId),
       container: { type: 'message', message_ts: message.ts, channel_id: message.channel, is_ephemeral: false },
       channel: { id: message.channel, name: 'billing' }, message: { ts: message.ts, text: message.text, blocks: message.blocks, type: 'message', user: message.user },
-      response_url: `${this.url}/actions/response`, state: { values: {} },
+      response_url: this.#responseUrl(message.channel, userId), state: { values: {} },
       actions: [{ type: 'button', action_id: actionId, block_id: found.blockId, value: found.value, text: found.text, action_ts: `${Date.now() / 1000}` }],
     };
     return this.#deliver('interactive', payload);
@@ -147,7 +149,7 @@ export class SlackEmulator {
   async slashCommand(command: string, text: string, userId: string, channel: string): Promise<Delivery> {
     const payload = {
       token: 'legacy-verification-token', team_id: this.#teamId, team_domain: 'cashin', channel_id: channel, channel_name: 'billing',
-      user_id: userId, user_name: userId, command, text, api_app_id: 'ACASHIN01', response_url: `${this.url}/commands/response`,
+      user_id: userId, user_name: userId, command, text, api_app_id: 'ACASHIN01', response_url: this.#responseUrl(channel, userId),
       trigger_id: this.#trigger(userId),
     };
     return this.#deliver('slash_commands', payload);
@@ -191,6 +193,30 @@ export class SlackEmulator {
     const pinger = setInterval(() => ws.ping(), 5000);
     ws.on('close', () => clearInterval(pinger));
     ws.send(JSON.stringify({ type: 'hello', num_connections: this.#sockets.size, debug_info: { host: 'cashin-emulator', build_number: 1, approximate_connection_time: 3600 }, connection_info: { app_id: 'ACASHIN01' } }));
+  }
+
+  /** Where an app answers an interaction later: privately to the user in that channel, or in the channel. */
+  #responseUrl(channel: string, user: string): string {
+    return `${this.url}/response/${encodeURIComponent(channel)}/${encodeURIComponent(user)}/${randomUUID()}`;
+  }
+
+  #respond(r: EmulatorRequest): EmulatorResponse {
+    const channel = r.params.channel ?? '';
+    const user = r.params.user ?? '';
+    const body = safeJson(r.rawBody);
+    try {
+      const blocks = validateBlocks(body.blocks, SLACK_LIMITS.blocksPerMessage);
+      requireText(body.text, blocks);
+      if (body.response_type === 'in_channel') {
+        this.messages.push({ ts: this.#nextTs(), channel, text: String(body.text ?? ''), blocks, user: this.#botUserId, edited: false, updates: 0 });
+      } else {
+        this.ephemerals.push({ channel, user, text: String(body.text ?? ''), blocks });
+      }
+      return { status: 200, body: { ok: true } };
+    } catch (error) {
+      if (!(error instanceof SlackApiError)) throw error;
+      return { status: 200, body: { ok: false, error: error.error } };
+    }
   }
 
   #trigger(user: string): string {

@@ -6,6 +6,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import Stripe from 'stripe';
+import { currencyExponent, formatMoney, minimumCharge, stripeExponent } from '../domain/money.js';
 import { listen, Router, routerHandler, type EmulatorRequest, type EmulatorResponse, type Listening } from './http.js';
 
 type Json = Record<string, unknown>;
@@ -16,9 +17,11 @@ type Invoice = {
   footer: string | null; metadata: Record<string, string>; custom_fields: { name: string; value: string }[] | null;
   number: string | null; created: number; amount_paid: number; auto_advance: boolean;
   finalized_at: number | null; paid_at: number | null; voided_at: number | null; uncollectible_at: number | null;
+  /** Below Stripe's minimum charge the amount goes to the customer's balance and the invoice counts as paid. */
+  carried_to_balance: boolean;
 };
 type InvoiceItem = { id: string; customer: string; invoice: string; amount: number; currency: string; description: string | null; tax_rates: string[]; metadata: Record<string, string>; created: number };
-type Customer = { id: string; email: string | null; name: string | null; description: string | null; metadata: Record<string, string>; created: number };
+type Customer = { id: string; email: string | null; name: string | null; description: string | null; metadata: Record<string, string>; created: number; deleted: boolean; balance: number };
 type TaxRate = { id: string; display_name: string; percentage: number; inclusive: boolean; active: boolean; metadata: Record<string, string>; created: number };
 type StoredEvent = { id: string; type: string; created: number; object: Json; requestKey: string | null };
 type Idempotent = { fingerprint: string; response: EmulatorResponse; at: number };
@@ -127,12 +130,15 @@ export class StripeEmulator {
     const r = new Router()
       .add('GET', '/v1/account', () => ok({ id: 'acct_1Cashin000000000', object: 'account', business_profile: { name: this.#accountName }, settings: { dashboard: { display_name: this.#accountName } }, charges_enabled: true, country: 'US', default_currency: 'usd' }))
       .add('POST', '/v1/customers', (q) => this.#idempotent(q, () => ok(this.#createCustomer(form(q, ['email', 'name', 'description', 'metadata', 'expand'])))))
-      .add('GET', '/v1/customers/:id', (q) => ok(this.#customerJson(this.#customer(q.params.id))))
+      .add('GET', '/v1/customers/:id', (q) => ok(this.#customerJson(this.#customer(q.params.id, true))))
+      .add('DELETE', '/v1/customers/:id', (q) => ok(this.#deleteCustomer(this.#customer(q.params.id))))
       .add('POST', '/v1/customers/:id', (q) => this.#idempotent(q, () => ok(this.#updateCustomer(this.#customer(q.params.id), form(q, ['email', 'name', 'description', 'metadata', 'expand'])))))
+      .add('GET', '/v1/tax_rates/:id', (q) => ok(this.#taxRateJson(this.#taxRate(q.params.id))))
       .add('GET', '/v1/tax_rates', (q) => ok(this.#list([...this.taxRates.values()].filter((t) => !q.query.has('active') || String(t.active) === q.query.get('active')).map((t) => this.#taxRateJson(t)), '/v1/tax_rates')))
       .add('POST', '/v1/tax_rates', (q) => this.#idempotent(q, () => ok(this.#createTaxRate(form(q, ['display_name', 'percentage', 'inclusive', 'metadata', 'description', 'jurisdiction', 'country'])))))
       .add('POST', '/v1/invoices', (q) => this.#idempotent(q, () => ok(this.#createInvoice(form(q, ['customer', 'collection_method', 'days_until_due', 'due_date', 'currency', 'description', 'footer', 'metadata', 'custom_fields', 'auto_advance', 'pending_invoice_items_behavior', 'expand'])))))
       .add('GET', '/v1/invoices', (q) => ok(this.#listInvoices(q.query)))
+      .add('DELETE', '/v1/invoices/:id', (q) => ok(this.#deleteDraft(this.#invoice(q.params.id))))
       .add('GET', '/v1/invoices/:id', (q) => ok(this.#invoiceJson(this.#invoice(q.params.id), q.query.getAll('expand[0]').concat(q.query.getAll('expand[]')))))
       .add('POST', '/v1/invoices/:id/finalize', (q) => this.#idempotent(q, () => ok(this.#finalize(this.#invoice(q.params.id), form(q, ['auto_advance', 'expand'])))))
       .add('POST', '/v1/invoices/:id/send', (q) => this.#idempotent(q, () => ok(this.#send(this.#invoice(q.params.id), form(q, ['expand'])))))
@@ -194,10 +200,33 @@ export class StripeEmulator {
     return Math.floor(this.now().getTime() / 1000);
   }
 
-  #customer(id: string | undefined): Customer {
+  /** A live customer; a deleted one only where Stripe still shows it (retrieving it). */
+  #customer(id: string | undefined, evenDeleted = false): Customer {
     const c = this.customers.get(id ?? '');
-    if (!c) throw new StripeError(404, 'invalid_request_error', `No such customer: '${id}'`, 'resource_missing', 'id');
+    if (!c || (c.deleted && !evenDeleted)) throw new StripeError(404, 'invalid_request_error', `No such customer: '${id}'`, 'resource_missing', 'id');
     return c;
+  }
+
+  #taxRate(id: string | undefined): TaxRate {
+    const t = this.taxRates.get(id ?? '');
+    if (!t) throw new StripeError(404, 'invalid_request_error', `No such tax rate: '${id}'`, 'resource_missing', 'id');
+    return t;
+  }
+
+  #deleteCustomer(c: Customer): Json {
+    c.deleted = true;
+    this.#emit('customer.deleted', { id: c.id, object: 'customer', deleted: true }, null);
+    return { id: c.id, object: 'customer', deleted: true };
+  }
+
+  /** Stripe deletes drafts only; a finalized invoice must be voided. */
+  #deleteDraft(invoice: Invoice): Json {
+    if (invoice.status !== 'draft') throw new StripeError(400, 'invalid_request_error', `You can only delete draft invoices. This invoice is ${invoice.status}; void it instead.`, 'invoice_not_editable');
+    const json = this.#invoiceJson(invoice);
+    for (const item of this.#lines(invoice)) this.items.delete(item.id);
+    this.invoices.delete(invoice.id);
+    this.#emit('invoice.deleted', json, null);
+    return { id: invoice.id, object: 'invoice', deleted: true };
   }
 
   #invoice(id: string | undefined): Invoice {
@@ -215,7 +244,7 @@ export class StripeEmulator {
   #createCustomer(p: Json): Json {
     const email = optionalString(p, 'email', 512);
     if (email !== null && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new StripeError(400, 'invalid_request_error', `Invalid email address: ${email}`, 'email_invalid', 'email');
-    const customer: Customer = { id: newId('cus'), email, name: optionalString(p, 'name', 256), description: optionalString(p, 'description', 350), metadata: metadata(p), created: this.#now() };
+    const customer: Customer = { id: newId('cus'), email, name: optionalString(p, 'name', 256), description: optionalString(p, 'description', 5000), metadata: metadata(p), created: this.#now(), deleted: false, balance: 0 };
     this.customers.set(customer.id, customer);
     this.#emit('customer.created', this.#customerJson(customer), null);
     return this.#customerJson(customer);
@@ -223,13 +252,15 @@ export class StripeEmulator {
 
   #updateCustomer(c: Customer, p: Json): Json {
     if ('email' in p) c.email = optionalString(p, 'email', 512);
+    if ('description' in p) c.description = optionalString(p, 'description', 5000);
     if ('name' in p) c.name = optionalString(p, 'name', 256);
     if ('metadata' in p) c.metadata = { ...c.metadata, ...metadata(p) };
     return this.#customerJson(c);
   }
 
   #customerJson(c: Customer): Json {
-    return { id: c.id, object: 'customer', email: c.email, name: c.name, description: c.description, metadata: c.metadata, created: c.created, livemode: false, currency: null, invoice_prefix: 'CASH', balance: 0, delinquent: false };
+    if (c.deleted) return { id: c.id, object: 'customer', deleted: true };
+    return { id: c.id, object: 'customer', email: c.email, name: c.name, description: c.description, metadata: c.metadata, created: c.created, livemode: false, currency: null, invoice_prefix: 'CASH', balance: c.balance, delinquent: false };
   }
 
   #createTaxRate(p: Json): Json {
@@ -257,9 +288,9 @@ export class StripeEmulator {
     if (!/^[a-z]{3}$/.test(currency)) throw new StripeError(400, 'invalid_request_error', `Invalid currency: ${currency}`, 'parameter_invalid', 'currency');
     const invoice: Invoice = {
       id: newId('in'), customer: customer.id, currency, status: 'draft', collection_method: method, days_until_due: days, due_date: due,
-      description: optionalString(p, 'description', 5000), footer: optionalString(p, 'footer', 5000), metadata: metadata(p),
+      description: optionalString(p, 'description', 1500), footer: optionalString(p, 'footer', 5000), metadata: metadata(p),
       custom_fields: customFields(p.custom_fields), number: null, created: this.#now(), amount_paid: 0,
-      auto_advance: p.auto_advance === 'true', finalized_at: null, paid_at: null, voided_at: null, uncollectible_at: null,
+      auto_advance: p.auto_advance === 'true', finalized_at: null, paid_at: null, voided_at: null, uncollectible_at: null, carried_to_balance: false,
     };
     this.invoices.set(invoice.id, invoice);
     this.#emit('invoice.created', this.#invoiceJson(invoice), null);
@@ -273,10 +304,11 @@ export class StripeEmulator {
     if (invoice.status !== 'draft') throw new StripeError(400, 'invalid_request_error', `You can only add invoice items to draft invoices; ${invoice.id} is ${invoice.status}.`, 'invoice_not_editable', 'invoice');
     const amount = integer(p, 'amount', -99_999_999, 99_999_999);
     const currency = requiredString(p, 'currency', 3).toLowerCase();
+    checkAmountForm(amount, currency);
     if (currency !== invoice.currency) throw new StripeError(400, 'invalid_request_error', `The currency of the invoice item (${currency}) must match the invoice (${invoice.currency}).`, 'parameter_invalid', 'currency');
     const taxRates = Array.isArray(p.tax_rates) ? p.tax_rates.map(String) : [];
     for (const id of taxRates) if (!this.taxRates.has(id)) throw new StripeError(404, 'invalid_request_error', `No such tax rate: '${id}'`, 'resource_missing', 'tax_rates');
-    const item: InvoiceItem = { id: newId('ii'), customer: customer.id, invoice: invoice.id, amount, currency, description: optionalString(p, 'description', 500), tax_rates: taxRates, metadata: metadata(p), created: this.#now() };
+    const item: InvoiceItem = { id: newId('ii'), customer: customer.id, invoice: invoice.id, amount, currency, description: optionalString(p, 'description', 5000), tax_rates: taxRates, metadata: metadata(p), created: this.#now() };
     this.items.set(item.id, item);
     return { id: item.id, object: 'invoiceitem', customer: item.customer, invoice: item.invoice, amount: item.amount, currency: item.currency, description: item.description, metadata: item.metadata, quantity: 1, tax_rates: taxRates.map((t) => this.#taxRateJson(this.taxRates.get(t) as TaxRate)), date: item.created, livemode: false };
   }
@@ -291,6 +323,16 @@ export class StripeEmulator {
     if (invoice.days_until_due !== null) invoice.due_date = invoice.finalized_at + invoice.days_until_due * 86_400;
     if (p.auto_advance !== undefined) invoice.auto_advance = p.auto_advance === 'true';
     this.#emit('invoice.finalized', this.#invoiceJson(invoice), null);
+    const { total } = this.#totals(invoice);
+    const minimum = minimumCharge(invoice.currency);
+    if (total > 0 && minimum && total < minimum.minor) {
+      // What Stripe does with a total below its minimum charge: paid, with nothing collected.
+      invoice.status = 'paid';
+      invoice.paid_at = this.#now();
+      invoice.carried_to_balance = true;
+      this.#customer(invoice.customer).balance += total;
+      this.#emit('invoice.paid', this.#invoiceJson(invoice), null);
+    }
     return this.#invoiceJson(invoice);
   }
 
@@ -343,7 +385,7 @@ export class StripeEmulator {
     const finalized = invoice.status !== 'draft';
     return {
       id: invoice.id, object: 'invoice', account_country: 'US', account_name: this.#accountName, amount_due: total, amount_overpaid: 0,
-      amount_paid: invoice.amount_paid, amount_remaining: invoice.status === 'void' ? 0 : total - invoice.amount_paid, amount_shipping: 0,
+      amount_paid: invoice.amount_paid, amount_remaining: invoice.status === 'void' || invoice.carried_to_balance ? 0 : total - invoice.amount_paid, amount_shipping: 0,
       attempt_count: 0, attempted: false, auto_advance: invoice.auto_advance, collection_method: invoice.collection_method,
       created: invoice.created, currency: invoice.currency, custom_fields: invoice.custom_fields, customer: invoice.customer,
       customer_email: customer?.email ?? null, customer_name: customer?.name ?? null, description: invoice.description,
@@ -419,7 +461,7 @@ export class StripeEmulator {
     const { total } = this.#totals(invoice);
     const due = total - invoice.amount_paid;
     const esc = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
-    const amount = (minor: number) => `${invoice.currency.toUpperCase()} ${(minor / 100).toFixed(2)}`;
+    const amount = (minor: number) => formatMoney({ minor, currency: invoice.currency.toUpperCase() });
     const button = invoice.status === 'open' ? `<form method="post" action="/i/${esc(id)}/pay"><button>Pay ${amount(due)}</button></form>` : '';
     return { status: 200, body: null, text: `<!doctype html><title>Invoice ${esc(invoice.number ?? id)}</title><h1>${esc(this.#accountName)}</h1><p>Invoice ${esc(invoice.number ?? '')}: ${amount(total)}, ${esc(invoice.status)}</p><p>${esc(invoice.description ?? '')}</p>${button}<p><small>Emulated hosted invoice page</small></p>` };
   }
@@ -458,6 +500,15 @@ function form(q: EmulatorRequest, allowed: string[]): Json {
     });
   }
   return root;
+}
+
+/** Stripe's amount forms: ISK and UGX in whole units written with two decimals, three-decimal currencies ending in 0. */
+function checkAmountForm(amount: number, currency: string): void {
+  const code = currency.toUpperCase();
+  const step = stripeExponent(code) === 2 && currencyExponent(code) === 0 ? 100 : stripeExponent(code) === 3 ? 10 : 1;
+  if (amount % step !== 0) {
+    throw new StripeError(400, 'invalid_request_error', `Invalid amount for ${code}: it must be evenly divisible by ${step}.`, 'invalid_charge_amount', 'amount');
+  }
 }
 
 function canonicalForm(raw: string): string {

@@ -1,22 +1,23 @@
 /**
- * The Bolt app. Listeners stay thin: acknowledge, read the click, hand it to the engine, tell the
+ * The Bolt app. Listeners stay thin: acknowledge, read the click, hand it to a workflow, tell the
  * clicker what happened. The same listeners serve Socket Mode and HTTP mode.
  */
 import { App, HTTPReceiver, SocketModeReceiver, type BlockAction, type ButtonAction, type CustomRoute } from '@slack/bolt';
 import { slackClientOptions } from '../clients.js';
 import type { Config } from '../config.js';
 import { boltLogger, type Logger } from '../log.js';
-import { APPROVERS_ONLY, type Engine } from '../workflows/engine.js';
+import { APPROVERS_ONLY, type ClickResult, type FounderActions } from '../workflows/founder-actions.js';
 import type { Chat } from '../workflows/ports.js';
-import { ACCEPT_VIEW, ACTIONS, EDIT_BILLING_VIEW, acceptanceRequestText } from './blocks/card.js';
+import type { Queries } from '../workflows/store.js';
+import { ACCEPT_VIEW, ACTIONS, EDIT_BILLING_VIEW, parseSendValue } from './blocks/card.js';
 import { FIELDS, acceptModal, editBillingModal } from './blocks/modals.js';
 import { buildStatusText } from './blocks/status.js';
 
-export type SlackAppOptions = { config: Config; engine: Engine; chat: Chat; logger: Logger; routes: CustomRoute[] };
+export type SlackAppOptions = { config: Config; actions: FounderActions; queries: Queries; chat: Chat; logger: Logger; routes: CustomRoute[] };
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-export function createSlackApp({ config, engine, chat, logger, routes }: SlackAppOptions): App {
+export function createSlackApp({ config, actions, queries, chat, logger, routes }: SlackAppOptions): App {
   const slackLogger = boltLogger(logger);
   const clientOptions = slackClientOptions(config);
   const receiver = config.mode === 'socket' && config.slack.appToken
@@ -24,19 +25,20 @@ export function createSlackApp({ config, engine, chat, logger, routes }: SlackAp
     : new HTTPReceiver({ signingSecret: config.slack.signingSecret ?? '', logger: slackLogger, customRoutes: routes, endpoints: '/slack/events' });
   const app = new App({ token: config.slack.botToken, receiver, logger: slackLogger, clientOptions, extendedErrorHandler: true });
 
-  const whisper = (userId: string, text: string) => chat.whisper(userId, text);
-  const refuse = (userId: string) => whisper(userId, APPROVERS_ONLY);
+  const whisper = (userId: string, text: string, draft?: string) => chat.whisper(userId, text, draft);
+  const tell = async (userId: string, result: ClickResult) => {
+    if (!result.ok || result.message) await whisper(userId, result.message ?? '', result.ok ? result.draft : undefined);
+  };
 
   app.action<BlockAction<ButtonAction>>(ACTIONS.accept, async ({ ack, body, action, client }) => {
     await ack();
-    const milestone = engine.milestone(action.value ?? '');
-    if (!engine.isApprover(body.user.id)) return void (await refuse(body.user.id));
+    if (!actions.isApprover(body.user.id)) return void (await whisper(body.user.id, APPROVERS_ONLY));
+    const milestone = queries.milestone(action.value ?? '');
     if (milestone && !milestone.acceptanceEvidence) {
       await client.views.open({ trigger_id: body.trigger_id, view: acceptModal(milestone.id, milestone.title) });
       return;
     }
-    const result = await engine.accept(action.value ?? '', body.user.id);
-    if (!result.ok || result.message) await whisper(body.user.id, result.message ?? '');
+    await tell(body.user.id, await actions.accept(action.value ?? '', body.user.id));
   });
 
   app.view(ACCEPT_VIEW, async ({ ack, view, body }) => {
@@ -46,32 +48,26 @@ export function createSlackApp({ config, engine, chat, logger, routes }: SlackAp
       return;
     }
     await ack();
-    const result = await engine.accept(view.private_metadata, body.user.id, evidence);
-    if (!result.ok || result.message) await whisper(body.user.id, result.message ?? '');
+    await tell(body.user.id, await actions.accept(view.private_metadata, body.user.id, evidence));
   });
 
   app.action<BlockAction<ButtonAction>>(ACTIONS.draftAcceptance, async ({ ack, body, action }) => {
     await ack();
-    const milestone = engine.milestone(action.value ?? '');
-    if (!milestone) return void (await whisper(body.user.id, 'That milestone is no longer in the ledger.'));
-    const clientName = engine.client(milestone.clientId)?.name ?? 'there';
-    const text = acceptanceRequestText({ title: milestone.title, clientName, evidence: milestone.deliveryEvidence });
-    await whisper(body.user.id, `Here is an acceptance request, ready to send to ${clientName}:\n\`\`\`${text}\`\`\``);
+    await tell(body.user.id, actions.acceptanceRequest(action.value ?? '', body.user.id));
   });
 
   app.action<BlockAction<ButtonAction>>(ACTIONS.send, async ({ ack, body, action }) => {
     await ack();
-    const result = await engine.send(action.value ?? '', body.user.id);
-    if (!result.ok) await whisper(body.user.id, `The invoice was not sent. ${result.message}`);
-    else if (result.message) await whisper(body.user.id, result.message);
+    const { milestoneId, fingerprint } = parseSendValue(action.value ?? '');
+    await tell(body.user.id, await actions.send(milestoneId, body.user.id, fingerprint));
   });
 
   app.action<BlockAction<ButtonAction>>(ACTIONS.editBilling, async ({ ack, body, action, client }) => {
     await ack();
-    if (!engine.isApprover(body.user.id)) return void (await refuse(body.user.id));
-    const milestone = engine.milestone(action.value ?? '');
+    if (!actions.isApprover(body.user.id)) return void (await whisper(body.user.id, APPROVERS_ONLY));
+    const milestone = queries.milestone(action.value ?? '');
     if (!milestone) return void (await whisper(body.user.id, 'That milestone is no longer in the ledger.'));
-    const billingClient = engine.client(milestone.clientId);
+    const billingClient = queries.client(milestone.clientId);
     await client.views.open({
       trigger_id: body.trigger_id,
       view: editBillingModal(milestone.id, billingClient?.name ?? 'the client', {
@@ -88,19 +84,20 @@ export function createSlackApp({ config, engine, chat, logger, routes }: SlackAp
       return;
     }
     await ack();
-    const result = await engine.editBillingDetails(view.private_metadata, body.user.id, input);
-    if (!result.ok) await whisper(body.user.id, result.message);
+    await tell(body.user.id, await actions.editBillingDetails(view.private_metadata, body.user.id, input));
   });
 
   app.action<BlockAction<ButtonAction>>(ACTIONS.draftChangeOrder, async ({ ack, body, action }) => {
     await ack();
-    const result = await engine.draftChangeOrder(action.value ?? '', body.user.id);
+    const result = await actions.draftChangeOrder(action.value ?? '', body.user.id);
     await whisper(body.user.id, result.message ?? 'Change order drafted in Notion.');
   });
 
-  app.command('/cashin', async ({ ack, command }) => {
+  // The answer goes through the command's response_url: private, in the channel where it was typed.
+  app.command('/cashin', async ({ ack, command, respond }) => {
     await ack();
-    await whisper(command.user_id, buildStatusText(engine.overview(), command.text));
+    const text = actions.isApprover(command.user_id) ? buildStatusText(queries.overview(), command.text) : APPROVERS_ONLY;
+    await respond({ response_type: 'ephemeral', text });
   });
 
   app.error(async ({ error, body }: { error: Error; body: unknown }) => {

@@ -2,7 +2,10 @@
 import type { webApi } from '@slack/bolt';
 import type { CardView } from '../domain/card-view.js';
 import type { Chat } from '../workflows/ports.js';
+import { truncate } from '../domain/text.js';
 import { renderCard } from './blocks/card.js';
+import { SLACK_LIMITS } from './blocks/limits.js';
+import { escapeMrkdwn, truncateMrkdwn } from './blocks/mrkdwn.js';
 
 type WebClient = webApi.WebClient;
 
@@ -33,8 +36,8 @@ export class SlackChat implements Chat {
     return `${posted.channel ?? this.#channel}/${posted.ts ?? ''}`;
   }
 
-  async whisper(userId: string, text: string): Promise<void> {
-    await this.#client.chat.postEphemeral({ channel: this.#channel, user: userId, text });
+  async whisper(userId: string, text: string, draft?: string): Promise<void> {
+    await this.#client.chat.postEphemeral({ channel: this.#channel, user: userId, ...whisperMessage(text, draft) });
   }
 }
 
@@ -44,4 +47,21 @@ export function slackErrorCode(error: unknown): string {
     if (typeof data?.error === 'string') return data.error;
   }
   return '';
+}
+
+/**
+ * A private message from plain text: escaped, so nothing a founder typed in Notion becomes a mention
+ * or a link. A draft to copy goes in a plain_text block, which Slack shows exactly as written.
+ */
+export function whisperMessage(text: string, draft?: string): { text: string; blocks?: { type: 'section'; text: { type: 'mrkdwn' | 'plain_text'; text: string } }[] } {
+  const safe = truncateMrkdwn(escapeMrkdwn(text), SLACK_LIMITS.sectionText);
+  if (draft === undefined) return { text: safe };
+  return {
+    // The fallback text carries the draft too (escaped), for notifications and clients without blocks.
+    text: truncateMrkdwn(escapeMrkdwn(`${text}\n\n${draft}`), SLACK_LIMITS.fallbackText),
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: safe } },
+      { type: 'section', text: { type: 'plain_text', text: truncate(draft, SLACK_LIMITS.sectionText) } },
+    ],
+  };
 }

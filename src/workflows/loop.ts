@@ -3,7 +3,10 @@ import type { Logger } from '../log.js';
 
 export type Loop = { stop(): Promise<void> };
 
-export function startLoop(name: string, intervalMs: number, run: () => Promise<void>, logger: Logger): Loop {
+/** Told how each run went, for /healthz. */
+export type LoopObserver = { succeeded(name: string): void; failed(name: string, error: unknown): void };
+
+export function startLoop(name: string, intervalMs: number, run: () => Promise<void>, logger: Logger, observer?: LoopObserver): Loop {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let current: Promise<void> = Promise.resolve();
@@ -11,7 +14,11 @@ export function startLoop(name: string, intervalMs: number, run: () => Promise<v
     if (stopped) return;
     timer = setTimeout(() => {
       current = run()
-        .catch((error: unknown) => logger.error({ err: error, loop: name }, 'scheduled run failed; trying again next time'))
+        .then(() => observer?.succeeded(name))
+        .catch((error: unknown) => {
+          observer?.failed(name, error);
+          logger.error({ err: error, loop: name }, 'scheduled run failed; trying again next time');
+        })
         .finally(schedule);
     }, intervalMs);
   };

@@ -1,11 +1,35 @@
 /**
- * What the workflows need from the outside world, and nothing more. The adapters implement these;
- * tests run the real adapters against the emulators.
+ * What the workflows need from the outside world, and nothing more. The workflows own these types;
+ * the adapters (ledger/, billing/, slack/) implement them, and tests run the real adapters against
+ * the emulators.
  */
 import type { CardView } from '../domain/card-view.js';
-import type { Client, InvoiceSnapshot, Milestone } from '../domain/milestone.js';
-import type { NewInvoice, NewLine } from '../billing/stripe-billing.js';
-import type { ClientPatch, MilestoneDraft, MilestonePatch } from '../ledger/schema.js';
+import type { Client, InvoiceSnapshot, InvoiceStatus, Milestone } from '../domain/milestone.js';
+
+/** Fields the bot may write on a milestone, in domain terms; null clears a column. */
+export type MilestonePatch = Partial<{
+  stage: 'Accepted' | 'Delivered';
+  completed: string;
+  accepted: string;
+  acceptanceEvidence: string;
+  poNumber: string;
+  blockers: string;
+  slackCard: string;
+  invoiceStatus: InvoiceStatus | null;
+  invoiceId: string | null;
+  invoiceNumber: string | null;
+  invoiceLink: string | null;
+  invoiceCreated: string | null;
+  invoiceSent: string | null;
+  invoiceDue: string | null;
+  paidOn: string | null;
+  amountPaid: number | null;
+}>;
+
+export type ClientPatch = Partial<{ billingEmail: string | null; taxId: string; stripeCustomerId: string }>;
+
+/** Draft of a new Milestones row (the change order the founder will price). */
+export type MilestoneDraft = { title: string; clientId: string | null; project: string; scopeVersion: string; stage: 'Planned'; currency: string | null };
 
 export type Ledger = {
   pollMilestones(): Promise<Milestone[]>;
@@ -18,25 +42,50 @@ export type Ledger = {
   comment(pageId: string, text: string): Promise<void>;
 };
 
+export type NewInvoice = {
+  customerId: string;
+  currency: string;
+  daysUntilDue: number;
+  description: string;
+  footer: string;
+  customFields: readonly { name: string; value: string }[];
+  milestoneId: string;
+  /** Fingerprint of the billing terms, kept in the metadata and in the idempotency key. */
+  terms: string;
+  sentBy: string;
+};
+
+export type NewLine = { customerId: string; invoiceId: string; amountMinor: number; currency: string; description: string; taxRateId: string | null; milestoneId: string };
+
+export type StripeEventRef = { id: string; created: number; type: string; invoiceId: string | null };
+
 export type Billing = {
-  createCustomer(input: { clientId: string; name: string; email: string }): Promise<string>;
-  syncCustomerEmail(customerId: string, email: string): Promise<void>;
-  findDraft(customerId: string, milestoneId: string, scopeKey: string): Promise<InvoiceSnapshot | null>;
+  /** The client's Stripe customer, created once and kept in step with the client's name and billing email. */
+  ensureCustomer(input: { clientId: string; customerId: string | null; name: string; email: string }): Promise<string>;
+  /** Drafts Cashin made for this milestone (Stripe's list is consistent; its search is not). */
+  draftsFor(customerId: string, milestoneId: string): Promise<InvoiceSnapshot[]>;
   createInvoice(input: NewInvoice): Promise<InvoiceSnapshot>;
-  addLine(line: NewLine, milestoneId: string, scopeKey: string): Promise<void>;
-  finalize(invoiceId: string, milestoneId: string, scopeKey: string): Promise<InvoiceSnapshot>;
-  send(invoiceId: string, milestoneId: string, scopeKey: string): Promise<InvoiceSnapshot>;
-  retrieve(invoiceId: string): Promise<InvoiceSnapshot>;
+  addLine(line: NewLine): Promise<InvoiceSnapshot>;
+  finalize(invoiceId: string): Promise<InvoiceSnapshot>;
+  send(invoiceId: string): Promise<InvoiceSnapshot>;
+  deleteDraft(invoiceId: string): Promise<void>;
+  void(invoiceId: string): Promise<InvoiceSnapshot>;
+  /** The invoice, or null when this Stripe account has no such invoice. */
+  retrieve(invoiceId: string): Promise<InvoiceSnapshot | null>;
+  /** Whether Stripe already emailed the invoice, from its own event log. */
   wasSent(invoiceId: string, since: string): Promise<boolean>;
   taxRate(percentage: number): Promise<string>;
-  eventsSince(createdAfter: number): Promise<{ id: string; created: number; type: string; invoiceId: string | null }[]>;
+  eventsSince(createdAfter: number): Promise<StripeEventRef[]>;
 };
 
 export type Chat = {
   /** Posts the card when `ref` is null, updates it in place otherwise; returns the card's `channel/ts`. */
   renderCard(ref: string | null, view: CardView): Promise<string>;
-  /** A message only `userId` sees, in the cards' channel. */
-  whisper(userId: string, text: string): Promise<void>;
+  /**
+   * A message only `userId` sees, in the cards' channel. `text` is plain text: the adapter escapes it.
+   * `draft` is text for the founder to copy, shown exactly as written.
+   */
+  whisper(userId: string, text: string, draft?: string): Promise<void>;
 };
 
 export type Clock = { now(): Date };

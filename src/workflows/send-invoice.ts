@@ -1,107 +1,121 @@
 /**
- * Sending an invoice, exactly once. Each step first looks at what already exists, so the same
- * call after a double click or a crash picks up where the last one stopped:
- *   customer → invoice (id written to Notion before anything else) → line → finalize → send → write-back.
- * Stripe idempotency keys, derived from the milestone and its scope version, cover the gap between
- * a Stripe call succeeding and its answer being recorded.
+ * Billing a milestone, exactly once and exactly as approved. Each step first looks at what already
+ * exists, so the same call after a double click or a crash picks up where the last one stopped:
+ *   customer → draft (its id written to Notion before anything else) → line → check the total →
+ *   finalize → send → write-back.
+ * An unsent invoice that no longer matches the row is deleted (or voided, if finalized and never
+ * emailed) rather than finished.
  */
-import { evaluateBillingRules, formatBlockers, type BillingPolicy } from '../domain/billing-rules.js';
+import { audit } from '../domain/audit.js';
+import type { BillingPolicy } from '../domain/billing-rules.js';
+import { differences } from '../domain/decide.js';
+import type { InvoicePlan } from '../domain/invoice-plan.js';
 import type { Client, InvoiceSnapshot, Milestone } from '../domain/milestone.js';
 import { formatMoney } from '../domain/money.js';
-import { buildProofPacket, proofPacketForStripe } from '../domain/proof-packet.js';
 import { isoWithOffset, localDate } from '../domain/time.js';
 import { DomainError } from '../errors.js';
 import type { Billing, Clock, Ledger } from './ports.js';
+import type { MilestoneStore } from './store.js';
 
 export type Actor = { kind: 'user'; userId: string } | { kind: 'auto' };
 
-export type SendDeps = { ledger: Ledger; billing: Billing; clock: Clock; policy: BillingPolicy };
+export type SendDeps = { ledger: Ledger; billing: Billing; clock: Clock; policy: BillingPolicy; store: MilestoneStore };
 
-const SENT_OR_LATER = new Set(['Sent', 'Paid', 'Overdue', 'Disputed', 'Void', 'Uncollectible']);
-
-export function scopeKeyOf(milestone: Milestone): string {
-  const key = milestone.scopeVersion.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 40);
-  return key === '' ? 'v0' : key;
-}
+export type Sent = { milestone: Milestone; invoice: InvoiceSnapshot };
 
 export function actorLabel(actor: Actor): string {
   return actor.kind === 'auto' ? 'auto' : actor.userId;
 }
 
-export async function sendInvoice(
-  deps: SendDeps, milestone: Milestone, client: Client | null, actor: Actor,
-): Promise<{ milestone: Milestone; invoice: InvoiceSnapshot }> {
-  const { ledger, billing, clock, policy } = deps;
-  if (milestone.invoice.status !== null && SENT_OR_LATER.has(milestone.invoice.status)) {
-    throw new DomainError('already_sent', `Invoice ${milestone.invoice.number ?? milestone.invoice.id ?? ''} was already sent.`);
-  }
-  const check = evaluateBillingRules(milestone, client, policy);
-  const resuming = milestone.invoice.id !== null;
-  if (!resuming && (check.blockers.length > 0 || !check.money || !client)) {
-    throw new DomainError('not_billable', formatBlockers(check.blockers));
-  }
-  if (!client || !client.billingEmail || !check.money) {
-    throw new DomainError('not_billable', 'The invoice was started but the client or amount is no longer valid; fix the row and click Send again.');
-  }
-  const money = check.money;
-  const scopeKey = scopeKeyOf(milestone);
-
-  const customerId = await ensureCustomer(deps, client);
-  let invoice = await ensureInvoice(deps, milestone, client, customerId, money.currency, check.paymentTermsDays, scopeKey, actor);
+/**
+ * Bills `plan` for a milestone whose row was just read. `invoice` is the unsent invoice the row
+ * already points at, if any: it is finished when it matches the plan and replaced when it does not.
+ */
+export async function billMilestone(deps: SendDeps, milestone: Milestone, client: Client, plan: InvoicePlan, invoice: InvoiceSnapshot | null, actor: Actor): Promise<Sent> {
   let current = milestone;
-  if (current.invoice.id !== invoice.id) {
-    current = await ledger.updateMilestone(milestone.id, { invoiceId: invoice.id, invoiceStatus: 'Draft', invoiceCreated: isoWithOffset(new Date(invoice.created), policy.timeZone) });
+  let started = invoice;
+  if (started && differences(started, plan, client).length > 0) {
+    current = await discardInvoice(deps, current, started, `the row changed after it was started (${differences(started, plan, client).join(', ')})`);
+    started = null;
   }
-  if (invoice.status === 'draft' && invoice.lineCount === 0) {
-    const packet = proofPacketForStripe(buildProofPacket(milestone), milestone, milestone.acceptanceEvidence);
-    const taxRateId = client.taxRate ? await billing.taxRate(client.taxRate) : null;
-    await billing.addLine({ customerId, invoiceId: invoice.id, amountMinor: money.minor, currency: money.currency, description: packet.lineDescription, taxRateId }, milestone.id, scopeKey);
-  }
-  if (invoice.status === 'draft') invoice = await billing.finalize(invoice.id, milestone.id, scopeKey);
-  const alreadyEmailed = resuming && invoice.status === 'open' && await billing.wasSent(invoice.id, invoice.created);
-  if (invoice.status === 'open' && !alreadyEmailed) invoice = await billing.send(invoice.id, milestone.id, scopeKey);
+  if (started) return continueInvoice(deps, current, plan, started, actor);
+  return startInvoice(deps, current, client, plan, actor);
+}
 
-  const now = clock.now();
-  current = await ledger.updateMilestone(milestone.id, {
+async function startInvoice(deps: SendDeps, milestone: Milestone, client: Client, plan: InvoicePlan, actor: Actor): Promise<Sent> {
+  const { ledger, billing, policy, store } = deps;
+  const customerId = await billing.ensureCustomer({ clientId: client.id, customerId: client.stripeCustomerId, name: plan.customerName, email: plan.terms.billingEmail });
+  if (customerId !== client.stripeCustomerId) store.putClient(await ledger.updateClient(client.id, { stripeCustomerId: customerId }));
+  // A crash can leave drafts behind: finish the one made for these terms, delete the others.
+  const drafts = await billing.draftsFor(customerId, milestone.id);
+  const reusable = drafts.find((d) => d.terms === plan.fingerprint && d.currency === plan.terms.amount.currency) ?? null;
+  for (const stale of drafts) if (stale !== reusable) await billing.deleteDraft(stale.id);
+  const invoice = reusable ?? await billing.createInvoice({
+    customerId, currency: plan.terms.amount.currency, daysUntilDue: plan.terms.paymentTermsDays, description: plan.description,
+    footer: plan.footer, customFields: plan.customFields, milestoneId: milestone.id, terms: plan.fingerprint, sentBy: actorLabel(actor),
+  });
+  store.putInvoice(invoice);
+  // The id reaches Notion before the invoice can be finalized, so a restart resumes instead of starting over.
+  const recorded = await ledger.updateMilestone(milestone.id, { invoiceId: invoice.id, invoiceStatus: 'Draft', invoiceCreated: isoWithOffset(new Date(invoice.created), policy.timeZone) });
+  store.track(recorded);
+  return continueInvoice(deps, recorded, plan, invoice, actor);
+}
+
+/** Takes an invoice of these very terms from wherever it stopped to sent, and records it. */
+export async function continueInvoice(deps: SendDeps, milestone: Milestone, plan: InvoicePlan, started: InvoiceSnapshot, actor: Actor): Promise<Sent> {
+  const { billing } = deps;
+  let invoice = started;
+  const wasOpen = invoice.status === 'open';
+  if (invoice.status === 'draft' && invoice.lineCount === 0) {
+    const taxRateId = plan.terms.taxRate ? await billing.taxRate(plan.terms.taxRate) : null;
+    invoice = await billing.addLine({
+      customerId: invoice.customerId, invoiceId: invoice.id, amountMinor: plan.terms.amount.minor, currency: plan.terms.amount.currency,
+      description: plan.lineDescription, taxRateId, milestoneId: milestone.id,
+    });
+  }
+  if (invoice.status === 'draft') {
+    if (invoice.total !== plan.terms.total.minor) {
+      await discardInvoice(deps, milestone, invoice, `Stripe computes its total as ${formatMoney({ minor: invoice.total, currency: invoice.currency })}, not the ${formatMoney(plan.terms.total)} on the card`);
+      throw new DomainError('total_mismatch', `Stripe computes this invoice's total as ${formatMoney({ minor: invoice.total, currency: invoice.currency })}, not the ${formatMoney(plan.terms.total)} the card shows, so nothing was sent. Check the tax rate.`);
+    }
+    invoice = await billing.finalize(invoice.id);
+  }
+  // After a crash the send may have gone through while its idempotency key has expired since.
+  const emailed = wasOpen && invoice.status === 'open' && await billing.wasSent(invoice.id, invoice.created);
+  if (invoice.status === 'open' && !emailed) invoice = await billing.send(invoice.id);
+  return recordSent(deps, milestone, invoice, actor);
+}
+
+/** Writes a sent invoice back to the row, with the audit comment. */
+async function recordSent(deps: SendDeps, milestone: Milestone, invoice: InvoiceSnapshot, actor: Actor): Promise<Sent> {
+  const { ledger, clock, policy, store } = deps;
+  store.putInvoice(invoice);
+  const updated = await ledger.updateMilestone(milestone.id, {
     invoiceStatus: invoice.status === 'paid' ? 'Paid' : 'Sent',
     invoiceNumber: invoice.number,
     invoiceLink: invoice.hostedUrl,
-    invoiceSent: isoWithOffset(now, policy.timeZone),
+    invoiceSent: isoWithOffset(clock.now(), policy.timeZone),
     invoiceDue: invoice.dueDate ? localDate(new Date(invoice.dueDate), policy.timeZone) : null,
     blockers: '',
   });
-  const who = actor.kind === 'auto' ? `auto-sent ${policy.autoSendAfterMinutes} minutes after acceptance` : `sent from Slack by ${actor.userId}`;
-  const total = formatMoney({ minor: invoice.total, currency: invoice.currency });
-  await ledger.comment(milestone.id, `Cashin: invoice ${invoice.number ?? invoice.id} for ${total} ${who}. Payment link: ${invoice.hostedUrl ?? 'n/a'}`);
-  return { milestone: current, invoice };
+  await ledger.comment(milestone.id, audit.sent(invoice, invoice.sentBy ?? actorLabel(actor), policy.autoSendAfterMinutes));
+  return { milestone: store.track(updated).milestone, invoice };
 }
 
-async function ensureCustomer(deps: SendDeps, client: Client): Promise<string> {
-  const email = client.billingEmail ?? '';
-  if (client.stripeCustomerId) {
-    await deps.billing.syncCustomerEmail(client.stripeCustomerId, email);
-    return client.stripeCustomerId;
+/**
+ * Removes an invoice that was started but must not go out: a draft is deleted, a finalized one
+ * that never reached the client is voided. One that did reach the client is recorded, not undone.
+ */
+export async function discardInvoice(deps: SendDeps, milestone: Milestone, invoice: InvoiceSnapshot, reason: string): Promise<Milestone> {
+  const { ledger, billing } = deps;
+  if (invoice.status === 'open' && await billing.wasSent(invoice.id, invoice.created)) {
+    return (await recordSent(deps, milestone, invoice, { kind: 'auto' })).milestone;
   }
-  const id = await deps.billing.createCustomer({ clientId: client.id, name: client.name, email });
-  await deps.ledger.updateClient(client.id, { stripeCustomerId: id });
-  return id;
-}
-
-async function ensureInvoice(
-  deps: SendDeps, milestone: Milestone, client: Client, customerId: string, currency: string,
-  daysUntilDue: number, scopeKey: string, actor: Actor,
-): Promise<InvoiceSnapshot> {
-  if (milestone.invoice.id) return deps.billing.retrieve(milestone.invoice.id);
-  const existing = await deps.billing.findDraft(customerId, milestone.id, scopeKey);
-  if (existing) return existing;
-  const packet = proofPacketForStripe(buildProofPacket(milestone), milestone, milestone.acceptanceEvidence);
-  const customFields = [
-    ...(milestone.poNumber ? [{ name: 'PO number', value: milestone.poNumber }] : []),
-    ...(milestone.project ? [{ name: 'Project', value: milestone.project.slice(0, 140) }] : []),
-    ...(client.taxId ? [{ name: 'Client tax ID', value: client.taxId }] : []),
-  ];
-  return deps.billing.createInvoice({
-    customerId, currency, daysUntilDue, description: packet.description, footer: packet.footer, customFields,
-    milestoneId: milestone.id, scopeKey, sentBy: actorLabel(actor),
+  if (invoice.status === 'draft') await billing.deleteDraft(invoice.id);
+  else if (invoice.status === 'open') deps.store.putInvoice(await billing.void(invoice.id));
+  const cleared = await ledger.updateMilestone(milestone.id, {
+    invoiceId: null, invoiceStatus: null, invoiceNumber: null, invoiceLink: null, invoiceCreated: null, invoiceSent: null, invoiceDue: null,
   });
+  await ledger.comment(milestone.id, audit.discarded(invoice, reason));
+  return deps.store.track(cleared).milestone;
 }

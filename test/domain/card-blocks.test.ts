@@ -1,12 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Blocker } from '../../src/domain/billing-rules.js';
-import { buildCardView, type CardView } from '../../src/domain/card-view.js';
-import { evaluateBillingRules } from '../../src/domain/billing-rules.js';
+import type { CardView } from '../../src/domain/card-view.js';
 import { renderCard } from '../../src/slack/blocks/card.js';
 import { editBillingModal, acceptModal } from '../../src/slack/blocks/modals.js';
 import { SLACK_LIMITS } from '../../src/slack/blocks/limits.js';
-import type { InvoiceSnapshot } from '../../src/domain/milestone.js';
-import { aClient, aMilestone, policy } from '../support/records.js';
+import { aClient, aMilestone, anInvoice, cardView } from '../support/records.js';
 
 const huge = (n: number) => 'ünïcode & <tags> | '.repeat(Math.ceil(n / 19)).slice(0, n);
 const now = new Date('2026-11-21T12:00:00Z');
@@ -16,16 +14,17 @@ function views(): [string, CardView][] {
     title: huge(5000), deliveryEvidence: huge(20_000), outcome: huge(9000), nextCheckpoint: huge(9000), poNumber: huge(300), project: huge(500),
   });
   const client = aClient({ name: huge(2000), billingEmail: null });
-  const check = evaluateBillingRules(milestone, client, policy);
   const manyBlockers: Blocker[] = Array.from({ length: 80 }, (_, i) => ({ rule: 'completeness', code: 'po_missing', message: `${i} ${huge(400)}`, fix: huge(400) }));
-  const invoice: InvoiceSnapshot = { id: 'in_1', number: huge(200), status: 'open', hostedUrl: `https://pay.test/${huge(1000)}`, currency: 'USD', total: 100, amountPaid: 50, amountRemaining: 50, created: now.toISOString(), dueDate: now.toISOString(), paidAt: null, lineCount: 1, sentBy: 'U1', milestoneId: 'ms-1' };
-  const ctx = { milestone, client, check, autoSendAt: now, now, policy, sendError: huge(5000), invoice: null };
+  const invoice = anInvoice({ number: huge(200), hostedUrl: `https://pay.test/${huge(1000)}`, total: 100, amountPaid: 50, amountRemaining: 50, created: now.toISOString(), dueDate: now.toISOString() });
+  const extra = { autoSendAt: now, now, sendError: huge(5000) };
+  const review = cardView(milestone, client, extra);
+  if (review.kind !== 'review') throw new Error('expected a review card');
   return [
-    ['delivered', buildCardView({ ...ctx, milestone: { ...milestone, stage: 'Delivered' } })],
-    ['review', buildCardView(ctx)],
-    ['review with 80 blockers', { ...(buildCardView(ctx) as Extract<CardView, { kind: 'review' }>), blockers: manyBlockers }],
-    ['invoice', buildCardView({ ...ctx, invoice })],
-    ['withdrawn', buildCardView({ ...ctx, milestone: { ...milestone, stage: 'Planned' } })],
+    ['delivered', cardView({ ...milestone, stage: 'Delivered' }, client, extra)],
+    ['review', review],
+    ['review with 80 blockers', { ...review, blockers: manyBlockers }],
+    ['invoice', cardView(milestone, client, { ...extra, invoice })],
+    ['withdrawn', cardView({ ...milestone, stage: 'Planned' }, client, extra)],
   ];
 }
 

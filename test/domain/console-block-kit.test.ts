@@ -2,9 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mrkdwn, renderBlocks, renderModal } from '../../src/sandbox/console/block-kit.js';
 import { renderCard } from '../../src/slack/blocks/card.js';
 import { editBillingModal } from '../../src/slack/blocks/modals.js';
-import { buildCardView } from '../../src/domain/card-view.js';
-import { evaluateBillingRules } from '../../src/domain/billing-rules.js';
-import { aClient, aMilestone, policy } from '../support/records.js';
+import { aClient, aMilestone, cardView } from '../support/records.js';
 
 describe('console Block Kit rendering', () => {
   it.each([
@@ -31,7 +29,7 @@ describe('console Block Kit rendering', () => {
 
   it('draws every card Cashin sends with working buttons', () => {
     const milestone = aMilestone({ stage: 'Delivered', accepted: null });
-    const view = buildCardView({ milestone, client: aClient(), invoice: null, check: evaluateBillingRules(milestone, aClient(), policy), autoSendAt: null, now: new Date(), policy, sendError: null });
+    const view = cardView(milestone, aClient());
     const html = renderBlocks(renderCard(view).blocks, '17.000100');
     expect(html).toContain('data-action="cashin_accept"');
     expect(html).toContain('data-ts="17.000100"');

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { decide, type Action, type MilestoneState } from '../../src/domain/decide.js';
 import type { InvoiceSnapshot, Milestone } from '../../src/domain/milestone.js';
-import { aClient, aMilestone, policy } from '../support/records.js';
+import { aClient, aMilestone, anInvoice, policy } from '../support/records.js';
 
 const now = new Date('2026-11-21T12:00:00Z');
 
 function state(milestone: Partial<Milestone>, extra: Partial<MilestoneState> = {}): MilestoneState {
-  return { milestone: aMilestone(milestone), client: aClient(), invoice: null, renderedCardKey: null, acceptedSeenAt: null, sendError: null, ...extra };
+  return { milestone: aMilestone(milestone), client: aClient({ stripeCustomerId: 'cus_acme' }), invoice: null, invoiceProblem: null, renderedCardKey: null, acceptedSeenAt: null, cardRef: '', ...extra };
 }
 
 /** Applies decide()'s ledger actions the way the workflows do, so idempotence can be checked. */
@@ -20,7 +20,7 @@ function apply(s: MilestoneState, actions: Action[]): MilestoneState {
     if (a.type === 'record-invoice') m = { ...m, invoice: { ...m.invoice, ...a.record } };
     if (a.type === 'render-card') { renderedCardKey = a.key; m = { ...m, slackCard: 'C1/1.0' }; }
   }
-  return { ...s, milestone: m, renderedCardKey };
+  return { ...s, milestone: m, renderedCardKey, cardRef: m.slackCard };
 }
 
 function settle(s: MilestoneState, at = now): { state: MilestoneState; rounds: Action[][] } {
@@ -35,11 +35,7 @@ function settle(s: MilestoneState, at = now): { state: MilestoneState; rounds: A
   throw new Error(`decide() did not settle: ${JSON.stringify(rounds.at(-1))}`);
 }
 
-const openInvoice: InvoiceSnapshot = {
-  id: 'in_1', number: 'CASH-0001', status: 'open', hostedUrl: 'https://pay.test/in_1', currency: 'USD', total: 250000,
-  amountPaid: 0, amountRemaining: 250000, created: '2026-11-20T10:00:00Z', dueDate: '2026-12-04T10:00:00Z',
-  paidAt: null, lineCount: 1, sentBy: 'U1', milestoneId: 'ms-1',
-};
+const openInvoice: InvoiceSnapshot = anInvoice();
 
 describe('decide', () => {
   it('does nothing for planned work', () => {
@@ -76,13 +72,13 @@ describe('decide', () => {
     ['the client wants review', { reviewBeforeSend: true }, {}],
     ['a rule fails', {}, { poNumber: '' , changeOrderRequired: true }],
   ])('never auto-sends when %s', (_label, client, milestone) => {
-    const s = { ...state(milestone), client: aClient(client) };
+    const s = { ...state(milestone), client: aClient({ stripeCustomerId: "cus_acme", ...client }) };
     expect(decide(s, new Date('2026-11-23T00:00:00Z'), policy).some((a) => a.type === 'send-invoice')).toBe(false);
   });
 
-  it('resumes a send that stopped after the invoice id was recorded', () => {
+  it('loads the invoice of a send that stopped after the invoice id was recorded', () => {
     const s = state({ invoice: { ...aMilestone().invoice, id: 'in_1', status: 'Draft' } });
-    expect(decide(s, now, policy)).toEqual([{ type: 'resume-invoice' }]);
+    expect(decide(s, now, policy)).toEqual([{ type: 'load-invoice' }]);
   });
 
   it('records a payment once and then settles', () => {

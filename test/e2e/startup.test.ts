@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { start } from '../../src/bot.js';
+import { start } from '../../src/app/start.js';
 import { silentLogger } from '../support/notion.js';
 import { runNpm } from '../support/process.js';
 import { createWorld, type World } from '../support/world.js';

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { start } from '../../src/bot.js';
+import { start } from '../../src/app/start.js';
 import { createLogger } from '../../src/log.js';
 import { ACTIONS } from '../../src/slack/blocks/card.js';
 import { silentLogger } from '../support/notion.js';

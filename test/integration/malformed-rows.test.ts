@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { start } from '../../src/bot.js';
+import { start } from '../../src/app/start.js';
 import { ACTIONS } from '../../src/slack/blocks/card.js';
 import { silentLogger } from '../support/notion.js';
 import { CHANNEL, createWorld, select, waitFor, type World } from '../support/world.js';

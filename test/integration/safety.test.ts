@@ -5,7 +5,7 @@
 import Stripe from 'stripe';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { start } from '../../src/bot.js';
+import { start } from '../../src/app/start.js';
 import { ACTIONS } from '../../src/slack/blocks/card.js';
 import { FIELDS } from '../../src/slack/blocks/modals.js';
 import { silentLogger } from '../support/notion.js';

@@ -7,6 +7,7 @@ import type { Blocker } from '../../domain/billing-rules.js';
 import type { CardView, DeliveredCard, InvoiceCard, ReviewCard } from '../../domain/card-view.js';
 import { truncate } from '../../domain/text.js';
 import { SLACK_LIMITS } from './limits.js';
+import { escapeMrkdwn, mrkdwnLink, truncateMrkdwn } from './mrkdwn.js';
 
 type KnownBlock = types.KnownBlock;
 
@@ -23,12 +24,7 @@ export const ACCEPT_VIEW = 'cashin_accept_modal';
 
 export type CardMessage = { text: string; blocks: KnownBlock[] };
 
-/** Slack mrkdwn treats &, < and > as control characters. */
-export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-const md = (text: string, max: number = SLACK_LIMITS.sectionText) => ({ type: 'mrkdwn' as const, text: truncate(text, max) });
+const md = (text: string, max: number = SLACK_LIMITS.sectionText) => ({ type: 'mrkdwn' as const, text: truncateMrkdwn(text, max) });
 const section = (text: string): KnownBlock => ({ type: 'section', text: md(text) });
 const fields = (pairs: [string, string][]): KnownBlock => ({
   type: 'section',
@@ -47,13 +43,18 @@ function button(text: string, actionId: string, value: string, style?: 'primary'
   };
 }
 
-function link(url: string | null, label: string): string {
-  if (!url) return escapeMrkdwn(label);
-  return `<${url.replace(/[<>|]/g, encodeURIComponent)}|${escapeMrkdwn(label).replace(/\|/g, '¦')}>`;
+function title(view: CardView): string {
+  return mrkdwnLink(view.milestoneUrl, view.title);
 }
 
-function title(view: CardView): string {
-  return link(view.milestoneUrl, view.title);
+/** The Send button's value: the milestone and the fingerprint of the terms this card shows. */
+export function sendValue(milestoneId: string, fingerprint: string): string {
+  return `${milestoneId}|${fingerprint}`;
+}
+
+export function parseSendValue(value: string): { milestoneId: string; fingerprint: string | null } {
+  const [milestoneId = '', fingerprint] = value.split('|');
+  return { milestoneId, fingerprint: fingerprint || null };
 }
 
 function blockerLines(blockers: readonly Blocker[]): string {
@@ -62,7 +63,8 @@ function blockerLines(blockers: readonly Blocker[]): string {
 
 export function renderCard(view: CardView): CardMessage {
   const blocks = buildBlocks(view);
-  return { text: truncate(fallbackText(view), SLACK_LIMITS.fallbackText), blocks: fitMessage(blocks) };
+  // The text is what notifications show; it is mrkdwn too, so a title like "<!channel>" must not ping anyone.
+  return { text: truncateMrkdwn(escapeMrkdwn(fallbackText(view)), SLACK_LIMITS.fallbackText), blocks: fitMessage(blocks) };
 }
 
 function buildBlocks(view: CardView): KnownBlock[] {
@@ -92,7 +94,7 @@ function deliveredBlocks(view: DeliveredCard): KnownBlock[] {
     fields([
       ['Client', escapeMrkdwn(view.clientName)],
       ['Amount', escapeMrkdwn(view.amount)],
-      ['Delivered', view.deliveredOn ?? 'today'],
+      ['Delivered', escapeMrkdwn(view.deliveredOn ?? 'today')],
       ['Milestone', title(view)],
     ]),
     section(`*Evidence*\n${escapeMrkdwn(view.evidence || 'No delivery evidence recorded yet: add links or screenshots in Notion.')}`),
@@ -117,14 +119,7 @@ function reviewBlocks(view: ReviewCard): KnownBlock[] {
   const ready = view.blockers.length === 0;
   const blocks: KnownBlock[] = [
     header(`Invoice review: ${view.title}`),
-    fields([
-      ['Client', escapeMrkdwn(view.clientName)],
-      ['Amount', escapeMrkdwn(view.amount)],
-      ['Currency', view.currency],
-      ['Due', escapeMrkdwn(view.paymentTerms)],
-      ['PO number', escapeMrkdwn(view.poNumber || '—')],
-      ['Milestone', title(view)],
-    ]),
+    fields(reviewFields(view)),
     { type: 'divider' },
     section(`*Milestone recap*\n${escapeMrkdwn(view.packet.recap)}`),
     section(`*Delivery evidence*\n${escapeMrkdwn(view.packet.evidence)}`),
@@ -140,12 +135,28 @@ function reviewBlocks(view: ReviewCard): KnownBlock[] {
     blocks.push(section(`:no_entry: *Not ready to send*\n${blockerLines(view.blockers)}`));
   }
   const elements = [
-    ...(ready ? [button('Send invoice', ACTIONS.send, view.milestoneId, 'primary')] : []),
+    ...(ready && view.fingerprint ? [button('Send invoice', ACTIONS.send, sendValue(view.milestoneId, view.fingerprint), 'primary')] : []),
     button('Edit billing details', ACTIONS.editBilling, view.milestoneId),
     ...(view.changeOrderPending ? [button('Draft change order', ACTIONS.draftChangeOrder, view.milestoneId)] : []),
   ];
   blocks.push({ type: 'actions', block_id: `cashin_card:${view.milestoneId}`, elements });
   return blocks;
+}
+
+function reviewFields(view: ReviewCard): [string, string][] {
+  const pairs: [string, string][] = [
+    ['Client', escapeMrkdwn(view.clientName)],
+    [view.billing ? 'Amount before tax' : 'Amount', escapeMrkdwn(view.amount)],
+  ];
+  if (view.billing) {
+    pairs.push(['Tax', escapeMrkdwn(view.billing.taxRate === 'none' ? 'none' : `${view.billing.taxRate}: ${view.billing.tax}`)]);
+    pairs.push(['Total the client pays', `*${escapeMrkdwn(view.billing.total)}*`]);
+    pairs.push(['Billing email', escapeMrkdwn(view.billing.billingEmail)]);
+  } else {
+    pairs.push(['Currency', escapeMrkdwn(view.currency)]);
+  }
+  pairs.push(['Due', escapeMrkdwn(view.paymentTerms)], ['PO number', escapeMrkdwn(view.poNumber || '—')], ['Milestone', title(view)]);
+  return pairs;
 }
 
 function statusWord(view: InvoiceCard): string {
@@ -158,7 +169,7 @@ function statusWord(view: InvoiceCard): string {
 
 function invoiceBlocks(view: InvoiceCard): KnownBlock[] {
   const icon = { paid: ':moneybag:', void: ':wastebasket:', uncollectible: ':x:', open: view.overdue ? ':alarm_clock:' : ':outbox_tray:', draft: ':memo:' }[view.status];
-  const who = view.sentBy === 'auto' ? 'Auto-sent after the grace period' : view.sentBy ? `Sent by <@${view.sentBy}>` : 'Sent';
+  const who = view.sentBy === 'auto' ? 'Auto-sent after the grace period' : view.sentBy && /^[UW][A-Z0-9]+$/.test(view.sentBy) ? `Sent by <@${view.sentBy}>` : 'Sent';
   const pairs: [string, string][] = [
     ['Client', escapeMrkdwn(view.clientName)],
     ['Amount', escapeMrkdwn(view.amount)],
@@ -170,7 +181,7 @@ function invoiceBlocks(view: InvoiceCard): KnownBlock[] {
   return [
     header(`${icon} Invoice ${view.number ?? ''}: ${view.title}`),
     fields(pairs),
-    section(`*Payment link*\n${view.link ? link(view.link, 'Hosted invoice page') : 'Not available yet.'}`),
+    section(`*Payment link*\n${view.link ? mrkdwnLink(view.link, 'Hosted invoice page') : 'Not available yet.'}`),
     context(`${who}${view.sentAt ? ` on ${view.sentAt}` : ''} · ${title(view)}`),
   ];
 }
@@ -182,23 +193,10 @@ export function fitMessage(blocks: KnownBlock[]): KnownBlock[] {
     const longest = fitted.reduce((best, b, i) => (JSON.stringify(b).length > JSON.stringify(fitted[best]).length ? i : best), 0);
     const block = fitted[longest];
     if (block?.type === 'section' && block.text && block.text.text.length > 500) {
-      fitted = fitted.map((b, i) => (i === longest && b.type === 'section' && b.text ? { ...b, text: { ...b.text, text: truncate(b.text.text, Math.floor(b.text.text.length / 2)) } } : b));
+      fitted = fitted.map((b, i) => (i === longest && b.type === 'section' && b.text ? { ...b, text: { ...b.text, text: truncateMrkdwn(b.text.text, Math.floor(b.text.text.length / 2)) } } : b));
     } else {
       fitted = fitted.filter((_, i) => i !== longest);
     }
   }
   return fitted;
-}
-
-/** The ready-to-send note asking the client to confirm acceptance within 24 hours. */
-export function acceptanceRequestText(view: { title: string; clientName: string; evidence: string }): string {
-  return [
-    `Hi ${view.clientName} team,`,
-    '',
-    `"${view.title}" is delivered. You can review it here: ${view.evidence || '(add the delivery link)'}`,
-    '',
-    'Could you confirm within 24 hours that it is accepted, or tell us what still needs to change? A short reply to this message is enough: it lets us close the milestone and start the next one.',
-    '',
-    'Thank you!',
-  ].join('\n');
 }

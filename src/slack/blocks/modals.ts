@@ -3,6 +3,7 @@ import type { types } from '@slack/bolt';
 import { truncate } from '../../domain/text.js';
 import { ACCEPT_VIEW, EDIT_BILLING_VIEW } from './card.js';
 import { SLACK_LIMITS } from './limits.js';
+import { escapeMrkdwn, truncateMrkdwn } from './mrkdwn.js';
 
 type View = types.ModalView;
 
@@ -37,7 +38,7 @@ export function editBillingModal(milestoneId: string, clientName: string, values
     submit: plain('Save', SLACK_LIMITS.viewTitle),
     close: plain('Cancel', SLACK_LIMITS.viewTitle),
     blocks: [
-      { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(`Saved to Notion: email and tax id on *${clientName}*, PO number on this milestone.`, 3000) }] },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: truncateMrkdwn(`Saved to Notion: email and tax id on *${escapeMrkdwn(truncate(clientName, 300))}*, PO number on this milestone.`, 3000) }] },
       textInput(FIELDS.billingEmail, 'Billing email', values.billingEmail, { optional: false, kind: 'email', maxLength: 254, hint: 'Stripe sends the invoice here.' }),
       textInput(FIELDS.poNumber, 'PO number', values.poNumber, { optional: true, maxLength: 140, hint: 'Printed on the invoice.' }),
       textInput(FIELDS.taxId, 'Client tax ID', values.taxId, { optional: true, maxLength: 40 }),
@@ -54,7 +55,7 @@ export function acceptModal(milestoneId: string, title: string): View {
     submit: plain('Mark accepted', SLACK_LIMITS.viewTitle),
     close: plain('Cancel', SLACK_LIMITS.viewTitle),
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: truncate(`Billing needs proof that the client accepted *${title}*. Paste a link to their confirmation: an email, a message, a signed document.`, 3000) } },
+      { type: 'section', text: { type: 'mrkdwn', text: truncateMrkdwn(`Billing needs proof that the client accepted *${escapeMrkdwn(truncate(title, 500))}*. Paste a link to their confirmation: an email, a message, a signed document.`, 3000) } },
       textInput(FIELDS.evidence, 'Acceptance evidence (link)', '', { optional: false, kind: 'url', maxLength: 2000 }),
     ],
   };

@@ -1,7 +1,7 @@
 /** The text of `/cashin`: where every milestone in the billing loop stands. */
-import type { OverviewRow } from '../../workflows/engine.js';
+import type { OverviewRow } from '../../workflows/store.js';
 import { truncate } from '../../domain/text.js';
-import { escapeMrkdwn } from './card.js';
+import { escapeMrkdwn, truncateMrkdwn } from './mrkdwn.js';
 import { SLACK_LIMITS } from './limits.js';
 
 const HELP = [
@@ -21,9 +21,9 @@ export function buildStatusText(rows: readonly OverviewRow[], args: string): str
     ['Paid', rows.filter((r) => r.invoiceStatus === 'Paid')],
   ];
   const lines = groups.filter(([, list]) => list.length > 0).map(([label, list]) => {
-    const items = list.slice(0, 10).map((r) => `  • ${escapeMrkdwn(truncate(r.title, 80))}${r.clientName ? ` (${escapeMrkdwn(r.clientName)})` : ''}${r.blockerCount > 0 ? `: ${r.blockerCount} blocker${r.blockerCount === 1 ? '' : 's'}` : ''}`);
+    const items = list.slice(0, 10).map((r) => `  • ${escapeMrkdwn(truncate(r.title, 80))}${r.clientName ? ` (${escapeMrkdwn(truncate(r.clientName, 80))})` : ''}${r.blockerCount > 0 ? `: ${r.blockerCount} blocker${r.blockerCount === 1 ? '' : 's'}` : ''}`);
     const more = list.length > 10 ? [`  … and ${list.length - 10} more`] : [];
     return [`*${label}* (${list.length})`, ...items, ...more].join('\n');
   });
-  return truncate(lines.length > 0 ? lines.join('\n') : 'Nothing in the billing loop: no milestone is Delivered or Accepted, and no invoice is open.', SLACK_LIMITS.sectionText);
+  return truncateMrkdwn(lines.length > 0 ? lines.join('\n') : 'Nothing in the billing loop: no milestone is Delivered or Accepted, and no invoice is open.', SLACK_LIMITS.sectionText);
 }
