@@ -13,19 +13,35 @@ export function slackApiBase(url: string | undefined): string | undefined {
   return url.endsWith('/') ? url : `${url}/`;
 }
 
-export function slackClientOptions(config: Config): webApi.WebClientOptions {
+/**
+ * Deadlines per request, so a hung call cannot hold a milestone's lock. Each service answers in well
+ * under a second when it is up; Notion's throttle waits count against its deadline too.
+ */
+export const TIMEOUTS_MS = { notion: 30_000, stripe: 20_000, slack: 10_000 } as const;
+
+export type ClientOptions = {
+  /** Lifts the Notion throttle for the in-process emulator; real Notion keeps the default 3/s. */
+  ratePerSecond?: number;
+  /** One deadline for every service instead of TIMEOUTS_MS (tests of hung calls). */
+  timeoutMs?: number;
+};
+
+export function slackClientOptions(config: Config, options: ClientOptions = {}): webApi.WebClientOptions {
   const slackApiUrl = slackApiBase(config.slack.apiUrl);
-  return { ...(slackApiUrl ? { slackApiUrl } : {}), retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 2000 } };
+  return { ...(slackApiUrl ? { slackApiUrl } : {}), timeout: options.timeoutMs ?? TIMEOUTS_MS.slack, retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 2000 } };
 }
 
 export type Clients = DoctorClients & { stripe: Stripe };
 
-export function createClients(config: Config, logger: Logger, options: { ratePerSecond?: number } = {}): Clients {
-  const { notion } = createNotionClient({ token: config.notion.token, baseUrl: config.notion.baseUrl, logger, ...(options.ratePerSecond ? { ratePerSecond: options.ratePerSecond } : {}) });
-  const slackOptions = { ...slackClientOptions(config), logger: undefined };
+export function createClients(config: Config, logger: Logger, options: ClientOptions = {}): Clients {
+  const { notion } = createNotionClient({
+    token: config.notion.token, baseUrl: config.notion.baseUrl, logger, timeoutMs: options.timeoutMs ?? TIMEOUTS_MS.notion,
+    ...(options.ratePerSecond ? { ratePerSecond: options.ratePerSecond } : {}),
+  });
+  const slackOptions = { ...slackClientOptions(config, options), logger: undefined };
   return {
     notion,
-    stripe: createStripeClient(config.stripe.secretKey, config.stripe.apiUrl),
+    stripe: createStripeClient(config.stripe.secretKey, config.stripe.apiUrl, options.timeoutMs ?? TIMEOUTS_MS.stripe),
     slack: new webApi.WebClient(config.slack.botToken, slackOptions),
     slackAppClient: config.slack.appToken ? new webApi.WebClient(config.slack.appToken, slackOptions) : null,
   };

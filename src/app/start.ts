@@ -4,7 +4,7 @@
  * message when anything is off.
  */
 import { StripeBilling } from '../billing/stripe-billing.js';
-import { createClients } from '../clients.js';
+import { createClients, slackClientOptions, type ClientOptions } from '../clients.js';
 import type { Config } from '../config.js';
 import { formatChecks, runChecks } from '../doctor.js';
 import { ExternalServiceError } from '../errors.js';
@@ -12,21 +12,14 @@ import { NotionLedger } from '../ledger/notion-ledger.js';
 import type { Logger } from '../log.js';
 import { createSlackApp } from '../slack/app.js';
 import { SlackChat } from '../slack/chat.js';
-import { FounderActions } from '../workflows/founder-actions.js';
-import { KeyedLock } from '../workflows/keyed-lock.js';
 import { startLoop, type Loop } from '../workflows/loop.js';
-import { PaymentIntake } from '../workflows/payments.js';
 import type { Clock } from '../workflows/ports.js';
-import { Settler } from '../workflows/settle.js';
-import { MilestoneStore } from '../workflows/store.js';
-import { LedgerSync } from '../workflows/sync.js';
 import { Health } from './health.js';
 import { healthRoute, webhookRoute } from './routes.js';
+import { wireWorkflows } from './wire.js';
 
-export type StartOptions = {
+export type StartOptions = ClientOptions & {
   clock?: Clock;
-  /** Lifts the Notion throttle for the in-process emulator; real Notion keeps the default 3/s. */
-  ratePerSecond?: number;
   /** Interface for the HTTP port; the sandbox keeps it on loopback. All interfaces by default. */
   host?: string;
 };
@@ -43,17 +36,8 @@ export async function start(config: Config, logger: Logger, options: StartOption
   }
   const billing = new StripeBilling(clients.stripe, logger);
   const chat = new SlackChat(clients.slack, config.slack.channelId);
-  const policy = {
-    defaultCurrency: config.defaultCurrency, defaultPaymentTermsDays: config.defaultPaymentTermsDays,
-    autoSendAfterMinutes: config.autoSendAfterMinutes, acceptanceSlaHours: 24, timeZone: config.timeZone,
-  };
   const intervalMs = config.pollIntervalSeconds * 1000;
-  const store = new MilestoneStore(clock);
-  const lock = new KeyedLock();
-  const settler = new Settler({ ledger, billing, chat, clock, policy, store, lock, logger });
-  const sync = new LedgerSync({ ledger, store, settler });
-  const payments = new PaymentIntake({ ledger, billing, clock, store, lock, settler, logger, intervalMs });
-  const actions = new FounderActions({ ledger, billing, clock, policy, store, lock, settler, approverIds: config.slack.approverIds, logger });
+  const { store, sync, payments, actions } = wireWorkflows(config, { ledger, billing, chat, clock, logger });
 
   const health = new Health();
   let lastPollAt: string | null = null;
@@ -66,7 +50,7 @@ export async function start(config: Config, logger: Logger, options: StartOption
     }));
   }
 
-  const app = createSlackApp({ config, actions, queries: store, chat, logger, routes });
+  const app = createSlackApp({ config, actions, queries: store, chat, logger, routes, clientOptions: slackClientOptions(config, options) });
   await sync.poll();
   if (config.mode === 'http') await app.start({ port: config.port, ...(options.host ? { host: options.host } : {}) });
   else await app.start(config.port);

@@ -126,9 +126,32 @@ export async function startConsole(deps: ConsoleDeps): Promise<Listening> {
       return { status: 200, body: { now: clock.now().toISOString() } };
     });
   return listen(routerHandler(router, {
+    before: (r) => sameOriginOnly(r, deps.port),
+    bodyLimit: CONSOLE_BODY_LIMIT,
     notFound: (r) => ({ status: 404, body: { error: `No console route ${r.method} ${r.path}` } }),
     onError: (error) => ({ status: error instanceof ConsoleError ? error.status : 400, body: { error: error instanceof Error ? error.message : String(error) } }),
   }), deps.port);
+}
+
+/** The console's requests are small JSON objects; anything bigger is not from the console. */
+const CONSOLE_BODY_LIMIT = 64 * 1024;
+
+/**
+ * The console answers only pages it served itself. A Host other than this machine's name for it is
+ * DNS rebinding; a cross-site Origin, or a body that is not JSON, is another page in the same browser
+ * trying to click for the founder.
+ */
+export function sameOriginOnly(r: EmulatorRequest, port: number): EmulatorResponse | null {
+  const own = [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`];
+  const refuse = (why: string): EmulatorResponse => ({ status: 403, body: { error: `Refused: ${why}. The sandbox console only answers itself.` } });
+  if (!own.includes(String(r.headers.host ?? '').toLowerCase())) return refuse('unexpected Host header');
+  if (r.method === 'GET' || r.method === 'HEAD') return null;
+  const origin = r.headers.origin;
+  if (origin !== undefined && !own.map((h) => `http://${h}`).includes(origin.toLowerCase())) return refuse('cross-site request');
+  const site = r.headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return refuse('cross-site request');
+  if (!String(r.headers['content-type'] ?? '').startsWith('application/json')) return refuse('the body must be JSON');
+  return null;
 }
 
 function safeJson(text: string): unknown {

@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { BodyTooLarge, readBody } from '../app/http-body.js';
 
 export type EmulatorRequest = {
   readonly method: string;
@@ -52,15 +53,6 @@ export class Router {
   }
 }
 
-export function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
 export function send(res: ServerResponse, response: EmulatorResponse): void {
   if (res.headersSent || res.destroyed) return;
   const headers = { ...response.headers };
@@ -104,6 +96,8 @@ export type HandlerOptions = {
   onError?: (error: unknown) => EmulatorResponse | null;
   /** Sees every answer with the request it answers, before it is sent; may delay it. */
   onResponse?: (req: EmulatorRequest, response: EmulatorResponse) => void | Promise<void>;
+  /** Largest request body read, in bytes; larger ones get 413. One megabyte by default. */
+  bodyLimit?: number;
 };
 
 /** Runs a router behind a node http handler. */
@@ -117,7 +111,18 @@ export function routerHandler(router: Router, options: HandlerOptions): (req: In
     };
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://emulator');
-      const rawBody = await readBody(req);
+      let rawBody: string;
+      try {
+        rawBody = await readBody(req, options.bodyLimit ?? 1024 * 1024);
+      } catch (error) {
+        if (error instanceof BodyTooLarge) {
+          res.once('finish', () => req.destroy());
+          send(res, { status: 413, body: { error: error.message }, headers: { connection: 'close' } });
+        } else {
+          req.destroy();
+        }
+        return;
+      }
       const found = router.match(req.method ?? 'GET', url.pathname);
       request = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, rawBody, receivedAt, params: found?.params ?? {} };
       const early = options.before ? await options.before(request) : null;

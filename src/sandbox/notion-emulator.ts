@@ -14,7 +14,7 @@ type Database = { id: string; parentPageId: string; title: string; dataSourceIds
 type Page = { id: string; parent: { dataSourceId: string } | { pageId: string } | null; properties: Record<string, Json>; created: string; lastEdited: string; inTrash: boolean; title: string };
 type Comment = { id: string; pageId: string; text: string; created: string };
 
-export type NotionFault = { status: 429 | 500 | 502 | 503; retryAfterSeconds?: number; match?: { method?: string; pathIncludes?: string } };
+export type NotionFault = { status: 409 | 429 | 500 | 502 | 503; retryAfterSeconds?: number; match?: { method?: string; pathIncludes?: string; bodyIncludes?: string } };
 
 export type NotionEmulatorOptions = { token: string; now?: () => Date; botUserId?: string };
 
@@ -142,7 +142,8 @@ export class NotionEmulator {
     if (!r.headers['notion-version']) {
       return notionError(new NotionError(400, 'missing_version', 'Notion-Version header failed validation: Notion-Version header should be defined.'));
     }
-    const index = this.#faults.findIndex((f) => (!f.match?.method || f.match.method === r.method) && (!f.match?.pathIncludes || r.path.includes(f.match.pathIncludes)));
+    const index = this.#faults.findIndex((f) => (!f.match?.method || f.match.method === r.method) && (!f.match?.pathIncludes || r.path.includes(f.match.pathIncludes))
+      && (!f.match?.bodyIncludes || r.rawBody.includes(f.match.bodyIncludes)));
     if (index >= 0) {
       const [fault] = this.#faults.splice(index, 1);
       if (fault) return faultResponse(fault);
@@ -450,6 +451,9 @@ export function notionError(e: NotionError): EmulatorResponse {
 function faultResponse(fault: NotionFault): EmulatorResponse {
   if (fault.status === 429) {
     return { status: 429, headers: { 'retry-after': String(fault.retryAfterSeconds ?? 1) }, body: { object: 'error', status: 429, code: 'rate_limited', message: 'You have been rate limited. Please try again in a few minutes.' } };
+  }
+  if (fault.status === 409) {
+    return { status: 409, body: { object: 'error', status: 409, code: 'conflict_error', message: 'Conflict occurred while saving. Please try again.' } };
   }
   const code = fault.status === 503 ? 'service_unavailable' : 'internal_server_error';
   return { status: fault.status, body: { object: 'error', status: fault.status, code, message: 'Unexpected error occurred.' } };

@@ -30,7 +30,8 @@ export const SANDBOX = {
 
 const SETTINGS = ['POLL_INTERVAL_SECONDS', 'AUTO_SEND_AFTER_MINUTES', 'CASHIN_TIMEZONE', 'DEFAULT_CURRENCY', 'DEFAULT_PAYMENT_TERMS_DAYS', 'LOG_LEVEL'] as const;
 
-export type Sandbox = { url: string; stop(): Promise<void> };
+/** `url` is the console; `botUrl` the bot's own port (Slack's requests, Stripe's webhook), on loopback only. */
+export type Sandbox = { url: string; botUrl: string; stop(): Promise<void> };
 
 export async function startSandbox(env: Record<string, string | undefined>, logger: Logger): Promise<Sandbox> {
   const clock = new ShiftableClock();
@@ -68,6 +69,7 @@ export async function startSandbox(env: Record<string, string | undefined>, logg
   process.stdout.write(`\nCashin sandbox: no credentials found, so Notion, Slack and Stripe are emulated with demo data.\nOpen the console at ${url}\n\n`);
   return {
     url,
+    botUrl,
     async stop() {
       await bot.stop();
       await consoleServer.close();

@@ -43,6 +43,7 @@ export class SlackEmulator {
   readonly #triggers = new Map<string, { user: string; at: number }>();
   readonly #sockets = new Set<WebSocket>();
   readonly #pendingAcks = new Map<string, (payload: Json) => void>();
+  readonly #stalls = new Map<string, Promise<void>>();
   #tsCounter = 0;
   #listening: Listening | null = null;
   /** Where HTTP-mode deliveries go: the bot's /slack/events. */
@@ -82,6 +83,11 @@ export class SlackEmulator {
     };
   }
 
+  /** Calls to `method` get no answer until `until` settles, as when Slack hangs. */
+  stall(method: string, until: Promise<void>): void {
+    this.#stalls.set(method, until.finally(() => this.#stalls.delete(method)));
+  }
+
   get socketConnections(): number {
     return this.#sockets.size;
   }
@@ -92,7 +98,10 @@ export class SlackEmulator {
 
   handler(): ReturnType<typeof routerHandler> {
     const router = new Router()
-      .add('POST', '/api/:method', (r) => this.#api(r))
+      .add('POST', '/api/:method', async (r) => {
+        await this.#stalls.get(r.params.method ?? '');
+        return this.#api(r);
+      })
       .add('POST', '/response/:channel/:user/:id', (r) => this.#respond(r));
     return routerHandler(router, { notFound: (r) => ({ status: 404, body: { ok: false, error: 'unknown_method', detail: `${r.method} ${r.path}` } }) });
   }

@@ -50,7 +50,7 @@ export class StripeEmulator {
   readonly #idempotency = new Map<string, Idempotent>();
   readonly #webhooks: { url: string; secret: string }[] = [];
   readonly #holds: ResponseHold[] = [];
-  readonly #faults: { method: string; path: RegExp }[] = [];
+  readonly #faults: { method: string; path: RegExp; error: StripeError }[] = [];
   readonly #secretKey: string;
   readonly #accountName: string;
   #numberSeq = 0;
@@ -74,9 +74,19 @@ export class StripeEmulator {
     this.#webhooks.push({ url, secret });
   }
 
-  /** The next `count` matching requests fail with a 500 api_error, as during a Stripe incident. */
-  injectFaults(count: number, match: { method: string; path: RegExp }): void {
-    for (let i = 0; i < count; i += 1) this.#faults.push(match);
+  /**
+   * The next `count` matching requests fail: with a 500 api_error by default, as during a Stripe
+   * incident, or with the error given.
+   */
+  injectFaults(count: number, match: { method: string; path: RegExp }, error?: { status: number; type: string; message: string; code?: string }): void {
+    const fault = error
+      ? new StripeError(error.status, error.type, error.message, error.code)
+      : new StripeError(500, 'api_error', 'An unknown error occurred while processing the request.');
+    for (let i = 0; i < count; i += 1) this.#faults.push({ ...match, error: fault });
+  }
+
+  clearFaults(): void {
+    this.#faults.length = 0;
   }
 
   hold(hold: ResponseHold): void {
@@ -166,11 +176,9 @@ export class StripeEmulator {
 
   #gate(q: EmulatorRequest): EmulatorResponse | null {
     if (q.path.startsWith('/i/')) return null;
-    const fault = this.#faults.findIndex((f) => f.method === q.method && f.path.test(q.path));
-    if (fault >= 0) {
-      this.#faults.splice(fault, 1);
-      return stripeError(new StripeError(500, 'api_error', 'An unknown error occurred while processing the request.'));
-    }
+    const index = this.#faults.findIndex((f) => f.method === q.method && f.path.test(q.path));
+    const [fault] = index >= 0 ? this.#faults.splice(index, 1) : [];
+    if (fault) return stripeError(fault.error);
     const auth = q.headers.authorization ?? '';
     if (auth !== `Bearer ${this.#secretKey}`) {
       const shown = auth.replace(/^Bearer /, '');

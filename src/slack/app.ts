@@ -2,8 +2,7 @@
  * The Bolt app. Listeners stay thin: acknowledge, read the click, hand it to a workflow, tell the
  * clicker what happened. The same listeners serve Socket Mode and HTTP mode.
  */
-import { App, HTTPReceiver, SocketModeReceiver, type BlockAction, type ButtonAction, type CustomRoute } from '@slack/bolt';
-import { slackClientOptions } from '../clients.js';
+import { App, HTTPReceiver, SocketModeReceiver, type BlockAction, type ButtonAction, type CustomRoute, type webApi } from '@slack/bolt';
 import type { Config } from '../config.js';
 import { boltLogger, type Logger } from '../log.js';
 import { APPROVERS_ONLY, type ClickResult, type FounderActions } from '../workflows/founder-actions.js';
@@ -13,13 +12,12 @@ import { ACCEPT_VIEW, ACTIONS, EDIT_BILLING_VIEW, parseSendValue } from './block
 import { FIELDS, acceptModal, editBillingModal } from './blocks/modals.js';
 import { buildStatusText } from './blocks/status.js';
 
-export type SlackAppOptions = { config: Config; actions: FounderActions; queries: Queries; chat: Chat; logger: Logger; routes: CustomRoute[] };
+export type SlackAppOptions = { config: Config; actions: FounderActions; queries: Queries; chat: Chat; logger: Logger; routes: CustomRoute[]; clientOptions: webApi.WebClientOptions };
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-export function createSlackApp({ config, actions, queries, chat, logger, routes }: SlackAppOptions): App {
+export function createSlackApp({ config, actions, queries, chat, logger, routes, clientOptions }: SlackAppOptions): App {
   const slackLogger = boltLogger(logger);
-  const clientOptions = slackClientOptions(config);
   const receiver = config.mode === 'socket' && config.slack.appToken
     ? new SocketModeReceiver({ appToken: config.slack.appToken, logger: slackLogger, customRoutes: routes, installerOptions: { port: config.port, clientOptions } })
     : new HTTPReceiver({ signingSecret: config.slack.signingSecret ?? '', logger: slackLogger, customRoutes: routes, endpoints: '/slack/events' });

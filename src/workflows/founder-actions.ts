@@ -79,7 +79,8 @@ export class FounderActions {
       try {
         return await this.#sendFresh(fresh, userId, fingerprint);
       } finally {
-        await settler.settle(milestoneId);
+        // Brings the card up to date; a send Stripe interrupted is finished by the polls, not here.
+        await settler.settle(milestoneId).catch((error: unknown) => this.#log.warn({ err: error, milestoneId }, 'could not settle after the click; the next poll will'));
       }
     });
   }

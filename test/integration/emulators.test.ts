@@ -86,6 +86,59 @@ describe('Stripe emulator', () => {
   });
 });
 
+describe("Stripe emulator: Stripe's money and text rules", () => {
+  const stripe = () => createStripeClient(STRIPE_KEY, stripeUrl());
+  const draftFor = async (currency: string) => {
+    const customer = await stripe().customers.create({ email: 'ap@acme.test' });
+    const invoice = await stripe().invoices.create({ customer: customer.id, collection_method: 'send_invoice', days_until_due: 14, currency });
+    return { customer, invoice };
+  };
+
+  it('takes whole days until due and keeps string limits', async () => {
+    const customer = await stripe().customers.create({ email: 'ap@acme.test' });
+    await expect(stripe().invoices.create({ customer: customer.id, collection_method: 'send_invoice', days_until_due: 14.5 })).rejects.toMatchObject({ code: 'parameter_invalid_integer' });
+    await expect(stripe().invoices.create({ customer: customer.id, collection_method: 'send_invoice', days_until_due: -1 })).rejects.toMatchObject({ code: 'parameter_invalid_integer' });
+    await expect(stripe().customers.create({ name: 'n'.repeat(257) })).rejects.toMatchObject({ code: 'string_too_long' });
+    await expect(stripe().invoices.create({ customer: customer.id, collection_method: 'send_invoice', days_until_due: 1, description: 'd'.repeat(1501) })).rejects.toMatchObject({ code: 'string_too_long' });
+  });
+
+  it('takes ISK in two-decimal form and three-decimal currencies ending in 0', async () => {
+    const isk = await draftFor('isk');
+    await expect(stripe().invoiceItems.create({ customer: isk.customer.id, invoice: isk.invoice.id, amount: 500_050, currency: 'isk' })).rejects.toMatchObject({ code: 'invalid_charge_amount' });
+    await stripe().invoiceItems.create({ customer: isk.customer.id, invoice: isk.invoice.id, amount: 500_000, currency: 'isk' });
+    const kwd = await draftFor('kwd');
+    await expect(stripe().invoiceItems.create({ customer: kwd.customer.id, invoice: kwd.invoice.id, amount: 12_345, currency: 'kwd' })).rejects.toMatchObject({ code: 'invalid_charge_amount' });
+  });
+
+  it("marks an invoice under the minimum charge paid with nothing collected, as Stripe does", async () => {
+    const { customer, invoice } = await draftFor('usd');
+    await stripe().invoiceItems.create({ customer: customer.id, invoice: invoice.id, amount: 40, currency: 'usd' });
+    const finalized = await stripe().invoices.finalizeInvoice(invoice.id);
+    expect(finalized).toMatchObject({ status: 'paid', amount_paid: 0, amount_remaining: 0 });
+    expect(await stripe().customers.retrieve(customer.id)).toMatchObject({ balance: 40 });
+  });
+
+  it('deletes drafts only, forgets them, and shows a deleted customer as deleted', async () => {
+    const { customer, invoice } = await draftFor('usd');
+    expect(await stripe().invoices.del(invoice.id)).toMatchObject({ id: invoice.id, deleted: true });
+    await expect(stripe().invoices.retrieve(invoice.id)).rejects.toMatchObject({ statusCode: 404, code: 'resource_missing' });
+    const open = await stripe().invoices.create({ customer: customer.id, collection_method: 'send_invoice', days_until_due: 14, currency: 'usd' });
+    await stripe().invoiceItems.create({ customer: customer.id, invoice: open.id, amount: 5000, currency: 'usd' });
+    await stripe().invoices.finalizeInvoice(open.id);
+    await expect(stripe().invoices.del(open.id)).rejects.toMatchObject({ code: 'invoice_not_editable' });
+    await stripe().customers.del(customer.id);
+    expect(await stripe().customers.retrieve(customer.id)).toMatchObject({ id: customer.id, deleted: true });
+    await expect(stripe().invoices.create({ customer: customer.id, collection_method: 'send_invoice', days_until_due: 1 })).rejects.toMatchObject({ code: 'resource_missing' });
+  });
+
+  it('says when it replays an idempotent answer', async () => {
+    const first = await stripe().customers.create({ email: 'replay@acme.test' }, { idempotencyKey: 'k-replay' });
+    const again = await stripe().customers.create({ email: 'replay@acme.test' }, { idempotencyKey: 'k-replay' });
+    expect(first.lastResponse.headers['idempotent-replayed']).toBeUndefined();
+    expect(again.lastResponse.headers['idempotent-replayed']).toBe('true');
+  });
+});
+
 describe('Slack emulator', () => {
   const slack = () => new webApi.WebClient(SLACK_BOT_TOKEN, { slackApiUrl: world.slack.apiUrl, retryConfig: { retries: 0 } });
 

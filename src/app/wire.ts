@@ -1,0 +1,42 @@
+/** The workflows wired to their adapters: one place, used by start-up and by the test harness. */
+import type { BillingPolicy } from '../domain/billing-rules.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
+import { FounderActions } from '../workflows/founder-actions.js';
+import { KeyedLock } from '../workflows/keyed-lock.js';
+import { PaymentIntake } from '../workflows/payments.js';
+import type { Billing, Chat, Clock, Ledger } from '../workflows/ports.js';
+import { Settler } from '../workflows/settle.js';
+import { MilestoneStore } from '../workflows/store.js';
+import { LedgerSync } from '../workflows/sync.js';
+
+export type Adapters = { ledger: Ledger; billing: Billing; chat: Chat; clock: Clock; logger: Logger };
+
+export type Workflows = {
+  store: MilestoneStore;
+  settler: Settler;
+  sync: LedgerSync;
+  payments: PaymentIntake;
+  actions: FounderActions;
+};
+
+export function policyOf(config: Config): BillingPolicy {
+  return {
+    defaultCurrency: config.defaultCurrency, defaultPaymentTermsDays: config.defaultPaymentTermsDays,
+    autoSendAfterMinutes: config.autoSendAfterMinutes, acceptanceSlaHours: 24, timeZone: config.timeZone,
+  };
+}
+
+export function wireWorkflows(config: Config, adapters: Adapters): Workflows {
+  const policy = policyOf(config);
+  const store = new MilestoneStore(adapters.clock);
+  const lock = new KeyedLock();
+  const settler = new Settler({ ...adapters, policy, store, lock });
+  return {
+    store,
+    settler,
+    sync: new LedgerSync({ ledger: adapters.ledger, store, settler }),
+    payments: new PaymentIntake({ ...adapters, store, lock, settler, intervalMs: config.pollIntervalSeconds * 1000 }),
+    actions: new FounderActions({ ...adapters, policy, store, lock, settler, approverIds: config.slack.approverIds }),
+  };
+}
