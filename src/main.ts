@@ -1,26 +1,28 @@
 /**
- * Entry point of `npm start` and the composition root: the only file that reads process.env.
- * With credentials it runs the bot against the real services; with none, the sandbox.
+ * Entry point: `node dist/main.js` (what `npm start` and the Docker image run). With credentials in
+ * the environment it runs the bot against Slack, Notion and Stripe; with none, the sandbox, whose
+ * emulators are loaded only then.
  */
 import { start } from './app/start.js';
-import { chooseStartMode, ConfigError } from './config.js';
+import { startupFailure } from './app/startup-failure.js';
+import { chooseStartMode, ConfigError, type StartMode } from './config.js';
 import { createLogger } from './log.js';
-import { startSandbox } from './sandbox/run.js';
 
 async function main(): Promise<void> {
-  let mode: ReturnType<typeof chooseStartMode>;
+  let mode: StartMode;
   try {
     mode = chooseStartMode(process.env);
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\nSee README.md, "Configuration".\n`);
-      process.exit(1);
-    }
-    throw error;
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\nSee README.md, "Configuration".\n`);
+    process.exit(1);
   }
-  const logger = createLogger(mode.kind === 'live' ? mode.config.logLevel : process.env.LOG_LEVEL || 'warn');
+  const level = mode.kind === 'live' ? mode.config.logLevel : process.env.LOG_LEVEL || 'warn';
+  const logger = createLogger(level);
   try {
-    const running = mode.kind === 'live' ? await start(mode.config, logger) : await startSandbox(process.env, logger);
+    const running = mode.kind === 'live'
+      ? await start(mode.config, logger)
+      : await (await import('./sandbox/run.js')).startSandbox(process.env, logger);
     const shutdown = (signal: string) => {
       logger.info({ signal }, 'shutting down');
       void running.stop().finally(() => process.exit(0));
@@ -28,9 +30,9 @@ async function main(): Promise<void> {
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    logger.fatal({ err: error }, 'cashin could not start');
-    process.stderr.write(`Cashin could not start: ${message}\n`);
+    // The founder reads one message; the stack trace is for whoever runs with LOG_LEVEL=debug.
+    if (level === 'debug' || level === 'trace') logger.error({ err: error }, 'cashin could not start');
+    process.stderr.write(`Cashin could not start: ${startupFailure(error, mode.kind === 'live' ? mode.config.port : Number(process.env.PORT || 3000))}\n`);
     process.exit(1);
   }
 }

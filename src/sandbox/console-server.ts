@@ -3,9 +3,8 @@
  * invoices, with a small JSON API behind it. Every click the page makes travels to the bot the way
  * Slack's own would: the Slack emulator signs it and posts it to the bot's /slack/events.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import type { ShiftableClock } from './clock.js';
 import { listen, Router, routerHandler, type EmulatorRequest, type EmulatorResponse, type Listening } from './http.js';
 import type { NotionEmulator } from './notion-emulator.js';
@@ -46,18 +45,21 @@ class ConsoleError extends Error {
   constructor(readonly status: number, message: string) { super(message); }
 }
 
-async function bundleApp(): Promise<string> {
-  const entry = fileURLToPath(new URL('./console/app.ts', import.meta.url));
-  const result = await build({ entryPoints: [entry], bundle: true, write: false, format: 'esm', target: 'es2022', minify: false, logLevel: 'silent' });
-  return result.outputFiles[0]?.text ?? '';
+/**
+ * The console's page, styles and script, as `npm run build` leaves them in dist/console/. The same
+ * place serves the compiled sandbox and the sources run by the tests.
+ */
+function assetsDir(): URL {
+  for (let dir = new URL('.', import.meta.url); dir.pathname !== '/'; dir = new URL('..', dir)) {
+    if (existsSync(new URL('package.json', dir))) return new URL('dist/console/', dir);
+  }
+  throw new Error('Cannot find the Cashin package root from the console server.');
 }
 
 export async function startConsole(deps: ConsoleDeps): Promise<Listening> {
-  const [script, html, css] = await Promise.all([
-    bundleApp(),
-    readFile(new URL('./console/index.html', import.meta.url), 'utf8'),
-    readFile(new URL('./console/styles.css', import.meta.url), 'utf8'),
-  ]);
+  const dir = assetsDir();
+  if (!existsSync(new URL('app.js', dir))) throw new Error('The sandbox console is not built: run "npm run build".');
+  const [script = '', html = '', css = ''] = await Promise.all(['app.js', 'index.html', 'styles.css'].map((name) => readFile(new URL(name, dir), 'utf8')));
   const { slack, stripe, clock, founder, channel } = deps;
   const body = (r: EmulatorRequest): Json => {
     try {

@@ -1,0 +1,19 @@
+/**
+ * Builds the sandbox console for the browser into dist/console/: the page, its styles and one
+ * bundled script. Part of `npm run build`, so nothing is bundled while Cashin runs.
+ */
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { build } from 'esbuild';
+
+const source = new URL('../src/sandbox/console/', import.meta.url);
+const target = new URL('../dist/console/', import.meta.url);
+
+await mkdir(target, { recursive: true });
+await build({
+  entryPoints: [new URL('app.ts', source).pathname],
+  outfile: new URL('app.js', target).pathname,
+  bundle: true, format: 'esm', target: 'es2022', minify: false, logLevel: 'warning',
+});
+await Promise.all(['index.html', 'styles.css'].map((name) => copyFile(new URL(name, source), new URL(name, target))));
+// `npm start` compares this stamp with the sources to know whether to build again.
+await writeFile(new URL('../dist/.built', import.meta.url), `${new Date().toISOString()}\n`);
