@@ -3,11 +3,14 @@ import { waitFor } from './world.js';
 
 export type BotProcess = { child: ChildProcess; output(): string; kill(signal?: NodeJS.Signals): Promise<number | null> };
 
-/** `npm <args>` with only `env` (plus PATH and HOME), its output collected and its exit awaited. */
-function spawnNpm(args: string[], env: Record<string, string>, detached: boolean): { child: ChildProcess; output(): string; exited: Promise<number | null> } {
-  const child = spawn('npm', ['--silent', ...args], {
+type Spawned = { child: ChildProcess; output(): string; exited: Promise<number | null> };
+
+/** A command with only `env` (plus PATH and HOME), its output collected and its exit awaited. */
+function spawnWith(command: string, args: string[], env: Record<string, string>, options: { detached: boolean; cwd?: string }): Spawned {
+  const child = spawn(command, args, {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-    detached,
+    detached: options.detached,
+    ...(options.cwd ? { cwd: options.cwd } : {}),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -18,9 +21,21 @@ function spawnNpm(args: string[], env: Record<string, string>, detached: boolean
   return { child, output: () => output, exited };
 }
 
+function spawnNpm(args: string[], env: Record<string, string>, detached: boolean): Spawned {
+  return spawnWith('npm', ['--silent', ...args], env, { detached });
+}
+
 /** Runs `npm start` as its own process group, the way a founder starts Cashin. */
 export async function startBot(env: Record<string, string>, port: number, readyPath = '/healthz'): Promise<BotProcess> {
-  const { child, output, exited } = spawnNpm(['start'], env, true);
+  return waitUntilServing(spawnNpm(['start'], env, true), port, readyPath);
+}
+
+/** Runs `node dist/main.js` in `cwd`, the way the Docker image starts Cashin. */
+export async function startBuilt(cwd: string, env: Record<string, string>, port: number, readyPath = '/healthz'): Promise<BotProcess> {
+  return waitUntilServing(spawnWith('node', ['dist/main.js'], env, { detached: true, cwd }), port, readyPath);
+}
+
+async function waitUntilServing({ child, output, exited }: Spawned, port: number, readyPath: string): Promise<BotProcess> {
   const kill = async (signal: NodeJS.Signals = 'SIGTERM') => {
     if (child.exitCode === null && child.pid) {
       try { process.kill(-child.pid, signal); } catch { /* already gone */ }
@@ -41,8 +56,8 @@ export async function startBot(env: Record<string, string>, port: number, readyP
 }
 
 /** Runs `npm <args>` to completion, returning its exit code and output. */
-export async function runNpm(args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const { output, exited } = spawnNpm(args, env, false);
+export async function runNpm(args: string[], env: Record<string, string>, cwd?: string): Promise<{ code: number | null; output: string }> {
+  const { output, exited } = spawnWith('npm', ['--silent', ...args], env, { detached: false, ...(cwd ? { cwd } : {}) });
   const code = await exited;
   return { code, output: output() };
 }
