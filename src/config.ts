@@ -87,7 +87,8 @@ export type StartMode = { kind: 'sandbox' } | { kind: 'live'; config: Config };
  * Sandbox only when no credential at all is set. A partial set is a mistake in a real setup, so it
  * is reported, never papered over with demo data.
  */
-export function chooseStartMode(env: Record<string, string | undefined>): StartMode {
+export function chooseStartMode(raw: Record<string, string | undefined>): StartMode {
+  const env = withoutPlaceholders(raw);
   const given = CREDENTIAL_VARS.filter((name) => (env[name] ?? '').trim() !== '');
   if (given.length === 0) return { kind: 'sandbox' };
   try {
@@ -101,12 +102,26 @@ export function chooseStartMode(env: Record<string, string | undefined>): StartM
   }
 }
 
-export function loadConfig(env: Record<string, string | undefined>): Config {
+/** What .env.example holds before it is filled in: a credential's prefix alone. */
+const PLACEHOLDERS = new Set(['xoxb-', 'xapp-', 'sk_test_', 'sk_live_', 'rk_test_', 'rk_live_', 'whsec_', 'ntn_', 'secret_']);
+
+/** The environment with unfilled placeholders counted as unset. */
+export function withoutPlaceholders(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(env).map(([name, value]) => [name, value !== undefined && PLACEHOLDERS.has(value.trim()) ? undefined : value]));
+}
+
+export function loadConfig(raw: Record<string, string | undefined>): Config {
+  const env = withoutPlaceholders(raw);
   const parsed = EnvSchema.safeParse(env);
-  const problems = [
-    ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`)),
-    ...crossFieldProblems(env),
-  ];
+  // One line per setting: a missing value would otherwise also fail the checks of its format.
+  const seen = new Set<string>();
+  const fieldProblems = (parsed.success ? [] : parsed.error.issues).flatMap((issue) => {
+    const name = issue.path.join('.') || 'environment';
+    if (seen.has(name)) return [];
+    seen.add(name);
+    return [`${name} ${issue.message}`];
+  });
+  const problems = [...fieldProblems, ...crossFieldProblems(env).filter((p) => !seen.has(p.split(' ')[0] ?? ''))];
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   return Object.freeze({

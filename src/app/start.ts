@@ -4,9 +4,9 @@
  * message when anything is off.
  */
 import { StripeBilling } from '../billing/stripe-billing.js';
-import { createClients, slackClientOptions, type ClientOptions } from '../clients.js';
+import { createClients, slackClientOptions, type ClientOptions } from './clients.js';
 import type { Config } from '../config.js';
-import { formatChecks, runChecks } from '../doctor.js';
+import { formatChecks, runChecks } from '../doctor/checks.js';
 import { ExternalServiceError } from '../errors.js';
 import { NotionLedger } from '../ledger/notion-ledger.js';
 import type { Logger } from '../log.js';

@@ -1,6 +1,6 @@
 /**
  * The billing record: one Notion Milestones row and its Clients row, as the domain sees them.
- * Property names and owners are in LEDGER.md; the ledger adapter maps pages to these types.
+ * Property names and owners are in docs/ledger.md; the ledger adapter maps pages to these types.
  */
 export const STAGES = ['Planned', 'In progress', 'Delivered', 'Accepted'] as const;
 export type Stage = (typeof STAGES)[number];

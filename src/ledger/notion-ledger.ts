@@ -7,10 +7,9 @@ import type { Client, Milestone } from '../domain/milestone.js';
 import type { Logger } from '../log.js';
 import { ExternalServiceError } from '../errors.js';
 import type { ClientPatch, Ledger, MilestoneDraft, MilestonePatch } from '../workflows/ports.js';
-import {
-  checkProperties, clientFromPage, clientPatchProperties, draftProperties, fingerprint, milestoneFromPage,
-  milestonePatchProperties, richText, type SchemaProblem, type TableName,
-} from './schema.js';
+import { checkProperties, type SchemaProblem, type TableName } from './contract.js';
+import { clientFromPage, fingerprint, milestoneFromPage } from './from-page.js';
+import { clientPatchProperties, draftProperties, milestonePatchProperties, richText } from './to-properties.js';
 
 export type LedgerIds = { milestonesDb: string; clientsDb: string };
 
@@ -59,7 +58,7 @@ export class NotionLedger implements Ledger {
     this.#logger = logger.child({ component: 'ledger' });
   }
 
-  /** Resolves the data sources and checks both tables against LEDGER.md; returns every problem found. */
+  /** Resolves the data sources and checks both tables against the ledger contract; returns every problem found. */
   async connect(): Promise<SchemaProblem[]> {
     const [milestones, clients] = await Promise.all([
       this.#inspect('Milestones', this.#ids.milestonesDb),

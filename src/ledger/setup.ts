@@ -1,9 +1,9 @@
 /**
  * Creates the Clients, Milestones and Forecasts databases under a page the founder shared with
- * the integration, exactly as LEDGER.md lists them.
+ * the integration, exactly as the ledger contract (contract.ts, docs/ledger.md) lists them.
  */
 import { isFullDatabase, type Client as NotionClient, type CreateDatabaseParameters } from '@notionhq/client';
-import { CLIENT_PROPERTIES, FORECAST_PROPERTIES, MILESTONE_PROPERTIES, type PropertyType } from './schema.js';
+import { CLIENT_PROPERTIES, FORECAST_PROPERTIES, MILESTONE_PROPERTIES, type PropertyType } from './contract.js';
 
 type Spec = { readonly types: readonly PropertyType[]; readonly options?: readonly string[] };
 type PropertyConfigs = NonNullable<NonNullable<CreateDatabaseParameters['initial_data_source']>['properties']>;

@@ -10,7 +10,8 @@ import { listen, Router, routerHandler, type EmulatorRequest, type EmulatorRespo
 import type { NotionEmulator } from './notion-emulator.js';
 import type { SlackEmulator } from './slack-emulator.js';
 import type { StripeEmulator } from './stripe-emulator.js';
-import { CLIENT_PROPERTIES, MILESTONE_PROPERTIES, richText } from '../ledger/schema.js';
+import { CLIENT_PROPERTIES, MILESTONE_PROPERTIES, type PropertySpec } from '../ledger/contract.js';
+import { richText } from '../ledger/to-properties.js';
 
 export type ConsoleDeps = {
   port: number;
@@ -25,17 +26,10 @@ export type ConsoleDeps = {
   channel: string;
 };
 
-/** The Milestones columns a founder types in Notion (LEDGER.md owner: founder or founder/bot). */
-export const FOUNDER_PROPERTIES = [
-  'Milestone', 'Client', 'Project', 'Amount', 'Currency', 'Stage', 'Due', 'Completed', 'Accepted', 'Acceptance evidence',
-  'Delivery evidence', 'Outcome', 'Next checkpoint', 'Scope version', 'Change order required', 'PO number', 'Promise to pay',
-] as const satisfies readonly (keyof typeof MILESTONE_PROPERTIES)[];
-
-/** The Clients columns a founder types (the rest are Cashin's). */
-export const CLIENT_FOUNDER_PROPERTIES = [
-  'Client', 'Billing email', 'Billing owner', 'Currency', 'Payment terms', 'PO required', 'Tax ID', 'Tax rate',
-  'Reminder cadence', 'Review before send', 'Service pause',
-] as const satisfies readonly (keyof typeof CLIENT_PROPERTIES)[];
+/** The columns a founder types in Notion (owner founder or founder/bot in the contract); the rest are Cashin's. */
+const founderColumns = (table: Readonly<Record<string, PropertySpec>>): string[] => Object.entries(table).filter(([, spec]) => spec.owner !== 'bot').map(([name]) => name);
+export const FOUNDER_PROPERTIES = founderColumns(MILESTONE_PROPERTIES);
+export const CLIENT_FOUNDER_PROPERTIES = founderColumns(CLIENT_PROPERTIES);
 
 const STEPS: Readonly<Record<string, number>> = { hour: 3600_000, day: 86_400_000, week: 7 * 86_400_000 };
 

@@ -3,7 +3,7 @@
  * milestones across every stage, some of them blocked, so every card Cashin draws can be seen.
  */
 import type { Client as NotionClient, CreatePageParameters } from '@notionhq/client';
-import { richText } from '../ledger/schema.js';
+import { richText } from '../ledger/to-properties.js';
 
 type Props = NonNullable<CreatePageParameters['properties']>;
 

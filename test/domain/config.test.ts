@@ -76,6 +76,31 @@ describe('chooseStartMode', () => {
   });
 });
 
+describe('.env.example', () => {
+  const example = Object.fromEntries(readFileSync(new URL('../../.env.example', import.meta.url), 'utf8').split('\n')
+    .filter((line) => /^[A-Z_]+=/.test(line)).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+
+  it('copied as it is, has no credential filled in: the sandbox runs', () => {
+    expect(example.SLACK_BOT_TOKEN).toBe('xoxb-');
+    expect(chooseStartMode(example)).toEqual({ kind: 'sandbox' });
+  });
+
+  it('with one credential filled in, reports each missing setting once, as missing', () => {
+    let found: readonly string[] = [];
+    try {
+      chooseStartMode({ ...example, NOTION_TOKEN: 'ntn_real_secret' });
+    } catch (error) {
+      if (error instanceof ConfigError) found = error.problems;
+    }
+    const names = found.map((p) => p.split(' ')[0]).filter((n) => /^[A-Z_]+$/.test(n ?? ''));
+    expect(names.length).toBeGreaterThan(5);
+    expect(new Set(names).size).toBe(names.length);
+    expect(found.join('\n')).toMatch(/SLACK_BOT_TOKEN is required/);
+    expect(found.join('\n')).toMatch(/STRIPE_SECRET_KEY is required/);
+    expect(found.join('\n')).not.toMatch(/must start with/);
+  });
+});
+
 describe('the README configuration table', () => {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
   const section = readme.split('## Configuration')[1]?.split('\n## ')[0] ?? '';

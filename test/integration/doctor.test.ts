@@ -1,20 +1,21 @@
 /** The doctor against the emulators: all green when set up right, one named failure per broken credential. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createClients } from '../../src/clients.js';
+import { createClients } from '../../src/app/clients.js';
 import { loadConfig } from '../../src/config.js';
-import { runChecks, type Check } from '../../src/doctor.js';
+import { runChecks, type Check } from '../../src/doctor/checks.js';
 import { SlackEmulator } from '../../src/sandbox/slack-emulator.js';
 import { silentLogger } from '../support/notion.js';
 import { runNpm } from '../support/process.js';
-import { CHANNEL, createWorld, SLACK_APP_TOKEN, SLACK_BOT_TOKEN, type World } from '../support/world.js';
+import { listen } from '../../src/sandbox/http.js';
+import { CHANNEL, createWorld, freePort, SLACK_APP_TOKEN, SLACK_BOT_TOKEN, type World } from '../support/world.js';
 
 let world: World;
 beforeEach(async () => { world = await createWorld(); });
 afterEach(async () => world.close());
 
-async function doctor(mode: 'http' | 'socket', extra: Record<string, string> = {}): Promise<Check[]> {
+async function doctor(mode: 'http' | 'socket', extra: Record<string, string> = {}, timeoutMs?: number): Promise<Check[]> {
   const config = loadConfig(world.env(mode, extra));
-  return runChecks(config, createClients(config, silentLogger, { ratePerSecond: 100 }), silentLogger);
+  return runChecks(config, createClients(config, silentLogger, { ratePerSecond: 100, ...(timeoutMs ? { timeoutMs } : {}) }), silentLogger);
 }
 
 const failed = (checks: Check[]) => checks.filter((c) => !c.ok).map((c) => c.name);
@@ -59,6 +60,29 @@ describe('doctor', () => {
       await server.close();
     }
   });
+
+  it('tells a network failure, a timeout and a refused credential apart, and never prints undefined', async () => {
+    const nobody = `http://127.0.0.1:${await freePort()}`;
+    const silent = await listen(() => undefined);
+    try {
+      const unreachable = await doctor('http', { SLACK_API_URL: `${nobody}/api/`, NOTION_BASE_URL: nobody, STRIPE_API_URL: nobody });
+      const hanging = await doctor('http', { SLACK_API_URL: `${silent.url}/api/`, NOTION_BASE_URL: silent.url, STRIPE_API_URL: silent.url }, 300);
+      const refused = await doctor('http', { SLACK_BOT_TOKEN: 'xoxb-wrong', NOTION_TOKEN: 'ntn_wrong', STRIPE_SECRET_KEY: 'sk_test_wrong' });
+      for (const [checks, detail, fix] of [
+        [unreachable, /^could not reach (Slack|Notion|Stripe) \(/, /cannot reach .*The credential itself was not checked/],
+        [hanging, /^(Slack|Notion|Stripe) did not answer in time$/, /Try again in a minute.*The credential itself was not checked/],
+        [refused, /refused it/, /(SLACK_BOT_TOKEN|NOTION_TOKEN|STRIPE_SECRET_KEY)/],
+      ] as const) {
+        for (const name of ['Slack bot token', 'Notion token', 'Stripe key']) {
+          const found = checks.find((c) => c.name === name);
+          expect(found, name).toMatchObject({ ok: false, detail: expect.stringMatching(detail), fix: expect.stringMatching(fix) });
+        }
+        expect(JSON.stringify(checks)).not.toContain('undefined');
+      }
+    } finally {
+      await silent.close();
+    }
+  }, 60_000);
 
   it('runs as npm run doctor: one line per check and a failing exit code', async () => {
     const { code, output } = await runNpm(['run', 'doctor'], world.env('http', { STRIPE_SECRET_KEY: 'sk_test_wrong' }));

@@ -4,7 +4,7 @@
  * depends on sleeping.
  */
 import { StripeBilling } from '../../src/billing/stripe-billing.js';
-import { createClients } from '../../src/clients.js';
+import { createClients } from '../../src/app/clients.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { NotionLedger } from '../../src/ledger/notion-ledger.js';
 import { SlackChat } from '../../src/slack/chat.js';

@@ -3,9 +3,9 @@
  * (or whatever the *_URL overrides point at), one line per check with what to fix.
  */
 import { pino } from 'pino';
-import { createClients } from '../src/clients.js';
-import { chooseStartMode, ConfigError } from '../src/config.js';
-import { formatChecks, runChecks } from '../src/doctor.js';
+import { createClients } from '../app/clients.js';
+import { chooseStartMode, ConfigError } from '../config.js';
+import { formatChecks, runChecks } from './checks.js';
 
 async function main(): Promise<number> {
   let mode: ReturnType<typeof chooseStartMode>;

@@ -1,11 +1,11 @@
 /** The SDK clients for a Config, built one way for the bot and for `npm run doctor`. */
 import { webApi } from '@slack/bolt';
 import type Stripe from 'stripe';
-import { createStripeClient } from './billing/stripe-client.js';
-import type { Config } from './config.js';
-import { createNotionClient } from './ledger/notion-client.js';
-import type { Logger } from './log.js';
-import type { DoctorClients } from './doctor.js';
+import { createStripeClient } from '../billing/stripe-client.js';
+import type { Config } from '../config.js';
+import { createNotionClient } from '../ledger/notion-client.js';
+import type { Logger } from '../log.js';
+import type { DoctorClients } from '../doctor/checks.js';
 
 /** Slack's WebClient wants the Web API base ending in a slash. */
 export function slackApiBase(url: string | undefined): string | undefined {
