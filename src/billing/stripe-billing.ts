@@ -9,7 +9,7 @@
 import Stripe from 'stripe';
 import type { InvoiceSnapshot } from '../domain/milestone.js';
 import { shortDigest } from '../domain/text.js';
-import { ExternalServiceError } from '../errors.js';
+import { ExternalServiceError, type ExternalErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Billing, NewInvoice, NewLine, StripeEventRef } from '../workflows/ports.js';
 import { invoiceIdOfEvent, invoiceSnapshot, METADATA } from './schema.js';
@@ -237,5 +237,8 @@ export function translateStripeError(what: string, error: unknown): Error {
     : error instanceof Stripe.errors.StripeIdempotencyError
       ? 'Stripe refused a repeated request whose details had changed; nothing was sent twice.'
       : redactStripeMessage(error.message);
-  return new ExternalServiceError(`stripe_${error.code ?? error.type}`, `Stripe refused to ${what}: ${message}`, retryable, error);
+  const code: ExternalErrorCode = error instanceof Stripe.errors.StripeRateLimitError ? 'stripe_rate_limited'
+    : retryable ? 'stripe_unavailable'
+      : error instanceof Stripe.errors.StripeAuthenticationError ? 'stripe_unauthorized' : 'stripe_refused';
+  return new ExternalServiceError(code, `Stripe refused to ${what}: ${message}`, retryable, error);
 }

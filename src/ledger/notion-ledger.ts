@@ -5,7 +5,7 @@
 import { APIResponseError, isFullDatabase, isFullDataSource, isFullPage, type Client as NotionClient, type PageObjectResponse } from '@notionhq/client';
 import type { Client, Milestone } from '../domain/milestone.js';
 import type { Logger } from '../log.js';
-import { ExternalServiceError } from '../errors.js';
+import { ExternalServiceError, type ExternalErrorCode } from '../errors.js';
 import type { ClientPatch, Ledger, MilestoneDraft, MilestonePatch } from '../workflows/ports.js';
 import { checkProperties, type SchemaProblem, type TableName } from './contract.js';
 import { clientFromPage, fingerprint, milestoneFromPage } from './from-page.js';
@@ -187,5 +187,13 @@ export function translateNotionError(what: string, error: unknown): Error {
   const hint = error.code === 'object_not_found' || error.code === 'restricted_resource'
     ? ' Share the page or database with the Cashin integration.'
     : error.code === 'unauthorized' ? ' Check NOTION_TOKEN.' : '';
-  return new ExternalServiceError(`notion_${error.code}`, `Notion refused to ${what}: ${error.message}${hint}`, retryable, error);
+  return new ExternalServiceError(notionCode(error), `Notion refused to ${what}: ${error.message}${hint}`, retryable, error);
+}
+
+function notionCode(error: APIResponseError): ExternalErrorCode {
+  if (error.status === 429) return 'notion_rate_limited';
+  if (error.status >= 500) return 'notion_unavailable';
+  if (error.code === 'unauthorized') return 'notion_unauthorized';
+  if (error.code === 'object_not_found' || error.code === 'restricted_resource') return 'notion_not_shared';
+  return 'notion_refused';
 }
