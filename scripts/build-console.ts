@@ -12,7 +12,11 @@ await mkdir(target, { recursive: true });
 await build({
   entryPoints: [new URL('app.ts', source).pathname],
   outfile: new URL('app.js', target).pathname,
-  bundle: true, format: 'esm', target: 'es2022', minify: false, logLevel: 'warning',
+  bundle: true,
+  format: 'esm',
+  target: 'es2022',
+  minify: false,
+  logLevel: 'warning',
 });
 await Promise.all(['index.html', 'styles.css'].map((name) => copyFile(new URL(name, source), new URL(name, target))));
 // `npm start` compares this stamp with the sources to know whether to build again.

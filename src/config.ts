@@ -7,29 +7,50 @@ import { isKnownCurrency } from './domain/money.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-const optionalText = z.string().trim().optional().transform((v) => (v === '' ? undefined : v));
-const requiredText = (hint: string) => z.string({ error: `is required (${hint})` }).trim().min(1, { error: `is required (${hint})` });
+const optionalText = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v));
+const requiredText = (hint: string) =>
+  z
+    .string({ error: `is required (${hint})` })
+    .trim()
+    .min(1, { error: `is required (${hint})` });
 const integer = (fallback: number, min: number, max: number) =>
-  z.coerce.number({ error: 'must be a whole number' }).int({ error: 'must be a whole number' })
-    .min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` }).default(fallback);
+  z.coerce
+    .number({ error: 'must be a whole number' })
+    .int({ error: 'must be a whole number' })
+    .min(min, { error: `must be at least ${min}` })
+    .max(max, { error: `must be at most ${max}` })
+    .default(fallback);
 const baseUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional();
-const notionId = (hint: string) => requiredText(hint)
-  .transform((v) => v.replace(/-/g, ''))
-  .refine((v) => /^[0-9a-f]{32}$/i.test(v), { error: 'must be a Notion database id (32 hex characters)' });
+const notionId = (hint: string) =>
+  requiredText(hint)
+    .transform((v) => v.replace(/-/g, ''))
+    .refine((v) => /^[0-9a-f]{32}$/i.test(v), { error: 'must be a Notion database id (32 hex characters)' });
 
 export const EnvSchema = z.object({
   SLACK_BOT_TOKEN: requiredText('the bot token, xoxb-…').refine((v) => v.startsWith('xoxb-'), { error: 'must start with xoxb-' }),
   SLACK_APP_TOKEN: optionalText.refine((v) => v === undefined || v.startsWith('xapp-'), { error: 'must start with xapp-' }),
   SLACK_SIGNING_SECRET: optionalText,
-  SLACK_CHANNEL_ID: requiredText('the channel for cards, e.g. C0123ABCD').refine((v) => /^[CG][A-Z0-9]{2,}$/.test(v), { error: 'must be a channel id such as C0123ABCD' }),
+  SLACK_CHANNEL_ID: requiredText('the channel for cards, e.g. C0123ABCD').refine((v) => /^[CG][A-Z0-9]{2,}$/.test(v), {
+    error: 'must be a channel id such as C0123ABCD',
+  }),
   SLACK_APPROVER_IDS: requiredText('comma-separated Slack user ids allowed to accept and send')
-    .transform((v) => v.split(',').map((id) => id.trim()).filter((id) => id !== ''))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((id) => id.trim())
+        .filter((id) => id !== ''),
+    )
     .refine((ids) => ids.length > 0 && ids.every((id) => /^[UW][A-Z0-9]{2,}$/.test(id)), { error: 'must be user ids such as U0123ABCD, separated by commas' }),
   NOTION_TOKEN: requiredText('the Notion integration secret'),
   NOTION_MILESTONES_DB: notionId('the Milestones database id printed by setup:notion'),
   NOTION_CLIENTS_DB: notionId('the Clients database id printed by setup:notion'),
-  STRIPE_SECRET_KEY: requiredText('sk_test_… or sk_live_… (restricted rk_ keys work too)')
-    .refine((v) => /^(sk|rk)_(test|live)_/.test(v), { error: 'must start with sk_test_, sk_live_, rk_test_ or rk_live_' }),
+  STRIPE_SECRET_KEY: requiredText('sk_test_… or sk_live_… (restricted rk_ keys work too)').refine((v) => /^(sk|rk)_(test|live)_/.test(v), {
+    error: 'must start with sk_test_, sk_live_, rk_test_ or rk_live_',
+  }),
   STRIPE_WEBHOOK_SECRET: optionalText.refine((v) => v === undefined || v.startsWith('whsec_'), { error: 'must start with whsec_' }),
   PORT: integer(3000, 1, 65535),
   POLL_INTERVAL_SECONDS: integer(30, 1, 3600),
@@ -55,7 +76,14 @@ export type Env = z.infer<typeof EnvSchema>;
 
 export type Config = Readonly<{
   mode: 'socket' | 'http';
-  slack: Readonly<{ botToken: string; appToken: string | undefined; signingSecret: string | undefined; channelId: string; approverIds: readonly string[]; apiUrl: string | undefined }>;
+  slack: Readonly<{
+    botToken: string;
+    appToken: string | undefined;
+    signingSecret: string | undefined;
+    channelId: string;
+    approverIds: readonly string[];
+    apiUrl: string | undefined;
+  }>;
   notion: Readonly<{ token: string; milestonesDb: string; clientsDb: string; baseUrl: string | undefined }>;
   stripe: Readonly<{ secretKey: string; webhookSecret: string | undefined; apiUrl: string | undefined }>;
   port: number;
@@ -77,8 +105,16 @@ export class ConfigError extends Error {
 
 /** The settings that connect Cashin to a real workspace; with none of them set, `npm start` runs the sandbox. */
 export const CREDENTIAL_VARS = [
-  'SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_CHANNEL_ID', 'SLACK_APPROVER_IDS',
-  'NOTION_TOKEN', 'NOTION_MILESTONES_DB', 'NOTION_CLIENTS_DB', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET',
+  'SLACK_BOT_TOKEN',
+  'SLACK_APP_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_CHANNEL_ID',
+  'SLACK_APPROVER_IDS',
+  'NOTION_TOKEN',
+  'NOTION_MILESTONES_DB',
+  'NOTION_CLIENTS_DB',
+  'STRIPE_SECRET_KEY',
+  'STRIPE_WEBHOOK_SECRET',
 ] as const;
 
 export type StartMode = { kind: 'sandbox' } | { kind: 'live'; config: Config };
@@ -127,8 +163,12 @@ export function loadConfig(raw: Record<string, string | undefined>): Config {
   return Object.freeze({
     mode: e.SLACK_APP_TOKEN ? 'socket' : 'http',
     slack: Object.freeze({
-      botToken: e.SLACK_BOT_TOKEN, appToken: e.SLACK_APP_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET,
-      channelId: e.SLACK_CHANNEL_ID, approverIds: Object.freeze(e.SLACK_APPROVER_IDS), apiUrl: e.SLACK_API_URL,
+      botToken: e.SLACK_BOT_TOKEN,
+      appToken: e.SLACK_APP_TOKEN,
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      channelId: e.SLACK_CHANNEL_ID,
+      approverIds: Object.freeze(e.SLACK_APPROVER_IDS),
+      apiUrl: e.SLACK_API_URL,
     }),
     notion: Object.freeze({ token: e.NOTION_TOKEN, milestonesDb: e.NOTION_MILESTONES_DB, clientsDb: e.NOTION_CLIENTS_DB, baseUrl: e.NOTION_BASE_URL }),
     stripe: Object.freeze({ secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, apiUrl: e.STRIPE_API_URL }),

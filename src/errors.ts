@@ -19,23 +19,24 @@ export type ExternalErrorCode =
 
 export class ExternalServiceError extends Error {
   override readonly name = 'ExternalServiceError';
-  constructor(readonly code: ExternalErrorCode, message: string, readonly retryable: boolean, override readonly cause?: unknown) {
+  constructor(
+    readonly code: ExternalErrorCode,
+    message: string,
+    readonly retryable: boolean,
+    override readonly cause?: unknown,
+  ) {
     super(message);
   }
 }
 
-export type DomainErrorCode =
-  | 'not_billable'
-  | 'already_sent'
-  | 'send_in_progress'
-  | 'invoice_missing'
-  | 'invalid_input'
-  | 'not_found'
-  | 'total_mismatch';
+export type DomainErrorCode = 'not_billable' | 'already_sent' | 'send_in_progress' | 'invoice_missing' | 'invalid_input' | 'not_found' | 'total_mismatch';
 
 export class DomainError extends Error {
   override readonly name = 'DomainError';
-  constructor(readonly code: DomainErrorCode, message: string) {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -8,9 +8,27 @@ import { pino, type Logger } from 'pino';
 export type { Logger };
 
 const REDACTED_PATHS = [
-  'token', '*.token', 'headers.authorization', '*.headers.authorization', 'authorization', '*.authorization',
-  'secret', '*.secret', 'signingSecret', '*.signingSecret', 'secretKey', '*.secretKey', 'appToken', '*.appToken',
-  'botToken', '*.botToken', 'webhookSecret', '*.webhookSecret', 'config.slack', 'config.notion', 'config.stripe',
+  'token',
+  '*.token',
+  'headers.authorization',
+  '*.headers.authorization',
+  'authorization',
+  '*.authorization',
+  'secret',
+  '*.secret',
+  'signingSecret',
+  '*.signingSecret',
+  'secretKey',
+  '*.secretKey',
+  'appToken',
+  '*.appToken',
+  'botToken',
+  '*.botToken',
+  'webhookSecret',
+  '*.webhookSecret',
+  'config.slack',
+  'config.notion',
+  'config.stripe',
 ];
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
@@ -28,7 +46,9 @@ export function boltLogger(logger: Logger): BoltLogger {
     info: (...args) => child.info(text(args)),
     warn: (...args) => child.warn(text(args)),
     error: (...args) => child.error(text(args)),
-    setLevel: (next) => { level = next; },
+    setLevel: (next) => {
+      level = next;
+    },
     getLevel: () => level,
     setName: () => undefined,
   };

@@ -20,9 +20,7 @@ async function main(): Promise<void> {
   const level = mode.kind === 'live' ? mode.config.logLevel : process.env.LOG_LEVEL || 'warn';
   const logger = createLogger(level);
   try {
-    const running = mode.kind === 'live'
-      ? await start(mode.config, logger)
-      : await (await import('./sandbox/run.js')).startSandbox(process.env, logger);
+    const running = mode.kind === 'live' ? await start(mode.config, logger) : await (await import('./sandbox/run.js')).startSandbox(process.env, logger);
     const shutdown = (signal: string) => {
       logger.info({ signal }, 'shutting down');
       void running.stop().finally(() => process.exit(0));

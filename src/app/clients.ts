@@ -28,14 +28,21 @@ export type ClientOptions = {
 
 export function slackClientOptions(config: Config, options: ClientOptions = {}): webApi.WebClientOptions {
   const slackApiUrl = slackApiBase(config.slack.apiUrl);
-  return { ...(slackApiUrl ? { slackApiUrl } : {}), timeout: options.timeoutMs ?? TIMEOUTS_MS.slack, retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 2000 } };
+  return {
+    ...(slackApiUrl ? { slackApiUrl } : {}),
+    timeout: options.timeoutMs ?? TIMEOUTS_MS.slack,
+    retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 2000 },
+  };
 }
 
 export type Clients = DoctorClients & { stripe: Stripe };
 
 export function createClients(config: Config, logger: Logger, options: ClientOptions = {}): Clients {
   const { notion } = createNotionClient({
-    token: config.notion.token, baseUrl: config.notion.baseUrl, logger, timeoutMs: options.timeoutMs ?? TIMEOUTS_MS.notion,
+    token: config.notion.token,
+    baseUrl: config.notion.baseUrl,
+    logger,
+    timeoutMs: options.timeoutMs ?? TIMEOUTS_MS.notion,
     ...(options.ratePerSecond ? { ratePerSecond: options.ratePerSecond } : {}),
   });
   const slackOptions = { ...slackClientOptions(config, options), logger: undefined };

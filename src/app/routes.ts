@@ -18,7 +18,8 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 
 export function healthRoute(report: () => HealthReport & Record<string, unknown>): CustomRoute {
   return {
-    path: '/healthz', method: ['GET'],
+    path: '/healthz',
+    method: ['GET'],
     handler: (_req: IncomingMessage, res: ServerResponse) => {
       const health = report();
       json(res, health.ok ? 200 : 503, health);
@@ -39,7 +40,8 @@ export type WebhookDeps = {
  */
 export function webhookRoute(deps: WebhookDeps): CustomRoute {
   return {
-    path: '/stripe/webhook', method: ['POST'],
+    path: '/stripe/webhook',
+    method: ['POST'],
     handler: (req: IncomingMessage, res: ServerResponse) => {
       handleWebhook(req, res, deps).catch((error: unknown) => {
         deps.logger.error({ err: error }, 'stripe webhook failed');

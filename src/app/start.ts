@@ -43,11 +43,14 @@ export async function start(config: Config, logger: Logger, options: StartOption
   let lastPollAt: string | null = null;
   const routes = [healthRoute(() => ({ ...health.report(), mode: config.mode, lastPollAt, eventsSetAside: payments.setAside.length }))];
   if (config.mode === 'http' && config.stripe.webhookSecret) {
-    routes.push(webhookRoute({
-      secret: config.stripe.webhookSecret, logger,
-      verify: (raw, signature, secret) => billing.verifyWebhook(raw, signature, secret),
-      receive: (event) => payments.receive(event),
-    }));
+    routes.push(
+      webhookRoute({
+        secret: config.stripe.webhookSecret,
+        logger,
+        verify: (raw, signature, secret) => billing.verifyWebhook(raw, signature, secret),
+        receive: (event) => payments.receive(event),
+      }),
+    );
   }
 
   const app = createSlackApp({ config, actions, queries: store, chat, logger, routes, clientOptions: slackClientOptions(config, options) });
@@ -59,7 +62,16 @@ export async function start(config: Config, logger: Logger, options: StartOption
   health.watch('notion poll', intervalMs);
   health.watch('stripe event poll', intervalMs);
   const loops: Loop[] = [
-    startLoop('notion poll', intervalMs, async () => { await sync.poll(); lastPollAt = new Date().toISOString(); }, logger, health),
+    startLoop(
+      'notion poll',
+      intervalMs,
+      async () => {
+        await sync.poll();
+        lastPollAt = new Date().toISOString();
+      },
+      logger,
+      health,
+    ),
     startLoop('stripe event poll', intervalMs, () => payments.poll(), logger, health),
   ];
   return {

@@ -22,8 +22,11 @@ export type Workflows = {
 
 export function policyOf(config: Config): BillingPolicy {
   return {
-    defaultCurrency: config.defaultCurrency, defaultPaymentTermsDays: config.defaultPaymentTermsDays,
-    autoSendAfterMinutes: config.autoSendAfterMinutes, acceptanceSlaHours: 24, timeZone: config.timeZone,
+    defaultCurrency: config.defaultCurrency,
+    defaultPaymentTermsDays: config.defaultPaymentTermsDays,
+    autoSendAfterMinutes: config.autoSendAfterMinutes,
+    acceptanceSlaHours: 24,
+    timeZone: config.timeZone,
   };
 }
 

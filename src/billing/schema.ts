@@ -32,7 +32,7 @@ export function invoiceSnapshot(invoice: Stripe.Invoice): InvoiceSnapshot {
     lineCount: invoice.lines.data.length,
     subtotal: invoice.subtotal,
     tax: (invoice.total_taxes ?? []).reduce((sum, t) => sum + t.amount, 0),
-    customerId: typeof customer === 'string' ? customer : customer?.id ?? '',
+    customerId: typeof customer === 'string' ? customer : (customer?.id ?? ''),
     poNumber: invoice.custom_fields?.find((f) => f.name === 'PO number')?.value ?? '',
     sentBy: invoice.metadata?.[METADATA.sentBy] ?? null,
     milestoneId: invoice.metadata?.[METADATA.milestone] ?? null,

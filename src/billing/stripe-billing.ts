@@ -15,8 +15,14 @@ import type { Billing, NewInvoice, NewLine, StripeEventRef } from '../workflows/
 import { invoiceIdOfEvent, invoiceSnapshot, METADATA } from './schema.js';
 
 export const WATCHED_EVENTS = [
-  'invoice.paid', 'invoice.payment_failed', 'invoice.voided', 'invoice.marked_uncollectible', 'invoice.finalized',
-  'invoice.sent', 'invoice.updated', 'invoice_payment.paid',
+  'invoice.paid',
+  'invoice.payment_failed',
+  'invoice.voided',
+  'invoice.marked_uncollectible',
+  'invoice.finalized',
+  'invoice.sent',
+  'invoice.updated',
+  'invoice_payment.paid',
 ] as const;
 
 /** Attempts before giving up on finding a fresh idempotency key: each one means a replay of something gone. */
@@ -38,9 +44,14 @@ export class StripeBilling implements Billing {
       return input.customerId;
     }
     const key = `cashin:customer:${input.clientId}:${shortDigest(`${input.name}\n${input.email}`)}`;
-    const customer = await this.#createFresh(key, (idempotencyKey) => this.#call('create customer', () => this.#stripe.customers.create(
-      { name: input.name, email: input.email, metadata: { [METADATA.client]: input.clientId } }, { idempotencyKey },
-    )), async (made) => !(await this.#customerGone(made.id)));
+    const customer = await this.#createFresh(
+      key,
+      (idempotencyKey) =>
+        this.#call('create customer', () =>
+          this.#stripe.customers.create({ name: input.name, email: input.email, metadata: { [METADATA.client]: input.clientId } }, { idempotencyKey }),
+        ),
+      async (made) => !(await this.#customerGone(made.id)),
+    );
     return customer.id;
   }
 
@@ -48,11 +59,20 @@ export class StripeBilling implements Billing {
   async #syncCustomer(customerId: string, name: string, email: string): Promise<void> {
     const customer = await this.#call('retrieve customer', () => this.#stripe.customers.retrieve(customerId));
     if ('deleted' in customer && customer.deleted) {
-      throw new ExternalServiceError('stripe_customer_deleted', `Stripe customer ${customerId} was deleted; clear "Stripe customer" on the client so Cashin creates a new one.`, false);
+      throw new ExternalServiceError(
+        'stripe_customer_deleted',
+        `Stripe customer ${customerId} was deleted; clear "Stripe customer" on the client so Cashin creates a new one.`,
+        false,
+      );
     }
     if (customer.email === email && customer.name === name) return;
-    await this.#call('update customer', () => this.#stripe.customers.update(customerId, { name, email },
-      { idempotencyKey: `cashin:customer-update:${customerId}:${shortDigest(`${name}\n${email}`)}` }));
+    await this.#call('update customer', () =>
+      this.#stripe.customers.update(
+        customerId,
+        { name, email },
+        { idempotencyKey: `cashin:customer-update:${customerId}:${shortDigest(`${name}\n${email}`)}` },
+      ),
+    );
   }
 
   async #customerGone(id: string): Promise<boolean> {
@@ -72,35 +92,52 @@ export class StripeBilling implements Billing {
 
   async createInvoice(input: NewInvoice): Promise<InvoiceSnapshot> {
     const key = `cashin:invoice:${input.milestoneId}:${input.terms}`;
-    const invoice = await this.#createFresh(key, (idempotencyKey) => this.#call('create invoice', () => this.#stripe.invoices.create({
-      customer: input.customerId,
-      collection_method: 'send_invoice',
-      days_until_due: input.daysUntilDue,
-      currency: input.currency.toLowerCase(),
-      description: input.description,
-      footer: input.footer,
-      ...(input.customFields.length > 0 ? { custom_fields: input.customFields.map((f) => ({ ...f })) } : {}),
-      auto_advance: false,
-      metadata: { [METADATA.milestone]: input.milestoneId, [METADATA.terms]: input.terms, [METADATA.sentBy]: input.sentBy },
-    }, { idempotencyKey })), async (made) => (await this.retrieve(made.id))?.status === 'draft');
+    const invoice = await this.#createFresh(
+      key,
+      (idempotencyKey) =>
+        this.#call('create invoice', () =>
+          this.#stripe.invoices.create(
+            {
+              customer: input.customerId,
+              collection_method: 'send_invoice',
+              days_until_due: input.daysUntilDue,
+              currency: input.currency.toLowerCase(),
+              description: input.description,
+              footer: input.footer,
+              ...(input.customFields.length > 0 ? { custom_fields: input.customFields.map((f) => ({ ...f })) } : {}),
+              auto_advance: false,
+              metadata: { [METADATA.milestone]: input.milestoneId, [METADATA.terms]: input.terms, [METADATA.sentBy]: input.sentBy },
+            },
+            { idempotencyKey },
+          ),
+        ),
+      async (made) => (await this.retrieve(made.id))?.status === 'draft',
+    );
     return invoiceSnapshot(invoice);
   }
 
   async addLine(line: NewLine): Promise<InvoiceSnapshot> {
-    await this.#call('add invoice line', () => this.#stripe.invoiceItems.create({
-      customer: line.customerId,
-      invoice: line.invoiceId,
-      amount: line.amountMinor,
-      currency: line.currency.toLowerCase(),
-      description: line.description,
-      ...(line.taxRateId ? { tax_rates: [line.taxRateId] } : {}),
-      metadata: { [METADATA.milestone]: line.milestoneId },
-    }, { idempotencyKey: `cashin:line:${line.invoiceId}` }));
+    await this.#call('add invoice line', () =>
+      this.#stripe.invoiceItems.create(
+        {
+          customer: line.customerId,
+          invoice: line.invoiceId,
+          amount: line.amountMinor,
+          currency: line.currency.toLowerCase(),
+          description: line.description,
+          ...(line.taxRateId ? { tax_rates: [line.taxRateId] } : {}),
+          metadata: { [METADATA.milestone]: line.milestoneId },
+        },
+        { idempotencyKey: `cashin:line:${line.invoiceId}` },
+      ),
+    );
     return this.#mustRetrieve(line.invoiceId);
   }
 
   async finalize(invoiceId: string): Promise<InvoiceSnapshot> {
-    const invoice = await this.#call('finalize invoice', () => this.#stripe.invoices.finalizeInvoice(invoiceId, { auto_advance: false }, { idempotencyKey: `cashin:finalize:${invoiceId}` }));
+    const invoice = await this.#call('finalize invoice', () =>
+      this.#stripe.invoices.finalizeInvoice(invoiceId, { auto_advance: false }, { idempotencyKey: `cashin:finalize:${invoiceId}` }),
+    );
     return invoiceSnapshot(invoice);
   }
 
@@ -157,9 +194,18 @@ export class StripeBilling implements Billing {
       }
       return null;
     });
-    const id = existing ?? (await this.#createFresh(`cashin:tax-rate:${percentage}`, (idempotencyKey) => this.#call('create tax rate', () => this.#stripe.taxRates.create(
-      { display_name: 'Tax', percentage, inclusive: false, metadata: { cashin: 'true' } }, { idempotencyKey },
-    )), async (made) => (await this.#call('retrieve tax rate', () => this.#stripe.taxRates.retrieve(made.id))).active)).id;
+    const id =
+      existing ??
+      (
+        await this.#createFresh(
+          `cashin:tax-rate:${percentage}`,
+          (idempotencyKey) =>
+            this.#call('create tax rate', () =>
+              this.#stripe.taxRates.create({ display_name: 'Tax', percentage, inclusive: false, metadata: { cashin: 'true' } }, { idempotencyKey }),
+            ),
+          async (made) => (await this.#call('retrieve tax rate', () => this.#stripe.taxRates.retrieve(made.id))).active,
+        )
+      ).id;
     this.#taxRates.set(percentage, id);
     return id;
   }
@@ -184,10 +230,14 @@ export class StripeBilling implements Billing {
    * Creates something once per key. A replayed answer is checked with `usable`: when it describes
    * an object since deleted or voided, the next attempt number gives a key Stripe has not seen.
    */
-  async #createFresh<T extends { id: string }>(keyBase: string, create: (key: string) => Promise<Stripe.Response<T>>, usable: (made: T) => Promise<boolean>): Promise<T> {
+  async #createFresh<T extends { id: string }>(
+    keyBase: string,
+    create: (key: string) => Promise<Stripe.Response<T>>,
+    usable: (made: T) => Promise<boolean>,
+  ): Promise<T> {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
       const made = await create(`${keyBase}:a${attempt}`);
-      if (!wasReplayed(made) || await usable(made)) return made;
+      if (!wasReplayed(made) || (await usable(made))) return made;
       this.#logger.info({ attempt, id: made.id }, 'stripe replayed an answer for an object that is gone; trying a fresh key');
     }
     throw new ExternalServiceError('stripe_refused', `Stripe kept replaying answers for objects that are gone (${MAX_ATTEMPTS} attempts).`, false);
@@ -231,14 +281,23 @@ export function redactStripeMessage(message: string): string {
 export function translateStripeError(what: string, error: unknown): Error {
   if (error instanceof ExternalServiceError) return error;
   if (!(error instanceof Stripe.errors.StripeError)) return error instanceof Error ? error : new Error(String(error));
-  const retryable = error instanceof Stripe.errors.StripeConnectionError || error instanceof Stripe.errors.StripeAPIError || error instanceof Stripe.errors.StripeRateLimitError;
-  const message = error instanceof Stripe.errors.StripeAuthenticationError
-    ? 'Stripe did not accept the API key. Check STRIPE_SECRET_KEY.'
-    : error instanceof Stripe.errors.StripeIdempotencyError
-      ? 'Stripe refused a repeated request whose details had changed; nothing was sent twice.'
-      : redactStripeMessage(error.message);
-  const code: ExternalErrorCode = error instanceof Stripe.errors.StripeRateLimitError ? 'stripe_rate_limited'
-    : retryable ? 'stripe_unavailable'
-      : error instanceof Stripe.errors.StripeAuthenticationError ? 'stripe_unauthorized' : 'stripe_refused';
+  const retryable =
+    error instanceof Stripe.errors.StripeConnectionError ||
+    error instanceof Stripe.errors.StripeAPIError ||
+    error instanceof Stripe.errors.StripeRateLimitError;
+  const message =
+    error instanceof Stripe.errors.StripeAuthenticationError
+      ? 'Stripe did not accept the API key. Check STRIPE_SECRET_KEY.'
+      : error instanceof Stripe.errors.StripeIdempotencyError
+        ? 'Stripe refused a repeated request whose details had changed; nothing was sent twice.'
+        : redactStripeMessage(error.message);
+  const code: ExternalErrorCode =
+    error instanceof Stripe.errors.StripeRateLimitError
+      ? 'stripe_rate_limited'
+      : retryable
+        ? 'stripe_unavailable'
+        : error instanceof Stripe.errors.StripeAuthenticationError
+          ? 'stripe_unauthorized'
+          : 'stripe_refused';
   return new ExternalServiceError(code, `Stripe refused to ${what}: ${message}`, retryable, error);
 }

@@ -4,7 +4,17 @@
  */
 export type FailureKind = 'network' | 'timeout' | 'refused' | 'other';
 
-const NETWORK_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
+const NETWORK_CODES = new Set([
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'notionhq_client_request_timeout', 'UND_ERR_HEADERS_TIMEOUT']);
 const REFUSED_CODES = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'not_allowed_token_type', 'unauthorized']);
 
@@ -28,13 +38,17 @@ function field(record: Record<string, unknown>, name: string): string {
 export function classifyFailure(error: unknown): { kind: FailureKind; code: string } {
   const links = chain(error);
   const codes = links.flatMap((r) => [field(r, 'code'), field(r, 'errno'), field(r, 'type')]).filter((c) => c !== '');
-  const slackError = links.map((r) => (typeof r.data === 'object' && r.data !== null ? field(r.data as Record<string, unknown>, 'error') : '')).find((c) => c !== '');
+  const slackError = links
+    .map((r) => (typeof r.data === 'object' && r.data !== null ? field(r.data as Record<string, unknown>, 'error') : ''))
+    .find((c) => c !== '');
   const names = links.map((r) => field(r, 'name'));
   const messages = links.map((r) => field(r, 'message')).join(' ');
   if (slackError && REFUSED_CODES.has(slackError)) return { kind: 'refused', code: slackError };
-  if (names.includes('StripeAuthenticationError') || codes.includes('StripeAuthenticationError') || codes.includes('unauthorized')) return { kind: 'refused', code: 'unauthorized' };
+  if (names.includes('StripeAuthenticationError') || codes.includes('StripeAuthenticationError') || codes.includes('unauthorized'))
+    return { kind: 'refused', code: 'unauthorized' };
   const timeout = codes.find((c) => TIMEOUT_CODES.has(c));
-  if (timeout || names.includes('TimeoutError') || names.includes('RequestTimeoutError') || /timed out|timeout/i.test(messages)) return { kind: 'timeout', code: timeout ?? 'timeout' };
+  if (timeout || names.includes('TimeoutError') || names.includes('RequestTimeoutError') || /timed out|timeout/i.test(messages))
+    return { kind: 'timeout', code: timeout ?? 'timeout' };
   const network = codes.find((c) => NETWORK_CODES.has(c));
   if (network || /fetch failed|connection to Stripe|socket hang up/i.test(messages)) return { kind: 'network', code: network ?? 'connection failed' };
   return { kind: 'other', code: slackError || codes[0] || '' };

@@ -99,35 +99,58 @@ export function evaluateBillingRules(milestone: Milestone, client: Client | null
 function minimumChargeRule(total: Money | null): Blocker[] {
   const minimum = total ? minimumCharge(total.currency) : null;
   if (!total || !minimum || total.minor >= minimum.minor) return [];
-  return [blocker('completeness', 'amount_below_minimum',
-    `The total, ${formatMoney(total)}, is below Stripe's minimum charge of ${formatMoney(minimum)}.`,
-    'Bill at least the minimum, or add this milestone to a larger one.')];
+  return [
+    blocker(
+      'completeness',
+      'amount_below_minimum',
+      `The total, ${formatMoney(total)}, is below Stripe's minimum charge of ${formatMoney(minimum)}.`,
+      'Bill at least the minimum, or add this milestone to a larger one.',
+    ),
+  ];
 }
 
 function acceptanceRule(m: Milestone): Blocker[] {
   if (!isStage(m.stage)) {
-    return [blocker('acceptance', 'stage_unknown', `Stage "${m.stage ?? ''}" is not one Cashin knows.`,
-      'Set Stage to Planned, In progress, Delivered or Accepted.')];
+    return [
+      blocker('acceptance', 'stage_unknown', `Stage "${m.stage ?? ''}" is not one Cashin knows.`, 'Set Stage to Planned, In progress, Delivered or Accepted.'),
+    ];
   }
   if (m.stage !== 'Accepted') {
-    return [blocker('acceptance', 'acceptance_pending', 'The client has not accepted this milestone yet.',
-      'Click "Client accepted" once they confirm, or send them the acceptance request.')];
+    return [
+      blocker(
+        'acceptance',
+        'acceptance_pending',
+        'The client has not accepted this milestone yet.',
+        'Click "Client accepted" once they confirm, or send them the acceptance request.',
+      ),
+    ];
   }
   if (!m.acceptanceEvidence) {
-    return [blocker('acceptance', 'acceptance_evidence_missing', 'No acceptance evidence is linked.',
-      "Paste a link to the client's confirmation (email, message, signed document) into Acceptance evidence.")];
+    return [
+      blocker(
+        'acceptance',
+        'acceptance_evidence_missing',
+        'No acceptance evidence is linked.',
+        "Paste a link to the client's confirmation (email, message, signed document) into Acceptance evidence.",
+      ),
+    ];
   }
   if (!isWebLink(m.acceptanceEvidence)) {
-    return [blocker('acceptance', 'acceptance_evidence_invalid', 'Acceptance evidence is not a web link.',
-      'Use a full http(s) link to the confirmation.')];
+    return [blocker('acceptance', 'acceptance_evidence_invalid', 'Acceptance evidence is not a web link.', 'Use a full http(s) link to the confirmation.')];
   }
   return [];
 }
 
 function scopeRule(m: Milestone): Blocker[] {
   if (!m.changeOrderRequired) return [];
-  return [blocker('scope', 'change_order_pending', 'A change order is pending: the scope changed without approval.',
-    'Draft the change order, get it approved, then clear "Change order required".')];
+  return [
+    blocker(
+      'scope',
+      'change_order_pending',
+      'A change order is pending: the scope changed without approval.',
+      'Draft the change order, get it approved, then clear "Change order required".',
+    ),
+  ];
 }
 
 function completenessRule(m: Milestone, client: Client | null): Blocker[] {
@@ -136,42 +159,83 @@ function completenessRule(m: Milestone, client: Client | null): Blocker[] {
   if (title === '') {
     found.push(blocker('completeness', 'title_missing', 'The milestone has no title.', 'Name the deliverable in Milestone.'));
   } else if (title.length > MAX_TITLE_LENGTH) {
-    found.push(blocker('completeness', 'title_too_long',
-      `The title is ${title.length.toLocaleString('en-US')} characters; an invoice line holds ${MAX_TITLE_LENGTH}.`,
-      'Shorten Milestone and move the detail to Delivery evidence.'));
+    found.push(
+      blocker(
+        'completeness',
+        'title_too_long',
+        `The title is ${title.length.toLocaleString('en-US')} characters; an invoice line holds ${MAX_TITLE_LENGTH}.`,
+        'Shorten Milestone and move the detail to Delivery evidence.',
+      ),
+    );
   }
   if (m.poNumber.length > MAX_PO_LENGTH) {
-    found.push(blocker('completeness', 'po_too_long', `PO number is longer than ${MAX_PO_LENGTH} characters.`,
-      'Check PO number: paste only the purchase order reference.'));
+    found.push(
+      blocker(
+        'completeness',
+        'po_too_long',
+        `PO number is longer than ${MAX_PO_LENGTH} characters.`,
+        'Check PO number: paste only the purchase order reference.',
+      ),
+    );
   }
   if (client === null) {
-    found.push(blocker('completeness', 'client_missing', 'No client is linked, so there is nobody to bill.',
-      'Pick the client in the Client column.'));
+    found.push(blocker('completeness', 'client_missing', 'No client is linked, so there is nobody to bill.', 'Pick the client in the Client column.'));
     return found;
   }
   if (!client.billingEmail) {
-    found.push(blocker('completeness', 'billing_email_missing', `${client.name} has no billing email.`,
-      'Add it with "Edit billing details" or in the Clients table.'));
+    found.push(
+      blocker('completeness', 'billing_email_missing', `${client.name} has no billing email.`, 'Add it with "Edit billing details" or in the Clients table.'),
+    );
   } else if (!EMAIL.test(client.billingEmail) || client.billingEmail.length > MAX_EMAIL_LENGTH) {
-    found.push(blocker('completeness', 'billing_email_invalid', `Billing email "${client.billingEmail.slice(0, 80)}" is not an email address.`,
-      'Correct it with "Edit billing details" or in the Clients table.'));
+    found.push(
+      blocker(
+        'completeness',
+        'billing_email_invalid',
+        `Billing email "${client.billingEmail.slice(0, 80)}" is not an email address.`,
+        'Correct it with "Edit billing details" or in the Clients table.',
+      ),
+    );
   }
   if (client.poRequired && m.poNumber.trim() === '') {
-    found.push(blocker('completeness', 'po_missing', `${client.name} requires a PO number on every invoice.`,
-      'Ask the client for the PO and add it with "Edit billing details".'));
+    found.push(
+      blocker(
+        'completeness',
+        'po_missing',
+        `${client.name} requires a PO number on every invoice.`,
+        'Ask the client for the PO and add it with "Edit billing details".',
+      ),
+    );
   }
   if (client.taxId !== '' && !TAX_ID.test(client.taxId)) {
-    found.push(blocker('completeness', 'tax_id_invalid', `Tax ID "${client.taxId.slice(0, 60)}" does not look like a tax id.`,
-      'Use letters, digits, spaces, dots, dashes or slashes (3 to 40 characters).'));
+    found.push(
+      blocker(
+        'completeness',
+        'tax_id_invalid',
+        `Tax ID "${client.taxId.slice(0, 60)}" does not look like a tax id.`,
+        'Use letters, digits, spaces, dots, dashes or slashes (3 to 40 characters).',
+      ),
+    );
   }
   const terms = client.paymentTermsDays;
   if (terms !== null && !(Number.isInteger(terms) && terms >= 0 && terms <= MAX_PAYMENT_TERMS_DAYS)) {
-    found.push(blocker('completeness', 'payment_terms_invalid', `${client.name}'s payment terms, ${terms}, are not a whole number of days from 0 to ${MAX_PAYMENT_TERMS_DAYS}.`,
-      'Set Payment terms on the client to whole days, e.g. 14 or 30, or leave it blank for the default.'));
+    found.push(
+      blocker(
+        'completeness',
+        'payment_terms_invalid',
+        `${client.name}'s payment terms, ${terms}, are not a whole number of days from 0 to ${MAX_PAYMENT_TERMS_DAYS}.`,
+        'Set Payment terms on the client to whole days, e.g. 14 or 30, or leave it blank for the default.',
+      ),
+    );
   }
   if (client.taxRate !== null && !isValidTaxRate(client.taxRate)) {
-    found.push(blocker('completeness', 'tax_rate_invalid', `Tax rate ${client.taxRate} % is not a valid percentage.`,
-      'Set Tax rate between 0 and 100 with at most 4 decimals, or leave it blank for none.'));
+    found.push(
+      blocker(
+        'completeness',
+        'tax_rate_invalid',
+        `Tax rate ${client.taxRate} % is not a valid percentage.`,
+        'Set Tax rate between 0 and 100 with at most 4 decimals, or leave it blank for none.',
+      ),
+    );
   }
   return found;
 }

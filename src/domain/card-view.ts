@@ -102,13 +102,15 @@ export function buildCardView(ctx: CardContext): CardView {
       currency: check.currency,
       paymentTerms: `${check.paymentTermsDays} days after sending`,
       poNumber: m.poNumber,
-      billing: terms ? {
-        taxRate: terms.taxRate ? `${terms.taxRate} %` : 'none',
-        tax: formatMoney(terms.tax),
-        total: formatMoney(terms.total),
-        billingEmail: terms.billingEmail,
-      } : null,
-      fingerprint: ctx.blockers.length === 0 ? ctx.plan?.fingerprint ?? null : null,
+      billing: terms
+        ? {
+            taxRate: terms.taxRate ? `${terms.taxRate} %` : 'none',
+            tax: formatMoney(terms.tax),
+            total: formatMoney(terms.total),
+            billingEmail: terms.billingEmail,
+          }
+        : null,
+      fingerprint: ctx.blockers.length === 0 ? (ctx.plan?.fingerprint ?? null) : null,
       packet: buildProofPacket(m),
       blockers: ctx.blockers,
       changeOrderPending: m.changeOrderRequired,
@@ -161,9 +163,7 @@ export function isAcceptanceOverdue(m: Milestone, now: Date, policy: BillingPoli
  * acceptance time; a date typed without a time counts from when the bot first saw it accepted, so
  * a date typed in the afternoon does not send at once.
  */
-export function autoSendTime(
-  m: Milestone, client: Client | null, check: BillingCheck, policy: BillingPolicy, acceptedSeenAt: Date | null,
-): Date | null {
+export function autoSendTime(m: Milestone, client: Client | null, check: BillingCheck, policy: BillingPolicy, acceptedSeenAt: Date | null): Date | null {
   if (policy.autoSendAfterMinutes <= 0 || client === null || client.reviewBeforeSend) return null;
   if (m.stage !== 'Accepted' || check.blockers.length > 0 || !m.accepted) return null;
   const accepted = parseInstant(m.accepted, policy.timeZone);

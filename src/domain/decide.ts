@@ -64,10 +64,7 @@ export function decide(state: MilestoneState, now: Date, policy: BillingPolicy):
   const problem = invoiceProblemOf(state);
   const invoice = problem ? null : state.invoice;
   const unsent = m.invoice.status === null || m.invoice.status === 'Draft';
-  const blockers = [
-    ...(billable && unsent ? check.blockers : []),
-    ...(problem && invoiceId ? [invoiceProblemBlocker(problem, invoiceId)] : []),
-  ];
+  const blockers = [...(billable && unsent ? check.blockers : []), ...(problem && invoiceId ? [invoiceProblemBlocker(problem, invoiceId)] : [])];
   const blockersText = [formatBlockers(blockers), m.sendFailure ? sendFailureLine(m.sendFailure) : ''].filter((t) => t !== '').join('\n');
   if (blockersText !== m.blockers.trim()) actions.push({ type: 'write-blockers', text: blockersText });
 
@@ -114,10 +111,18 @@ export function invoiceProblemOf(state: MilestoneState): InvoiceProblem | null {
 
 function invoiceProblemBlocker(problem: InvoiceProblem, invoiceId: string): Blocker {
   return problem === 'missing'
-    ? { rule: 'completeness', code: 'invoice_not_found', message: `Invoice ID "${invoiceId.slice(0, 80)}" is not an invoice in this Stripe account.`,
-      fix: 'Clear Invoice ID and Invoice status so Cashin can bill this milestone, or paste the right id.' }
-    : { rule: 'completeness', code: 'invoice_not_cashins', message: `Invoice ${invoiceId.slice(0, 80)} was not created by Cashin for this milestone and client, so Cashin will not finalize, send, void or record payments for it.`,
-      fix: 'Clear Invoice ID and Invoice status to let Cashin bill this milestone; settle that invoice in Stripe yourself.' };
+    ? {
+        rule: 'completeness',
+        code: 'invoice_not_found',
+        message: `Invoice ID "${invoiceId.slice(0, 80)}" is not an invoice in this Stripe account.`,
+        fix: 'Clear Invoice ID and Invoice status so Cashin can bill this milestone, or paste the right id.',
+      }
+    : {
+        rule: 'completeness',
+        code: 'invoice_not_cashins',
+        message: `Invoice ${invoiceId.slice(0, 80)} was not created by Cashin for this milestone and client, so Cashin will not finalize, send, void or record payments for it.`,
+        fix: 'Clear Invoice ID and Invoice status to let Cashin bill this milestone; settle that invoice in Stripe yourself.',
+      };
 }
 
 /**
@@ -125,7 +130,14 @@ function invoiceProblemBlocker(problem: InvoiceProblem, invoiceId: string): Bloc
  * and only when whoever started it may still send: the founder who clicked, or auto-send if the
  * client still allows it. Anything else discards it, or leaves it for the founder's click.
  */
-function unfinishedSend(m: Milestone, client: Client | null, invoice: InvoiceSnapshot, plan: InvoicePlan | null, autoSendAt: Date | null, now: Date): Action | null {
+function unfinishedSend(
+  m: Milestone,
+  client: Client | null,
+  invoice: InvoiceSnapshot,
+  plan: InvoicePlan | null,
+  autoSendAt: Date | null,
+  now: Date,
+): Action | null {
   if (m.sendFailure) return null;
   if (!plan) {
     const why = m.stage !== 'Accepted' ? `Stage is "${m.stage ?? 'blank'}" now, not Accepted` : 'a billing rule fails now (see Blockers)';
@@ -151,9 +163,7 @@ export function differences(invoice: InvoiceSnapshot, plan: InvoicePlan, client:
 export function invoiceRecord(invoice: InvoiceSnapshot, ledger: LedgerInvoice, now: Date, timeZone: string): InvoiceRecord {
   const due = invoice.dueDate ? localDate(new Date(invoice.dueDate), timeZone) : null;
   const overdue = invoice.dueDate !== null && new Date(invoice.dueDate).getTime() < now.getTime();
-  const amountPaid = invoice.amountPaid > 0 || invoice.status === 'paid'
-    ? toMajorUnits({ minor: invoice.amountPaid, currency: invoice.currency })
-    : null;
+  const amountPaid = invoice.amountPaid > 0 || invoice.status === 'paid' ? toMajorUnits({ minor: invoice.amountPaid, currency: invoice.currency }) : null;
   const base = { number: invoice.number, link: invoice.hostedUrl, due, amountPaid, paidOn: ledger.paidOn };
   switch (invoice.status) {
     case 'draft':
@@ -171,12 +181,14 @@ export function invoiceRecord(invoice: InvoiceSnapshot, ledger: LedgerInvoice, n
 }
 
 function sameRecord(record: InvoiceRecord, ledger: LedgerInvoice, timeZone: string): boolean {
-  return record.status === ledger.status
-    && record.number === ledger.number
-    && record.link === ledger.link
-    && record.due === (ledger.due ? ledger.due.slice(0, 10) : null)
-    && record.amountPaid === ledger.amountPaid
-    && sameInstant(record.paidOn, ledger.paidOn, timeZone);
+  return (
+    record.status === ledger.status &&
+    record.number === ledger.number &&
+    record.link === ledger.link &&
+    record.due === (ledger.due ? ledger.due.slice(0, 10) : null) &&
+    record.amountPaid === ledger.amountPaid &&
+    sameInstant(record.paidOn, ledger.paidOn, timeZone)
+  );
 }
 
 function sameInstant(a: string | null, b: string | null, timeZone: string): boolean {
@@ -189,11 +201,17 @@ function transitionOf(before: LedgerInvoice, after: InvoiceRecord): InvoiceTrans
     return after.amountPaid !== before.amountPaid && after.amountPaid !== null ? 'partially_paid' : null;
   }
   switch (after.status) {
-    case 'Paid': return 'paid';
-    case 'Void': return 'void';
-    case 'Uncollectible': return 'uncollectible';
-    case 'Overdue': return 'overdue';
-    case 'Sent': return after.amountPaid !== null && after.amountPaid !== before.amountPaid ? 'partially_paid' : 'sent';
-    default: return null;
+    case 'Paid':
+      return 'paid';
+    case 'Void':
+      return 'void';
+    case 'Uncollectible':
+      return 'uncollectible';
+    case 'Overdue':
+      return 'overdue';
+    case 'Sent':
+      return after.amountPaid !== null && after.amountPaid !== before.amountPaid ? 'partially_paid' : 'sent';
+    default:
+      return null;
   }
 }

@@ -11,15 +11,51 @@ export type Money = { readonly minor: number; readonly currency: string };
 
 /** ISO 4217 exponents that differ from the usual two decimals. */
 const ISO_EXPONENTS: Readonly<Record<string, number>> = {
-  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0,
-  UYI: 0, VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0,
-  BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
-  CLF: 4, UYW: 4,
+  BIF: 0,
+  CLP: 0,
+  DJF: 0,
+  GNF: 0,
+  ISK: 0,
+  JPY: 0,
+  KMF: 0,
+  KRW: 0,
+  PYG: 0,
+  RWF: 0,
+  UGX: 0,
+  UYI: 0,
+  VND: 0,
+  VUV: 0,
+  XAF: 0,
+  XOF: 0,
+  XPF: 0,
+  BHD: 3,
+  IQD: 3,
+  JOD: 3,
+  KWD: 3,
+  LYD: 3,
+  OMR: 3,
+  TND: 3,
+  CLF: 4,
+  UYW: 4,
 };
 
 /** Stripe's zero-decimal currencies: the amount is sent as is. */
 const STRIPE_ZERO_DECIMAL: ReadonlySet<string> = new Set([
-  'BIF', 'CLP', 'DJF', 'GNF', 'JPY', 'KMF', 'KRW', 'MGA', 'PYG', 'RWF', 'VND', 'VUV', 'XAF', 'XOF', 'XPF',
+  'BIF',
+  'CLP',
+  'DJF',
+  'GNF',
+  'JPY',
+  'KMF',
+  'KRW',
+  'MGA',
+  'PYG',
+  'RWF',
+  'VND',
+  'VUV',
+  'XAF',
+  'XOF',
+  'XPF',
 ]);
 
 /** Whole-unit currencies Stripe nevertheless takes in two-decimal form (5 ISK is sent as 500). */
@@ -30,9 +66,38 @@ const STRIPE_TWO_DECIMAL_WHOLE: ReadonlySet<string> = new Set(['ISK', 'UGX']);
  * without collecting anything and carries the amount to the customer's balance.
  */
 const STRIPE_MINIMUM_CHARGE: Readonly<Record<string, number>> = {
-  USD: 0.5, AED: 2, ARS: 0.5, AUD: 0.5, BGN: 1, BRL: 0.5, CAD: 0.5, CHF: 0.5, COP: 0.5, CZK: 15, DKK: 2.5,
-  EUR: 0.5, GBP: 0.3, HKD: 4, HUF: 175, IDR: 0.5, ILS: 0.5, INR: 0.5, JPY: 50, KRW: 50, MXN: 10, MYR: 2,
-  NOK: 3, NZD: 0.5, PHP: 0.5, PLN: 2, RON: 2, RUB: 0.5, SEK: 3, SGD: 0.5, THB: 10, ZAR: 0.5,
+  USD: 0.5,
+  AED: 2,
+  ARS: 0.5,
+  AUD: 0.5,
+  BGN: 1,
+  BRL: 0.5,
+  CAD: 0.5,
+  CHF: 0.5,
+  COP: 0.5,
+  CZK: 15,
+  DKK: 2.5,
+  EUR: 0.5,
+  GBP: 0.3,
+  HKD: 4,
+  HUF: 175,
+  IDR: 0.5,
+  ILS: 0.5,
+  INR: 0.5,
+  JPY: 50,
+  KRW: 50,
+  MXN: 10,
+  MYR: 2,
+  NOK: 3,
+  NZD: 0.5,
+  PHP: 0.5,
+  PLN: 2,
+  RON: 2,
+  RUB: 0.5,
+  SEK: 3,
+  SGD: 0.5,
+  THB: 10,
+  ZAR: 0.5,
 };
 
 /** Stripe refuses amounts above eight digits in minor units for invoices in most currencies. */
@@ -70,12 +135,7 @@ export function minimumCharge(code: string): Money | null {
   return major === undefined ? null : { minor: Math.round(major * 10 ** stripeExponent(currency)), currency };
 }
 
-export type MoneyProblemCode =
-  | 'amount_missing'
-  | 'amount_not_positive'
-  | 'amount_too_precise'
-  | 'amount_too_large'
-  | 'currency_unknown';
+export type MoneyProblemCode = 'amount_missing' | 'amount_not_positive' | 'amount_too_precise' | 'amount_too_large' | 'currency_unknown';
 
 export type MoneyProblem = { readonly code: MoneyProblemCode; readonly message: string; readonly fix: string };
 
@@ -86,15 +146,13 @@ export function toMinorUnits(amount: number | null, currencyCode: string): Money
   const currency = normalizeCurrency(currencyCode);
   const exponent = currencyExponent(currency);
   if (exponent === undefined) {
-    return fail('currency_unknown', `Currency "${currencyCode}" is not an ISO 4217 code.`,
-      'Set Currency to a three-letter code such as USD, EUR or JPY.');
+    return fail('currency_unknown', `Currency "${currencyCode}" is not an ISO 4217 code.`, 'Set Currency to a three-letter code such as USD, EUR or JPY.');
   }
   if (amount === null || !Number.isFinite(amount)) {
     return fail('amount_missing', 'Amount is empty or not a number.', 'Type the amount to bill in Amount, e.g. 2500.');
   }
   if (amount <= 0) {
-    return fail('amount_not_positive', `Amount is ${amount}; an invoice needs a positive amount.`,
-      'Correct Amount; use a credit note in Stripe for refunds.');
+    return fail('amount_not_positive', `Amount is ${amount}; an invoice needs a positive amount.`, 'Correct Amount; use a credit note in Stripe for refunds.');
   }
   // Stripe may take fewer decimals than ISO has (MGA): the stricter of the two applies.
   const places = Math.min(exponent, stripeExponent(currency));
@@ -105,8 +163,11 @@ export function toMinorUnits(amount: number | null, currencyCode: string): Money
     return fail('amount_not_positive', `Amount ${amount} ${currency} rounds to nothing.`, 'Correct Amount to the sum you mean to bill.');
   }
   if (minor > MAX_MINOR_AMOUNT) {
-    return fail('amount_too_large', `Amount ${amount} ${currency} is above Stripe's limit for one invoice line.`,
-      'Split the milestone into smaller milestones.');
+    return fail(
+      'amount_too_large',
+      `Amount ${amount} ${currency} is above Stripe's limit for one invoice line.`,
+      'Split the milestone into smaller milestones.',
+    );
   }
   return { ok: true, money: { minor, currency } };
 }
@@ -117,8 +178,11 @@ function isWhole(scaled: number): boolean {
 
 function tooPrecise(amount: number, currency: string, places: number, why?: string): MoneyResult {
   const allowed = places === 0 ? 'no decimals' : `at most ${places} decimal${places === 1 ? '' : 's'}`;
-  return fail('amount_too_precise', `Amount ${amount} has more decimals than ${currency} allows (${allowed}${why ? `: ${why}` : ''}).`,
-    `Round Amount to ${allowed}.`);
+  return fail(
+    'amount_too_precise',
+    `Amount ${amount} has more decimals than ${currency} allows (${allowed}${why ? `: ${why}` : ''}).`,
+    `Round Amount to ${allowed}.`,
+  );
 }
 
 export function toMajorUnits(money: Money): number {

@@ -17,9 +17,7 @@ const NOT_GIVEN = 'Not recorded yet.';
 export function buildProofPacket(milestone: Milestone): ProofPacket {
   const scope = milestone.scopeVersion ? ` under scope ${milestone.scopeVersion}` : '';
   const project = milestone.project ? ` (project ${milestone.project})` : '';
-  const acceptance = milestone.accepted
-    ? ` Accepted by the client on ${milestone.accepted.slice(0, 10)}.`
-    : '';
+  const acceptance = milestone.accepted ? ` Accepted by the client on ${milestone.accepted.slice(0, 10)}.` : '';
   return {
     recap: `${milestone.title.trim() || 'Untitled milestone'}${project}, delivered${scope}.${acceptance}`,
     evidence: milestone.deliveryEvidence.trim() || NOT_GIVEN,

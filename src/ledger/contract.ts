@@ -21,8 +21,18 @@ export const MILESTONE_PROPERTIES = {
   Client: { types: ['relation'], owner: 'founder', meaning: 'Who pays: one row of Clients.' },
   Project: { types: ['rich_text'], owner: 'founder', meaning: 'Project code, printed on the invoice.' },
   Amount: { types: ['number'], owner: 'founder', meaning: 'Amount to bill before tax, in major units (2500, 2500.5).' },
-  Currency: { types: ['select'], options: CURRENCIES, owner: 'founder', meaning: "ISO 4217 code; blank means the client's currency, then DEFAULT_CURRENCY. Other codes can be added as options." },
-  Stage: { types: ['select', 'status'], options: STAGES, owner: 'founder/bot', meaning: 'Delivery state. Cashin sets Accepted when an approver clicks "Client accepted".' },
+  Currency: {
+    types: ['select'],
+    options: CURRENCIES,
+    owner: 'founder',
+    meaning: "ISO 4217 code; blank means the client's currency, then DEFAULT_CURRENCY. Other codes can be added as options.",
+  },
+  Stage: {
+    types: ['select', 'status'],
+    options: STAGES,
+    owner: 'founder/bot',
+    meaning: 'Delivery state. Cashin sets Accepted when an approver clicks "Client accepted".',
+  },
   Due: { types: ['date'], owner: 'founder', meaning: 'When the milestone is due.' },
   Completed: { types: ['date'], owner: 'founder/bot', meaning: 'When it was delivered; Cashin fills it when Stage becomes Delivered and it is blank.' },
   Accepted: { types: ['date'], owner: 'founder/bot', meaning: 'When the client accepted; the auto-send grace period counts from here.' },
@@ -34,7 +44,11 @@ export const MILESTONE_PROPERTIES = {
   'Change order required': { types: ['checkbox'], owner: 'founder', meaning: 'An unapproved scope change exists: nothing is billed until it is cleared.' },
   'PO number': { types: ['rich_text'], owner: 'founder', meaning: "The client's purchase order (140 characters at most), printed on the invoice." },
   'Invoice status': { types: ['select'], options: INVOICE_STATUSES, owner: 'bot', meaning: 'Where the invoice stands in Stripe.' },
-  'Invoice ID': { types: ['rich_text'], owner: 'bot', meaning: "Stripe invoice id (in_…), written before the invoice is finalized. Cashin acts only on invoices it made for this row." },
+  'Invoice ID': {
+    types: ['rich_text'],
+    owner: 'bot',
+    meaning: 'Stripe invoice id (in_…), written before the invoice is finalized. Cashin acts only on invoices it made for this row.',
+  },
   'Invoice number': { types: ['rich_text'], owner: 'bot', meaning: "Stripe's invoice number." },
   'Invoice link': { types: ['url'], owner: 'bot', meaning: "The hosted invoice page: the client's payment link." },
   'Invoice created': { types: ['date'], owner: 'bot', meaning: 'When the Stripe invoice was created.' },
@@ -47,21 +61,33 @@ export const MILESTONE_PROPERTIES = {
   'Reminder stage': { types: ['select'], options: REMINDER_STAGES, owner: 'bot', meaning: "The last step of the client's reminder ladder done." },
   'Expected cash-in': { types: ['date'], owner: 'bot', meaning: 'Forecast payment date.' },
   'Cash-in confidence': { types: ['number'], owner: 'bot', meaning: 'Forecast probability (percent) of payment by Expected cash-in.' },
-  Blockers: { types: ['rich_text'], owner: 'bot', meaning: 'Every billing rule that fails now, one per line with its fix, and a failed send ("Send failed: …"); blank when clear.' },
+  Blockers: {
+    types: ['rich_text'],
+    owner: 'bot',
+    meaning: 'Every billing rule that fails now, one per line with its fix, and a failed send ("Send failed: …"); blank when clear.',
+  },
   'Slack card': { types: ['rich_text'], owner: 'bot', meaning: "channel/ts of this milestone's card, so a restart updates it instead of posting again." },
 } as const satisfies Record<string, PropertySpec>;
 
 export const CLIENT_PROPERTIES = {
   Client: { types: ['title'], owner: 'founder', meaning: 'Client name.' },
-  'Billing email': { types: ['email'], owner: 'founder', meaning: 'Where Stripe sends invoices and reminders. Cashin writes it when an approver edits it in Slack.' },
+  'Billing email': {
+    types: ['email'],
+    owner: 'founder',
+    meaning: 'Where Stripe sends invoices and reminders. Cashin writes it when an approver edits it in Slack.',
+  },
   'Billing owner': { types: ['rich_text'], owner: 'founder', meaning: "The client's finance contact, named in escalations and greeted in drafts." },
   Currency: { types: ['select'], options: CURRENCIES, owner: 'founder', meaning: 'Default currency for this client.' },
   'Payment terms': { types: ['number'], owner: 'founder', meaning: 'Whole days until due (0 to 730); blank means DEFAULT_PAYMENT_TERMS_DAYS.' },
   'PO required': { types: ['checkbox'], owner: 'founder', meaning: 'Block sending until the milestone has a PO number.' },
-  'Tax ID': { types: ['rich_text'], owner: 'founder', meaning: "The client's tax id, printed on invoices. Cashin writes it when an approver edits it in Slack." },
+  'Tax ID': {
+    types: ['rich_text'],
+    owner: 'founder',
+    meaning: "The client's tax id, printed on invoices. Cashin writes it when an approver edits it in Slack.",
+  },
   'Tax rate': { types: ['number'], owner: 'founder', meaning: 'Tax added to invoice lines, in percent; blank means none.' },
   'Reminder cadence': { types: ['select'], options: REMINDER_CADENCES, owner: 'founder', meaning: 'Which reminder ladder this client gets.' },
-  'Review before send': { types: ['checkbox'], owner: 'founder', meaning: 'Never auto-send: always wait for an approver\'s click.' },
+  'Review before send': { types: ['checkbox'], owner: 'founder', meaning: "Never auto-send: always wait for an approver's click." },
   'Service pause': { types: ['checkbox'], owner: 'founder', meaning: 'The last overdue step pauses work (otherwise a final notice only).' },
   'Stripe customer': { types: ['rich_text'], owner: 'bot', meaning: 'Stripe customer id (cus_…); clear it to have Cashin create a new customer.' },
   'Avg days to pay': { types: ['number'], owner: 'bot', meaning: 'Mean days from sent to paid over paid invoices.' },
@@ -94,13 +120,10 @@ export type SchemaProblem = { table: TableName; property: string; expected: read
 export function checkProperties(table: TableName, found: Readonly<Record<string, { type: string }>>): SchemaProblem[] {
   return Object.entries(TABLES[table]).flatMap(([name, spec]) => {
     const actual = found[name]?.type ?? null;
-    return actual !== null && (spec.types as readonly string[]).includes(actual)
-      ? []
-      : [{ table, property: name, expected: spec.types, found: actual }];
+    return actual !== null && (spec.types as readonly string[]).includes(actual) ? [] : [{ table, property: name, expected: spec.types, found: actual }];
   });
 }
 
 export function describeSchemaProblems(problems: readonly SchemaProblem[]): string {
   return problems.map((p) => `${p.table}.${p.property}: expected ${p.expected.join(' or ')}, ${p.found === null ? 'missing' : `found ${p.found}`}`).join('\n');
 }
-

@@ -29,7 +29,7 @@ function readOption(page: PageObjectResponse, name: string): string | null {
 
 function readDate(page: PageObjectResponse, name: string): string | null {
   const p = prop(page, name);
-  return p?.type === 'date' ? p.date?.start ?? null : null;
+  return p?.type === 'date' ? (p.date?.start ?? null) : null;
 }
 
 function readUrl(page: PageObjectResponse, name: string): string | null {
@@ -46,7 +46,7 @@ function readCheckbox(page: PageObjectResponse, name: string): boolean {
 
 function readRelation(page: PageObjectResponse, name: string): string | null {
   const p = prop(page, name);
-  return p?.type === 'relation' ? p.relation[0]?.id ?? null : null;
+  return p?.type === 'relation' ? (p.relation[0]?.id ?? null) : null;
 }
 
 function nonEmpty(value: string): string | null {
@@ -117,22 +117,37 @@ export function clientFromPage(page: PageObjectResponse): Client {
 
 /** The properties the bot reads, for change detection: a page whose values are unchanged is not news. */
 export function fingerprint(page: PageObjectResponse): string {
-  return JSON.stringify(Object.keys(page.properties).sort().map((name) => [name, valueOf(page.properties[name])]));
+  return JSON.stringify(
+    Object.keys(page.properties)
+      .sort()
+      .map((name) => [name, plainValue(page.properties[name])]),
+  );
 }
 
-function valueOf(p: Property | undefined): unknown {
+function plainValue(p: Property | undefined): unknown {
   if (!p) return null;
   switch (p.type) {
-    case 'title': return p.title.map((t) => t.plain_text).join('');
-    case 'rich_text': return p.rich_text.map((t) => t.plain_text).join('');
-    case 'select': return p.select?.name ?? null;
-    case 'status': return p.status?.name ?? null;
-    case 'date': return p.date?.start ?? null;
-    case 'relation': return p.relation.map((r) => r.id);
-    case 'number': return p.number;
-    case 'checkbox': return p.checkbox;
-    case 'url': return p.url;
-    case 'email': return p.email;
-    default: return p.type;
+    case 'title':
+      return p.title.map((t) => t.plain_text).join('');
+    case 'rich_text':
+      return p.rich_text.map((t) => t.plain_text).join('');
+    case 'select':
+      return p.select?.name ?? null;
+    case 'status':
+      return p.status?.name ?? null;
+    case 'date':
+      return p.date?.start ?? null;
+    case 'relation':
+      return p.relation.map((r) => r.id);
+    case 'number':
+      return p.number;
+    case 'checkbox':
+      return p.checkbox;
+    case 'url':
+      return p.url;
+    case 'email':
+      return p.email;
+    default:
+      return p.type;
   }
 }

@@ -2,7 +2,14 @@ import { Client, LogLevel } from '@notionhq/client';
 import type { Logger } from '../log.js';
 import { createThrottledFetch, type ThrottledFetch } from './throttle.js';
 
-export type NotionClientOptions = { token: string; baseUrl?: string | undefined; logger: Logger; ratePerSecond?: number; baseBackoffMs?: number; timeoutMs?: number };
+export type NotionClientOptions = {
+  token: string;
+  baseUrl?: string | undefined;
+  logger: Logger;
+  ratePerSecond?: number;
+  baseBackoffMs?: number;
+  timeoutMs?: number;
+};
 
 /** The SDK client with Cashin's throttle as its transport and the SDK's own retries off. */
 export function createNotionClient(options: NotionClientOptions): { notion: Client; throttle: ThrottledFetch } {
@@ -20,7 +27,8 @@ export function createNotionClient(options: NotionClientOptions): { notion: Clie
     retry: false,
     timeoutMs: options.timeoutMs ?? 30_000,
     logLevel: LogLevel.ERROR,
-    logger: (level, message, extra) => options.logger.child({ component: 'notion-sdk' })[level === 'error' ? 'error' : 'warn']({ message, extra }, 'notion sdk message'),
+    logger: (level, message, extra) =>
+      options.logger.child({ component: 'notion-sdk' })[level === 'error' ? 'error' : 'warn']({ message, extra }, 'notion sdk message'),
   });
   return { notion, throttle };
 }

@@ -60,19 +60,20 @@ export class NotionLedger implements Ledger {
 
   /** Resolves the data sources and checks both tables against the ledger contract; returns every problem found. */
   async connect(): Promise<SchemaProblem[]> {
-    const [milestones, clients] = await Promise.all([
-      this.#inspect('Milestones', this.#ids.milestonesDb),
-      this.#inspect('Clients', this.#ids.clientsDb),
-    ]);
+    const [milestones, clients] = await Promise.all([this.#inspect('Milestones', this.#ids.milestonesDb), this.#inspect('Clients', this.#ids.clientsDb)]);
     this.#milestonesSource = milestones.dataSourceId;
     this.#clientsSource = clients.dataSourceId;
     if (milestones.properties.Stage?.type === 'status') this.#stageType = 'status';
     return [...milestones.problems, ...clients.problems];
   }
 
-  async #inspect(table: TableName, databaseId: string): Promise<{ dataSourceId: string; properties: Record<string, { type: string }>; problems: SchemaProblem[] }> {
+  async #inspect(
+    table: TableName,
+    databaseId: string,
+  ): Promise<{ dataSourceId: string; properties: Record<string, { type: string }>; problems: SchemaProblem[] }> {
     const db = await this.#call(`retrieve ${table} database`, () => this.#notion.databases.retrieve({ database_id: databaseId }));
-    if (!isFullDatabase(db)) throw new ExternalServiceError('notion_unexpected', `The ${table} database could not be read in full; share it with the integration.`, false);
+    if (!isFullDatabase(db))
+      throw new ExternalServiceError('notion_unexpected', `The ${table} database could not be read in full; share it with the integration.`, false);
     const source = db.data_sources[0];
     if (!source) throw new ExternalServiceError('notion_unexpected', `The ${table} database has no data source.`, false);
     const ds = await this.#call(`retrieve ${table} data source`, () => this.#notion.dataSources.retrieve({ data_source_id: source.id }));
@@ -115,10 +116,12 @@ export class NotionLedger implements Ledger {
   }
 
   async createMilestone(draft: MilestoneDraft): Promise<Milestone> {
-    const page = await this.#call('create milestone', () => this.#notion.pages.create({
-      parent: { data_source_id: this.#source('milestones') },
-      properties: draftProperties(draft, this.#stageType),
-    }));
+    const page = await this.#call('create milestone', () =>
+      this.#notion.pages.create({
+        parent: { data_source_id: this.#source('milestones') },
+        properties: draftProperties(draft, this.#stageType),
+      }),
+    );
     return milestoneFromPage(this.#own(page, this.#milestoneFeed));
   }
 
@@ -143,13 +146,15 @@ export class NotionLedger implements Ledger {
     const pages: PageObjectResponse[] = [];
     let cursor: string | undefined;
     do {
-      const response = await this.#call('query', () => this.#notion.dataSources.query({
-        data_source_id: dataSourceId,
-        page_size: 100,
-        sorts: [{ timestamp: 'last_edited_time', direction: 'ascending' }],
-        ...(sinceIso ? { filter: { timestamp: 'last_edited_time', last_edited_time: { on_or_after: sinceIso } } } : {}),
-        ...(cursor ? { start_cursor: cursor } : {}),
-      }));
+      const response = await this.#call('query', () =>
+        this.#notion.dataSources.query({
+          data_source_id: dataSourceId,
+          page_size: 100,
+          sorts: [{ timestamp: 'last_edited_time', direction: 'ascending' }],
+          ...(sinceIso ? { filter: { timestamp: 'last_edited_time', last_edited_time: { on_or_after: sinceIso } } } : {}),
+          ...(cursor ? { start_cursor: cursor } : {}),
+        }),
+      );
       for (const result of response.results) if (isPageResponse(result)) pages.push(result);
       cursor = response.has_more && response.next_cursor ? response.next_cursor : undefined;
       if (response.request_status?.type === 'incomplete') {
@@ -184,9 +189,12 @@ function isPageResponse(value: PageLike): value is PageObjectResponse {
 export function translateNotionError(what: string, error: unknown): Error {
   if (!(error instanceof APIResponseError)) return error instanceof Error ? error : new Error(String(error));
   const retryable = error.status === 429 || error.status >= 500;
-  const hint = error.code === 'object_not_found' || error.code === 'restricted_resource'
-    ? ' Share the page or database with the Cashin integration.'
-    : error.code === 'unauthorized' ? ' Check NOTION_TOKEN.' : '';
+  const hint =
+    error.code === 'object_not_found' || error.code === 'restricted_resource'
+      ? ' Share the page or database with the Cashin integration.'
+      : error.code === 'unauthorized'
+        ? ' Check NOTION_TOKEN.'
+        : '';
   return new ExternalServiceError(notionCode(error), `Notion refused to ${what}: ${error.message}${hint}`, retryable, error);
 }
 

@@ -21,13 +21,20 @@ function propertyConfig(spec: Spec, relationTo: string | null): PropertyConfig {
       return { relation: { data_source_id: relationTo, single_property: {} } };
     case 'number':
       return { number: { format: 'number' } };
-    case 'title': return { title: {} };
-    case 'rich_text': return { rich_text: {} };
-    case 'date': return { date: {} };
-    case 'url': return { url: {} };
-    case 'email': return { email: {} };
-    case 'checkbox': return { checkbox: {} };
-    case 'status': return { status: {} };
+    case 'title':
+      return { title: {} };
+    case 'rich_text':
+      return { rich_text: {} };
+    case 'date':
+      return { date: {} };
+    case 'url':
+      return { url: {} };
+    case 'email':
+      return { email: {} };
+    case 'checkbox':
+      return { checkbox: {} };
+    case 'status':
+      return { status: {} };
   }
 }
 

@@ -40,10 +40,16 @@ export function createThrottledFetch(options: ThrottleOptions): ThrottledFetch {
     const turn = queue.then(async () => {
       for (;;) {
         const now = Date.now();
-        if (now < pausedUntil) { await sleep(pausedUntil - now); continue; }
+        if (now < pausedUntil) {
+          await sleep(pausedUntil - now);
+          continue;
+        }
         tokens = Math.min(options.burst, tokens + (now - refilledAt) / intervalMs);
         refilledAt = now;
-        if (tokens >= 1) { tokens -= 1; return; }
+        if (tokens >= 1) {
+          tokens -= 1;
+          return;
+        }
         await sleep(Math.ceil((1 - tokens) * intervalMs));
       }
     });

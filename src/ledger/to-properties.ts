@@ -25,7 +25,9 @@ const stage = (type: 'select' | 'status', name: string): PropertyValue => (type 
 
 export function milestonePatchProperties(patch: MilestonePatch, stageType: 'select' | 'status'): UpdateProperties {
   const out: UpdateProperties = {};
-  const set = (name: string, value: PropertyValue | undefined): void => { if (value !== undefined) out[name] = value; };
+  const set = (name: string, value: PropertyValue | undefined): void => {
+    if (value !== undefined) out[name] = value;
+  };
   set('Stage', patch.stage === undefined ? undefined : stage(stageType, patch.stage));
   set('Completed', patch.completed === undefined ? undefined : date(patch.completed));
   set('Accepted', patch.accepted === undefined ? undefined : date(patch.accepted));

@@ -27,7 +27,10 @@ export type ConsoleDeps = {
 };
 
 /** The columns a founder types in Notion (owner founder or founder/bot in the contract); the rest are Cashin's. */
-const founderColumns = (table: Readonly<Record<string, PropertySpec>>): string[] => Object.entries(table).filter(([, spec]) => spec.owner !== 'bot').map(([name]) => name);
+const founderColumns = (table: Readonly<Record<string, PropertySpec>>): string[] =>
+  Object.entries(table)
+    .filter(([, spec]) => spec.owner !== 'bot')
+    .map(([name]) => name);
 export const FOUNDER_PROPERTIES = founderColumns(MILESTONE_PROPERTIES);
 export const CLIENT_FOUNDER_PROPERTIES = founderColumns(CLIENT_PROPERTIES);
 
@@ -36,7 +39,12 @@ const STEPS: Readonly<Record<string, number>> = { hour: 3600_000, day: 86_400_00
 type Json = Record<string, unknown>;
 
 class ConsoleError extends Error {
-  constructor(readonly status: number, message: string) { super(message); }
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -59,10 +67,17 @@ export async function startConsole(deps: ConsoleDeps): Promise<Listening> {
     try {
       const parsed: unknown = JSON.parse(r.rawBody || '{}');
       if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Json;
-    } catch { /* answered below */ }
+    } catch {
+      /* answered below */
+    }
     throw new ConsoleError(400, 'The request body must be a JSON object.');
   };
-  const asset = (text: string, type: string): EmulatorResponse => ({ status: 200, body: null, text, headers: { 'content-type': type, 'cache-control': 'no-store' } });
+  const asset = (text: string, type: string): EmulatorResponse => ({
+    status: 200,
+    body: null,
+    text,
+    headers: { 'content-type': type, 'cache-control': 'no-store' },
+  });
   const delivered = async (run: Promise<{ status: number; body: string }>): Promise<EmulatorResponse> => {
     const d = await run;
     return { status: d.status === 200 ? 200 : 502, body: { status: d.status, answer: d.body ? safeJson(d.body) : null } };
@@ -121,12 +136,18 @@ export async function startConsole(deps: ConsoleDeps): Promise<Listening> {
       clock.advance(step);
       return { status: 200, body: { now: clock.now().toISOString() } };
     });
-  return listen(routerHandler(router, {
-    before: (r) => sameOriginOnly(r, deps.port),
-    bodyLimit: CONSOLE_BODY_LIMIT,
-    notFound: (r) => ({ status: 404, body: { error: `No console route ${r.method} ${r.path}` } }),
-    onError: (error) => ({ status: error instanceof ConsoleError ? error.status : 400, body: { error: error instanceof Error ? error.message : String(error) } }),
-  }), deps.port);
+  return listen(
+    routerHandler(router, {
+      before: (r) => sameOriginOnly(r, deps.port),
+      bodyLimit: CONSOLE_BODY_LIMIT,
+      notFound: (r) => ({ status: 404, body: { error: `No console route ${r.method} ${r.path}` } }),
+      onError: (error) => ({
+        status: error instanceof ConsoleError ? error.status : 400,
+        body: { error: error instanceof Error ? error.message : String(error) },
+      }),
+    }),
+    deps.port,
+  );
 }
 
 /** The console's requests are small JSON objects; anything bigger is not from the console. */
@@ -151,7 +172,11 @@ export function sameOriginOnly(r: EmulatorRequest, port: number): EmulatorRespon
 }
 
 function safeJson(text: string): unknown {
-  try { return JSON.parse(text); } catch { return text; }
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
 function state(deps: ConsoleDeps): Json {
@@ -166,7 +191,10 @@ function state(deps: ConsoleDeps): Json {
     channel: {
       id: channel,
       messages: slack.channelMessages(channel).map((m) => ({ ts: m.ts, text: m.text, blocks: m.blocks, edited: m.edited })),
-      ephemerals: slack.ephemerals.filter((e) => e.user === founder).slice(-8).map((e) => ({ text: e.text, blocks: e.blocks })),
+      ephemerals: slack.ephemerals
+        .filter((e) => e.user === founder)
+        .slice(-8)
+        .map((e) => ({ text: e.text, blocks: e.blocks })),
       views: slack.views.filter((v) => !v.closed && v.user === founder).map((v) => ({ id: v.id, view: v.view })),
     },
     ledger: {
@@ -184,9 +212,18 @@ function state(deps: ConsoleDeps): Json {
       const inv = stripe.invoiceJson(id);
       const metadata = (inv.metadata ?? {}) as Record<string, string>;
       return {
-        id, number: inv.number, status: inv.status, currency: inv.currency, total: inv.total, amountPaid: inv.amount_paid,
-        amountRemaining: inv.amount_remaining, hostedUrl: inv.hosted_invoice_url, customer: customers.get(String(inv.customer)) ?? inv.customer,
-        milestoneId: metadata.cashin_milestone ?? null, disputed: stripe.disputed.has(id), sends: stripe.sends.get(id) ?? 0,
+        id,
+        number: inv.number,
+        status: inv.status,
+        currency: inv.currency,
+        total: inv.total,
+        amountPaid: inv.amount_paid,
+        amountRemaining: inv.amount_remaining,
+        hostedUrl: inv.hosted_invoice_url,
+        customer: customers.get(String(inv.customer)) ?? inv.customer,
+        milestoneId: metadata.cashin_milestone ?? null,
+        disputed: stripe.disputed.has(id),
+        sends: stripe.sends.get(id) ?? 0,
       };
     }),
   };
@@ -196,21 +233,30 @@ function state(deps: ConsoleDeps): Json {
 export function propertyValue(type: string | null, value: unknown): Json {
   const str = value === null || value === undefined ? '' : String(value).trim();
   switch (type) {
-    case 'title': return { title: richText(str) };
-    case 'rich_text': return { rich_text: richText(str) };
+    case 'title':
+      return { title: richText(str) };
+    case 'rich_text':
+      return { rich_text: richText(str) };
     case 'number': {
       if (str === '') return { number: null };
       const n = Number(str);
       if (!Number.isFinite(n)) throw new ConsoleError(400, `"${str}" is not a number.`);
       return { number: n };
     }
-    case 'select': return { select: str ? { name: str } : null };
-    case 'status': return { status: str ? { name: str } : null };
-    case 'url': return { url: str || null };
-    case 'checkbox': return { checkbox: value === true || value === 'true' };
-    case 'date': return { date: str ? { start: str } : null };
-    case 'relation': return { relation: str ? [{ id: str }] : [] };
-    default: throw new ConsoleError(400, `Cannot edit a ${type ?? 'missing'} property here.`);
+    case 'select':
+      return { select: str ? { name: str } : null };
+    case 'status':
+      return { status: str ? { name: str } : null };
+    case 'url':
+      return { url: str || null };
+    case 'checkbox':
+      return { checkbox: value === true || value === 'true' };
+    case 'date':
+      return { date: str ? { start: str } : null };
+    case 'relation':
+      return { relation: str ? [{ id: str }] : [] };
+    default:
+      throw new ConsoleError(400, `Cannot edit a ${type ?? 'missing'} property here.`);
   }
 }
 

@@ -44,7 +44,10 @@ export class Router {
       const params: Record<string, string> = {};
       const ok = route.parts.every((p, i) => {
         const actual = parts[i] ?? '';
-        if (p.startsWith(':')) { params[p.slice(1)] = decodeURIComponent(actual); return true; }
+        if (p.startsWith(':')) {
+          params[p.slice(1)] = decodeURIComponent(actual);
+          return true;
+        }
         return p === actual;
       });
       if (ok) return { handler: route.handler, params };
@@ -68,9 +71,7 @@ export function send(res: ServerResponse, response: EmulatorResponse): void {
 export type Listening = { readonly server: Server; readonly url: string; close(): Promise<void> };
 
 /** Serves a request handler on 127.0.0.1 (port 0 picks a free port). */
-export async function listen(
-  handle: (req: IncomingMessage, res: ServerResponse) => void, port = 0,
-): Promise<Listening> {
+export async function listen(handle: (req: IncomingMessage, res: ServerResponse) => void, port = 0): Promise<Listening> {
   const server = createServer(handle);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -80,10 +81,11 @@ export async function listen(
   return {
     server,
     url: `http://127.0.0.1:${actual}`,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -124,13 +126,20 @@ export function routerHandler(router: Router, options: HandlerOptions): (req: In
         return;
       }
       const found = router.match(req.method ?? 'GET', url.pathname);
-      request = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, rawBody, receivedAt, params: found?.params ?? {} };
+      request = {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        query: url.searchParams,
+        headers: req.headers,
+        rawBody,
+        receivedAt,
+        params: found?.params ?? {},
+      };
       const early = options.before ? await options.before(request) : null;
       if (early) return reply(early);
       if (!found) return reply(options.notFound(request));
       return reply(await found.handler(request));
-    })().catch((error: unknown) => reply(options.onError?.(error)
-      ?? { status: 500, body: { error: error instanceof Error ? error.message : String(error) } }));
+    })().catch((error: unknown) => reply(options.onError?.(error) ?? { status: 500, body: { error: error instanceof Error ? error.message : String(error) } }));
   };
 }
 

@@ -11,18 +11,50 @@ type Json = Record<string, unknown>;
 type PropertySchema = { id: string; name: string; type: string; config: Json };
 type DataSource = { id: string; databaseId: string; title: string; properties: Map<string, PropertySchema>; created: string };
 type Database = { id: string; parentPageId: string; title: string; dataSourceIds: string[]; created: string };
-type Page = { id: string; parent: { dataSourceId: string } | { pageId: string } | null; properties: Record<string, Json>; created: string; lastEdited: string; inTrash: boolean; title: string };
+type Page = {
+  id: string;
+  parent: { dataSourceId: string } | { pageId: string } | null;
+  properties: Record<string, Json>;
+  created: string;
+  lastEdited: string;
+  inTrash: boolean;
+  title: string;
+};
 type Comment = { id: string; pageId: string; text: string; created: string };
 
-export type NotionFault = { status: 409 | 429 | 500 | 502 | 503; retryAfterSeconds?: number; match?: { method?: string; pathIncludes?: string; bodyIncludes?: string } };
+export type NotionFault = {
+  status: 409 | 429 | 500 | 502 | 503;
+  retryAfterSeconds?: number;
+  match?: { method?: string; pathIncludes?: string; bodyIncludes?: string };
+};
 
 export type NotionEmulatorOptions = { token: string; now?: () => Date; botUserId?: string };
 
-const VALUE_TYPES = new Set(['title', 'rich_text', 'number', 'select', 'status', 'date', 'url', 'email', 'checkbox', 'relation', 'multi_select', 'people', 'phone_number']);
+const VALUE_TYPES = new Set([
+  'title',
+  'rich_text',
+  'number',
+  'select',
+  'status',
+  'date',
+  'url',
+  'email',
+  'checkbox',
+  'relation',
+  'multi_select',
+  'people',
+  'phone_number',
+]);
 const COLORS = ['default', 'gray', 'brown', 'orange', 'yellow', 'green', 'blue', 'purple', 'pink', 'red'];
 
 class NotionError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) { super(message); }
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 export class NotionEmulator {
@@ -108,7 +140,10 @@ export class NotionEmulator {
 
   changePropertyType(databaseId: string, name: string, type: string): void {
     const prop = this.dataSources.get(this.dataSourceOf(databaseId))?.properties.get(name);
-    if (prop) { prop.type = type; prop.config = {}; }
+    if (prop) {
+      prop.type = type;
+      prop.config = {};
+    }
   }
 
   async listen(port = 0): Promise<Listening> {
@@ -117,7 +152,16 @@ export class NotionEmulator {
 
   handler(): ReturnType<typeof routerHandler> {
     const router = new Router()
-      .add('GET', '/v1/users/me', () => ok({ object: 'user', id: this.#botUserId, type: 'bot', name: 'Cashin', avatar_url: null, bot: { owner: { type: 'workspace', workspace: true }, workspace_name: 'Emulated workspace' } }))
+      .add('GET', '/v1/users/me', () =>
+        ok({
+          object: 'user',
+          id: this.#botUserId,
+          type: 'bot',
+          name: 'Cashin',
+          avatar_url: null,
+          bot: { owner: { type: 'workspace', workspace: true }, workspace_name: 'Emulated workspace' },
+        }),
+      )
       .add('POST', '/v1/databases', (r) => ok(this.#createDatabase(json(r))))
       .add('GET', '/v1/databases/:id', (r) => ok(this.#databaseJson(this.#database(r.params.id))))
       .add('GET', '/v1/data_sources/:id', (r) => ok(this.#dataSourceJson(this.#dataSource(r.params.id))))
@@ -131,7 +175,9 @@ export class NotionEmulator {
       notFound: (r) => notionError(new NotionError(400, 'invalid_request_url', `Invalid request URL: ${r.method} ${r.path}`)),
       before: (r) => this.#gate(r),
       onError: (error) => (error instanceof NotionError ? notionError(error) : null),
-      onResponse: (r, response) => { this.requests.push({ at: r.receivedAt, method: r.method, path: r.path, status: response.status }); },
+      onResponse: (r, response) => {
+        this.requests.push({ at: r.receivedAt, method: r.method, path: r.path, status: response.status });
+      },
     });
   }
 
@@ -142,8 +188,12 @@ export class NotionEmulator {
     if (!r.headers['notion-version']) {
       return notionError(new NotionError(400, 'missing_version', 'Notion-Version header failed validation: Notion-Version header should be defined.'));
     }
-    const index = this.#faults.findIndex((f) => (!f.match?.method || f.match.method === r.method) && (!f.match?.pathIncludes || r.path.includes(f.match.pathIncludes))
-      && (!f.match?.bodyIncludes || r.rawBody.includes(f.match.bodyIncludes)));
+    const index = this.#faults.findIndex(
+      (f) =>
+        (!f.match?.method || f.match.method === r.method) &&
+        (!f.match?.pathIncludes || r.path.includes(f.match.pathIncludes)) &&
+        (!f.match?.bodyIncludes || r.rawBody.includes(f.match.bodyIncludes)),
+    );
     if (index >= 0) {
       const [fault] = this.#faults.splice(index, 1);
       if (fault) return faultResponse(fault);
@@ -159,19 +209,34 @@ export class NotionEmulator {
 
   #database(id: string | undefined): Database {
     const db = this.databases.get(normalizeId(id ?? ''));
-    if (!db) throw new NotionError(404, 'object_not_found', `Could not find database with ID: ${id}. Make sure the relevant pages and databases are shared with your integration.`);
+    if (!db)
+      throw new NotionError(
+        404,
+        'object_not_found',
+        `Could not find database with ID: ${id}. Make sure the relevant pages and databases are shared with your integration.`,
+      );
     return db;
   }
 
   #dataSource(id: string | undefined): DataSource {
     const ds = this.dataSources.get(normalizeId(id ?? ''));
-    if (!ds) throw new NotionError(404, 'object_not_found', `Could not find data_source with ID: ${id}. Make sure the relevant pages and databases are shared with your integration.`);
+    if (!ds)
+      throw new NotionError(
+        404,
+        'object_not_found',
+        `Could not find data_source with ID: ${id}. Make sure the relevant pages and databases are shared with your integration.`,
+      );
     return ds;
   }
 
   #page(id: string | undefined): Page {
     const page = this.pages.get(normalizeId(id ?? ''));
-    if (!page) throw new NotionError(404, 'object_not_found', `Could not find page with ID: ${id}. Make sure the relevant pages and databases are shared with your integration.`);
+    if (!page)
+      throw new NotionError(
+        404,
+        'object_not_found',
+        `Could not find page with ID: ${id}. Make sure the relevant pages and databases are shared with your integration.`,
+      );
     return page;
   }
 
@@ -204,7 +269,7 @@ export class NotionEmulator {
       this.#dataSource(target);
     }
     if (type === 'select' || type === 'status' || type === 'multi_select') {
-      const options = Array.isArray(cfg.options) ? cfg.options as Json[] : [];
+      const options = Array.isArray(cfg.options) ? (cfg.options as Json[]) : [];
       cfg.options = options.map((o, i) => ({ id: randomUUID(), name: String(o.name), color: String(o.color ?? COLORS[i % COLORS.length]), description: null }));
     }
     return { id: randomUUID().slice(0, 8), name, type, config: cfg };
@@ -212,10 +277,21 @@ export class NotionEmulator {
 
   #databaseJson(db: Database): Json {
     return {
-      object: 'database', id: db.id, title: richText(db.title), description: [], parent: { type: 'page_id', page_id: db.parentPageId },
-      is_inline: false, in_trash: false, is_locked: false, created_time: db.created, last_edited_time: db.created,
+      object: 'database',
+      id: db.id,
+      title: richText(db.title),
+      description: [],
+      parent: { type: 'page_id', page_id: db.parentPageId },
+      is_inline: false,
+      in_trash: false,
+      is_locked: false,
+      created_time: db.created,
+      last_edited_time: db.created,
       data_sources: db.dataSourceIds.map((id) => ({ id, name: this.dataSources.get(id)?.title ?? '' })),
-      icon: null, cover: null, url: `https://www.notion.so/${db.id.replace(/-/g, '')}`, public_url: null,
+      icon: null,
+      cover: null,
+      url: `https://www.notion.so/${db.id.replace(/-/g, '')}`,
+      public_url: null,
     };
   }
 
@@ -223,10 +299,24 @@ export class NotionEmulator {
     const properties: Json = {};
     for (const p of ds.properties.values()) properties[p.name] = { id: p.id, name: p.name, description: null, type: p.type, [p.type]: p.config };
     return {
-      object: 'data_source', id: ds.id, title: richText(ds.title), description: [], parent: { type: 'database_id', database_id: ds.databaseId },
-      database_parent: { type: 'page_id', page_id: this.databases.get(ds.databaseId)?.parentPageId }, is_inline: false, archived: false, in_trash: false,
-      created_time: ds.created, last_edited_time: ds.created, created_by: this.#user(), last_edited_by: this.#user(), properties,
-      icon: null, cover: null, url: `https://www.notion.so/${ds.id.replace(/-/g, '')}`, public_url: null,
+      object: 'data_source',
+      id: ds.id,
+      title: richText(ds.title),
+      description: [],
+      parent: { type: 'database_id', database_id: ds.databaseId },
+      database_parent: { type: 'page_id', page_id: this.databases.get(ds.databaseId)?.parentPageId },
+      is_inline: false,
+      archived: false,
+      in_trash: false,
+      created_time: ds.created,
+      last_edited_time: ds.created,
+      created_by: this.#user(),
+      last_edited_by: this.#user(),
+      properties,
+      icon: null,
+      cover: null,
+      url: `https://www.notion.so/${ds.id.replace(/-/g, '')}`,
+      public_url: null,
     };
   }
 
@@ -284,7 +374,8 @@ export class NotionEmulator {
       case 'rich_text':
         return { ...base, [schema.type]: richTextInput(v, path) };
       case 'number':
-        if (v !== null && (typeof v !== 'number' || !Number.isFinite(v))) throw validation(`${path} should be a number or \`null\`, instead was \`${JSON.stringify(v)}\`.`);
+        if (v !== null && (typeof v !== 'number' || !Number.isFinite(v)))
+          throw validation(`${path} should be a number or \`null\`, instead was \`${JSON.stringify(v)}\`.`);
         return { ...base, number: v };
       case 'checkbox':
         if (typeof v !== 'boolean') throw validation(`${path} should be a boolean, instead was \`${JSON.stringify(v)}\`.`);
@@ -331,16 +422,28 @@ export class NotionEmulator {
   }
 
   #pageJson(page: Page): Json {
-    const parent = page.parent === null
-      ? { type: 'workspace', workspace: true }
-      : 'dataSourceId' in page.parent
-        ? { type: 'data_source_id', data_source_id: page.parent.dataSourceId, database_id: this.dataSources.get(page.parent.dataSourceId)?.databaseId }
-        : { type: 'page_id', page_id: page.parent.pageId };
+    const parent =
+      page.parent === null
+        ? { type: 'workspace', workspace: true }
+        : 'dataSourceId' in page.parent
+          ? { type: 'data_source_id', data_source_id: page.parent.dataSourceId, database_id: this.dataSources.get(page.parent.dataSourceId)?.databaseId }
+          : { type: 'page_id', page_id: page.parent.pageId };
     return {
-      object: 'page', id: page.id, created_time: page.created, last_edited_time: page.lastEdited,
-      created_by: this.#user(), last_edited_by: this.#user(), cover: null, icon: null, parent,
-      archived: page.inTrash, in_trash: page.inTrash, is_locked: false, properties: page.properties,
-      url: `https://www.notion.so/${page.id.replace(/-/g, '')}`, public_url: null,
+      object: 'page',
+      id: page.id,
+      created_time: page.created,
+      last_edited_time: page.lastEdited,
+      created_by: this.#user(),
+      last_edited_by: this.#user(),
+      cover: null,
+      icon: null,
+      parent,
+      archived: page.inTrash,
+      in_trash: page.inTrash,
+      is_locked: false,
+      properties: page.properties,
+      url: `https://www.notion.so/${page.id.replace(/-/g, '')}`,
+      public_url: null,
     };
   }
 
@@ -350,7 +453,8 @@ export class NotionEmulator {
       throw validation('body.page_size should be a number between 1 and 100.');
     }
     for (const key of Object.keys(body)) {
-      if (!['filter', 'sorts', 'page_size', 'start_cursor', 'in_trash', 'result_type'].includes(key)) throw validation(`body.${key} is not a valid query parameter.`);
+      if (!['filter', 'sorts', 'page_size', 'start_cursor', 'in_trash', 'result_type'].includes(key))
+        throw validation(`body.${key} is not a valid query parameter.`);
     }
     const wanted = query.getAll('filter_properties[]').concat(query.getAll('filter_properties'));
     const filter = body.filter as Json | undefined;
@@ -362,9 +466,12 @@ export class NotionEmulator {
     const slice = rows.slice(start, start + pageSize);
     const next = rows[start + pageSize];
     return {
-      object: 'list', type: 'page_or_data_source', page_or_data_source: {},
+      object: 'list',
+      type: 'page_or_data_source',
+      page_or_data_source: {},
       results: slice.map((p) => this.#filterProperties(this.#pageJson(p), ds, wanted)),
-      next_cursor: next ? next.id : null, has_more: next !== undefined,
+      next_cursor: next ? next.id : null,
+      has_more: next !== undefined,
     };
   }
 
@@ -407,21 +514,39 @@ export class NotionEmulator {
     const parent = body.parent as Json | undefined;
     if (typeof parent?.page_id !== 'string') throw validation('body.parent.page_id should be defined (discussion replies are not emulated).');
     const page = this.#page(parent.page_id);
-    const text = richTextInput(body.rich_text, 'body.rich_text').map((t) => String((t.text as Json).content)).join('');
+    const text = richTextInput(body.rich_text, 'body.rich_text')
+      .map((t) => String((t.text as Json).content))
+      .join('');
     const comment: Comment = { id: randomUUID(), pageId: page.id, text, created: this.now().toISOString() };
     this.comments.push(comment);
     return this.#commentJson(comment);
   }
 
   #commentJson(c: Comment): Json {
-    return { object: 'comment', id: c.id, parent: { type: 'page_id', page_id: c.pageId }, discussion_id: c.id, created_time: c.created, last_edited_time: c.created, created_by: this.#user(), rich_text: richText(c.text) };
+    return {
+      object: 'comment',
+      id: c.id,
+      parent: { type: 'page_id', page_id: c.pageId },
+      discussion_id: c.id,
+      created_time: c.created,
+      last_edited_time: c.created,
+      created_by: this.#user(),
+      rich_text: richText(c.text),
+    };
   }
 
   #listComments(query: URLSearchParams): Json {
     const blockId = query.get('block_id');
     if (!blockId) throw validation('block_id should be defined.');
     const page = this.#page(blockId);
-    return { object: 'list', type: 'comment', comment: {}, results: this.comments.filter((c) => c.pageId === page.id).map((c) => this.#commentJson(c)), next_cursor: null, has_more: false };
+    return {
+      object: 'list',
+      type: 'comment',
+      comment: {},
+      results: this.comments.filter((c) => c.pageId === page.id).map((c) => this.#commentJson(c)),
+      next_cursor: null,
+      has_more: false,
+    };
   }
 }
 
@@ -450,7 +575,11 @@ export function notionError(e: NotionError): EmulatorResponse {
 
 function faultResponse(fault: NotionFault): EmulatorResponse {
   if (fault.status === 429) {
-    return { status: 429, headers: { 'retry-after': String(fault.retryAfterSeconds ?? 1) }, body: { object: 'error', status: 429, code: 'rate_limited', message: 'You have been rate limited. Please try again in a few minutes.' } };
+    return {
+      status: 429,
+      headers: { 'retry-after': String(fault.retryAfterSeconds ?? 1) },
+      body: { object: 'error', status: 429, code: 'rate_limited', message: 'You have been rate limited. Please try again in a few minutes.' },
+    };
   }
   if (fault.status === 409) {
     return { status: 409, body: { object: 'error', status: 409, code: 'conflict_error', message: 'Conflict occurred while saving. Please try again.' } };
@@ -467,7 +596,15 @@ function normalizeId(id: string): string {
 
 function richText(content: string): Json[] {
   if (content === '') return [];
-  return [{ type: 'text', text: { content, link: null }, annotations: { bold: false, italic: false, strikethrough: false, underline: false, code: false, color: 'default' }, plain_text: content, href: null }];
+  return [
+    {
+      type: 'text',
+      text: { content, link: null },
+      annotations: { bold: false, italic: false, strikethrough: false, underline: false, code: false, color: 'default' },
+      plain_text: content,
+      href: null,
+    },
+  ];
 }
 
 function richTextInput(v: unknown, path: string): Json[] {
@@ -500,10 +637,17 @@ function dateInput(v: unknown, path: string): Json | null {
 function emptyValue(schema: PropertySchema): Json {
   const base = { id: schema.id, type: schema.type };
   switch (schema.type) {
-    case 'title': case 'rich_text': case 'multi_select': case 'people': return { ...base, [schema.type]: [] };
-    case 'checkbox': return { ...base, checkbox: false };
-    case 'relation': return { ...base, relation: [], has_more: false };
-    default: return { ...base, [schema.type]: null };
+    case 'title':
+    case 'rich_text':
+    case 'multi_select':
+    case 'people':
+      return { ...base, [schema.type]: [] };
+    case 'checkbox':
+      return { ...base, checkbox: false };
+    case 'relation':
+      return { ...base, relation: [], has_more: false };
+    default:
+      return { ...base, [schema.type]: null };
   }
 }
 
@@ -513,11 +657,18 @@ function plainValue(v: Json | undefined): unknown {
   const type = v.type as string;
   const inner = v[type];
   switch (type) {
-    case 'title': case 'rich_text': return (inner as Json[]).map((t) => String(t.plain_text)).join('');
-    case 'select': case 'status': return inner ? (inner as Json).name : null;
-    case 'date': return inner ? (inner as Json).start : null;
-    case 'relation': return (inner as Json[]).map((r) => r.id);
-    default: return inner;
+    case 'title':
+    case 'rich_text':
+      return (inner as Json[]).map((t) => String(t.plain_text)).join('');
+    case 'select':
+    case 'status':
+      return inner ? (inner as Json).name : null;
+    case 'date':
+      return inner ? (inner as Json).start : null;
+    case 'relation':
+      return (inner as Json[]).map((r) => r.id);
+    default:
+      return inner;
   }
 }
 
@@ -528,12 +679,18 @@ function compareDates(value: string, cond: Json | undefined): boolean {
   const target = typeof raw === 'string' ? Date.parse(raw) : Number.NaN;
   if (Number.isNaN(target)) throw validation('body.filter date condition should be an ISO 8601 date.');
   switch (op) {
-    case 'on_or_after': return v >= target;
-    case 'after': return v > target;
-    case 'before': return v < target;
-    case 'on_or_before': return v <= target;
-    case 'equals': return v === target;
-    default: throw validation(`Unsupported date filter condition: ${op}`);
+    case 'on_or_after':
+      return v >= target;
+    case 'after':
+      return v > target;
+    case 'before':
+      return v < target;
+    case 'on_or_before':
+      return v <= target;
+    case 'equals':
+      return v === target;
+    default:
+      throw validation(`Unsupported date filter condition: ${op}`);
   }
 }
 
@@ -541,11 +698,17 @@ function matchCondition(value: unknown, cond: Json, type: string): boolean {
   const [op, target] = Object.entries(cond)[0] ?? [];
   const empty = value === null || value === '' || (Array.isArray(value) && value.length === 0);
   switch (op) {
-    case 'is_empty': return empty;
-    case 'is_not_empty': return !empty;
-    case 'equals': return value === target;
-    case 'does_not_equal': return value !== target;
-    case 'contains': return Array.isArray(value) ? value.includes(normalizeId(String(target))) : String(value ?? '').includes(String(target));
-    default: throw validation(`Unsupported ${type} filter condition: ${op}`);
+    case 'is_empty':
+      return empty;
+    case 'is_not_empty':
+      return !empty;
+    case 'equals':
+      return value === target;
+    case 'does_not_equal':
+      return value !== target;
+    case 'contains':
+      return Array.isArray(value) ? value.includes(normalizeId(String(target))) : String(value ?? '').includes(String(target));
+    default:
+      throw validation(`Unsupported ${type} filter condition: ${op}`);
   }
 }

@@ -28,7 +28,14 @@ export const SANDBOX = {
   founder: 'U0FOUNDER1',
 } as const;
 
-const SETTINGS = ['POLL_INTERVAL_SECONDS', 'AUTO_SEND_AFTER_MINUTES', 'CASHIN_TIMEZONE', 'DEFAULT_CURRENCY', 'DEFAULT_PAYMENT_TERMS_DAYS', 'LOG_LEVEL'] as const;
+const SETTINGS = [
+  'POLL_INTERVAL_SECONDS',
+  'AUTO_SEND_AFTER_MINUTES',
+  'CASHIN_TIMEZONE',
+  'DEFAULT_CURRENCY',
+  'DEFAULT_PAYMENT_TERMS_DAYS',
+  'LOG_LEVEL',
+] as const;
 
 /** `url` is the console; `botUrl` the bot's own port (Slack's requests, Stripe's webhook), on loopback only. */
 export type Sandbox = { url: string; botUrl: string; stop(): Promise<void> };
@@ -55,16 +62,35 @@ export async function startSandbox(env: Record<string, string | undefined>, logg
   const config = loadConfig({
     POLL_INTERVAL_SECONDS: '2',
     ...settings,
-    SLACK_BOT_TOKEN: SANDBOX.slackBotToken, SLACK_SIGNING_SECRET: slackSigningSecret, SLACK_CHANNEL_ID: SANDBOX.channel,
-    SLACK_APPROVER_IDS: SANDBOX.founder, NOTION_TOKEN: SANDBOX.notionToken, NOTION_MILESTONES_DB: ledger.milestonesDb,
-    NOTION_CLIENTS_DB: ledger.clientsDb, STRIPE_SECRET_KEY: SANDBOX.stripeKey, STRIPE_WEBHOOK_SECRET: stripeWebhookSecret,
-    PORT: String(botPort), NOTION_BASE_URL: notionServer?.url, SLACK_API_URL: slack.apiUrl, STRIPE_API_URL: stripeServer?.url,
+    SLACK_BOT_TOKEN: SANDBOX.slackBotToken,
+    SLACK_SIGNING_SECRET: slackSigningSecret,
+    SLACK_CHANNEL_ID: SANDBOX.channel,
+    SLACK_APPROVER_IDS: SANDBOX.founder,
+    NOTION_TOKEN: SANDBOX.notionToken,
+    NOTION_MILESTONES_DB: ledger.milestonesDb,
+    NOTION_CLIENTS_DB: ledger.clientsDb,
+    STRIPE_SECRET_KEY: SANDBOX.stripeKey,
+    STRIPE_WEBHOOK_SECRET: stripeWebhookSecret,
+    PORT: String(botPort),
+    NOTION_BASE_URL: notionServer?.url,
+    SLACK_API_URL: slack.apiUrl,
+    STRIPE_API_URL: stripeServer?.url,
   });
   // The bot's own port answers only this machine: the console and the emulators are its only callers.
   const bot = await start(config, logger, { clock, ratePerSecond: 50, host: '127.0.0.1' });
   const consolePort = Number(env.PORT || 3000);
   const emulators = { notion: notionServer?.url ?? '', slack: slack.apiUrl, stripe: stripeServer?.url ?? '' };
-  const consoleServer = await startConsole({ port: consolePort, emulators, notion, slack, stripe, clock, ledger, founder: SANDBOX.founder, channel: SANDBOX.channel });
+  const consoleServer = await startConsole({
+    port: consolePort,
+    emulators,
+    notion,
+    slack,
+    stripe,
+    clock,
+    ledger,
+    founder: SANDBOX.founder,
+    channel: SANDBOX.channel,
+  });
   const url = `http://localhost:${consolePort}`;
   process.stdout.write(`\nCashin sandbox: no credentials found, so Notion, Slack and Stripe are emulated with demo data.\nOpen the console at ${url}\n\n`);
   return {

@@ -29,7 +29,12 @@ export type SlackEmulatorOptions = {
 export type Delivery = { status: number; body: string };
 
 class SlackApiError extends Error {
-  constructor(readonly error: string, readonly messages: string[] = []) { super(error); }
+  constructor(
+    readonly error: string,
+    readonly messages: string[] = [],
+  ) {
+    super(error);
+  }
 }
 
 export class SlackEmulator {
@@ -85,7 +90,10 @@ export class SlackEmulator {
 
   /** Calls to `method` get no answer until `until` settles, as when Slack hangs. */
   stall(method: string, until: Promise<void>): void {
-    this.#stalls.set(method, until.finally(() => this.#stalls.delete(method)));
+    this.#stalls.set(
+      method,
+      until.finally(() => this.#stalls.delete(method)),
+    );
   }
 
   get socketConnections(): number {
@@ -115,11 +123,17 @@ export class SlackEmulator {
     const found = findButton(message.blocks, actionId);
     if (!found) throw new Error(`message ${messageTs} has no button ${actionId}`);
     const payload = {
-      type: 'block_actions', team: { id: this.#teamId, domain: 'cashin' }, user: { id: userId, username: userId, team_id: this.#teamId },
-      api_app_id: 'ACASHIN01', token: 'legacy-verification-token', trigger_id: this.#trigger(userId),
+      type: 'block_actions',
+      team: { id: this.#teamId, domain: 'cashin' },
+      user: { id: userId, username: userId, team_id: this.#teamId },
+      api_app_id: 'ACASHIN01',
+      token: 'legacy-verification-token',
+      trigger_id: this.#trigger(userId),
       container: { type: 'message', message_ts: message.ts, channel_id: message.channel, is_ephemeral: false },
-      channel: { id: message.channel, name: 'billing' }, message: { ts: message.ts, text: message.text, blocks: message.blocks, type: 'message', user: message.user },
-      response_url: this.#responseUrl(message.channel, userId), state: { values: {} },
+      channel: { id: message.channel, name: 'billing' },
+      message: { ts: message.ts, text: message.text, blocks: message.blocks, type: 'message', user: message.user },
+      response_url: this.#responseUrl(message.channel, userId),
+      state: { values: {} },
       actions: [{ type: 'button', action_id: actionId, block_id: found.blockId, value: found.value, text: found.text, action_ts: `${Date.now() / 1000}` }],
     };
     return this.#deliver('interactive', payload);
@@ -137,8 +151,12 @@ export class SlackEmulator {
       state[blockId] = { [String(element.action_id)]: { type: element.type, value: values[blockId] ?? null } };
     }
     const payload = {
-      type: 'view_submission', team: { id: this.#teamId, domain: 'cashin' }, user: { id: userId, username: userId, team_id: this.#teamId },
-      api_app_id: 'ACASHIN01', token: 'legacy-verification-token', trigger_id: this.#trigger(userId),
+      type: 'view_submission',
+      team: { id: this.#teamId, domain: 'cashin' },
+      user: { id: userId, username: userId, team_id: this.#teamId },
+      api_app_id: 'ACASHIN01',
+      token: 'legacy-verification-token',
+      trigger_id: this.#trigger(userId),
       view: { ...open.view, id: open.id, team_id: this.#teamId, state: { values: state }, hash: 'h', app_id: 'ACASHIN01', bot_id: 'BCASHIN01' },
       response_urls: [],
     };
@@ -157,8 +175,17 @@ export class SlackEmulator {
 
   async slashCommand(command: string, text: string, userId: string, channel: string): Promise<Delivery> {
     const payload = {
-      token: 'legacy-verification-token', team_id: this.#teamId, team_domain: 'cashin', channel_id: channel, channel_name: 'billing',
-      user_id: userId, user_name: userId, command, text, api_app_id: 'ACASHIN01', response_url: this.#responseUrl(channel, userId),
+      token: 'legacy-verification-token',
+      team_id: this.#teamId,
+      team_domain: 'cashin',
+      channel_id: channel,
+      channel_name: 'billing',
+      user_id: userId,
+      user_name: userId,
+      command,
+      text,
+      api_app_id: 'ACASHIN01',
+      response_url: this.#responseUrl(channel, userId),
       trigger_id: this.#trigger(userId),
     };
     return this.#deliver('slash_commands', payload);
@@ -170,7 +197,11 @@ export class SlackEmulator {
     const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
     const secret = options.secret ?? this.#options.signingSecret ?? '';
     const signature = `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
-    const response = await fetch(this.requestUrl, { method: 'POST', headers: { 'content-type': contentType, 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': signature }, body });
+    const response = await fetch(this.requestUrl, {
+      method: 'POST',
+      headers: { 'content-type': contentType, 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': signature },
+      body,
+    });
     return { status: response.status, body: await response.text() };
   }
 
@@ -184,9 +215,10 @@ export class SlackEmulator {
       const ack = await Promise.race([acked, timeout]);
       return { status: 200, body: JSON.stringify(ack.payload ?? {}) };
     }
-    const body = type === 'interactive'
-      ? new URLSearchParams({ payload: JSON.stringify(payload) }).toString()
-      : new URLSearchParams(Object.fromEntries(Object.entries(payload).map(([k, v]) => [k, String(v)]))).toString();
+    const body =
+      type === 'interactive'
+        ? new URLSearchParams({ payload: JSON.stringify(payload) }).toString()
+        : new URLSearchParams(Object.fromEntries(Object.entries(payload).map(([k, v]) => [k, String(v)]))).toString();
     return this.deliverRaw(body, 'application/x-www-form-urlencoded');
   }
 
@@ -197,11 +229,21 @@ export class SlackEmulator {
       const message = safeJson(String(data));
       const id = typeof message.envelope_id === 'string' ? message.envelope_id : null;
       const resolve = id ? this.#pendingAcks.get(id) : undefined;
-      if (id && resolve) { this.#pendingAcks.delete(id); resolve(message); }
+      if (id && resolve) {
+        this.#pendingAcks.delete(id);
+        resolve(message);
+      }
     });
     const pinger = setInterval(() => ws.ping(), 5000);
     ws.on('close', () => clearInterval(pinger));
-    ws.send(JSON.stringify({ type: 'hello', num_connections: this.#sockets.size, debug_info: { host: 'cashin-emulator', build_number: 1, approximate_connection_time: 3600 }, connection_info: { app_id: 'ACASHIN01' } }));
+    ws.send(
+      JSON.stringify({
+        type: 'hello',
+        num_connections: this.#sockets.size,
+        debug_info: { host: 'cashin-emulator', build_number: 1, approximate_connection_time: 3600 },
+        connection_info: { app_id: 'ACASHIN01' },
+      }),
+    );
   }
 
   /** Where an app answers an interaction later: privately to the user in that channel, or in the channel. */
@@ -246,7 +288,10 @@ export class SlackEmulator {
     } catch (error) {
       if (!(error instanceof SlackApiError)) throw error;
       this.calls.push({ method, ok: false, error: error.error });
-      return { status: 200, body: { ok: false, error: error.error, ...(error.messages.length > 0 ? { response_metadata: { messages: error.messages } } : {}) } };
+      return {
+        status: 200,
+        body: { ok: false, error: error.error, ...(error.messages.length > 0 ? { response_metadata: { messages: error.messages } } : {}) },
+      };
     }
   }
 
@@ -259,7 +304,15 @@ export class SlackEmulator {
     if (token !== this.#options.botToken) throw new SlackApiError('invalid_auth');
     switch (method) {
       case 'auth.test':
-        return { url: 'https://cashin-emulated.slack.com/', team: 'Cashin', user: 'cashin', team_id: this.#teamId, user_id: this.#botUserId, bot_id: 'BCASHIN01', is_enterprise_install: false };
+        return {
+          url: 'https://cashin-emulated.slack.com/',
+          team: 'Cashin',
+          user: 'cashin',
+          team_id: this.#teamId,
+          user_id: this.#botUserId,
+          bot_id: 'BCASHIN01',
+          is_enterprise_install: false,
+        };
       case 'conversations.info': {
         const channel = this.#channel(args.channel);
         return { channel: { id: channel, name: 'billing', is_channel: true, is_member: this.#isMember(channel), is_archived: false } };
@@ -326,13 +379,15 @@ export class SlackEmulator {
     if (!trigger) throw new SlackApiError('invalid_trigger_id');
     if (Date.now() - trigger.at > 3000) throw new SlackApiError('expired_trigger_id');
     this.#triggers.delete(String(args.trigger_id));
-    const view = typeof args.view === 'string' ? safeJson(args.view) : (args.view as Json | undefined) ?? {};
+    const view = typeof args.view === 'string' ? safeJson(args.view) : ((args.view as Json | undefined) ?? {});
     if (view.type !== 'modal') throw new SlackApiError('invalid_arguments', ['[ERROR] view.type must be "modal"']);
     const problems = [
       ...checkPlain(view.title, 'title', SLACK_LIMITS.viewTitle),
       ...(view.submit ? checkPlain(view.submit, 'submit', SLACK_LIMITS.viewTitle) : []),
       ...(view.close ? checkPlain(view.close, 'close', SLACK_LIMITS.viewTitle) : []),
-      ...(typeof view.private_metadata === 'string' && view.private_metadata.length > SLACK_LIMITS.privateMetadata ? ['[ERROR] private_metadata too long'] : []),
+      ...(typeof view.private_metadata === 'string' && view.private_metadata.length > SLACK_LIMITS.privateMetadata
+        ? ['[ERROR] private_metadata too long']
+        : []),
     ];
     if (problems.length > 0) throw new SlackApiError('invalid_arguments', problems);
     validateBlocks(view.blocks, SLACK_LIMITS.blocksPerView);
@@ -363,12 +418,16 @@ function parseArgs(r: EmulatorRequest): Json {
 }
 
 function tryParse(text: string): unknown {
-  try { return JSON.parse(text); } catch { return undefined; }
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 function safeJson(text: string): Json {
   const parsed = tryParse(text);
-  return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed as Json : {};
+  return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Json) : {};
 }
 
 function requireText(text: unknown, blocks: Json[]): void {
@@ -392,8 +451,12 @@ function validateBlocks(raw: unknown, maxBlocks: number): Json[] {
   let textLength = 0;
   raw.forEach((block: Json, i) => {
     const at = `/blocks/${i}`;
-    if (!BLOCK_TYPES.has(String(block?.type))) { problems.push(`[ERROR] unsupported type: ${String(block?.type)} [json-pointer:${at}/type]`); return; }
-    if (typeof block.block_id === 'string' && block.block_id.length > 255) problems.push(`[ERROR] must be less than 256 characters [json-pointer:${at}/block_id]`);
+    if (!BLOCK_TYPES.has(String(block?.type))) {
+      problems.push(`[ERROR] unsupported type: ${String(block?.type)} [json-pointer:${at}/type]`);
+      return;
+    }
+    if (typeof block.block_id === 'string' && block.block_id.length > 255)
+      problems.push(`[ERROR] must be less than 256 characters [json-pointer:${at}/block_id]`);
     const text = block.text as Json | undefined;
     const length = (t: unknown) => (typeof (t as Json | undefined)?.text === 'string' ? String((t as Json).text).length : 0);
     switch (block.type) {
@@ -401,27 +464,32 @@ function validateBlocks(raw: unknown, maxBlocks: number): Json[] {
         if (length(text) === 0 || length(text) > 150) problems.push(`[ERROR] must be between 1 and 150 characters [json-pointer:${at}/text]`);
         break;
       case 'section': {
-        const fields = Array.isArray(block.fields) ? block.fields as Json[] : [];
+        const fields = Array.isArray(block.fields) ? (block.fields as Json[]) : [];
         if (!text && fields.length === 0) problems.push(`[ERROR] must provide either text or fields [json-pointer:${at}]`);
         if (length(text) > 3000) problems.push(`[ERROR] must be less than 3001 characters [json-pointer:${at}/text/text]`);
         if (fields.length > 10) problems.push(`[ERROR] no more than 10 items allowed [json-pointer:${at}/fields]`);
-        fields.forEach((f, j) => { if (length(f) > 2000) problems.push(`[ERROR] must be less than 2001 characters [json-pointer:${at}/fields/${j}/text]`); });
+        fields.forEach((f, j) => {
+          if (length(f) > 2000) problems.push(`[ERROR] must be less than 2001 characters [json-pointer:${at}/fields/${j}/text]`);
+        });
         textLength += length(text) + fields.reduce((n, f) => n + length(f), 0);
         break;
       }
       case 'context': {
-        const elements = Array.isArray(block.elements) ? block.elements as Json[] : [];
+        const elements = Array.isArray(block.elements) ? (block.elements as Json[]) : [];
         if (elements.length === 0 || elements.length > 10) problems.push(`[ERROR] must have between 1 and 10 elements [json-pointer:${at}/elements]`);
         textLength += elements.reduce((n, e) => n + length(e), 0);
         break;
       }
       case 'actions': {
-        const elements = Array.isArray(block.elements) ? block.elements as Json[] : [];
+        const elements = Array.isArray(block.elements) ? (block.elements as Json[]) : [];
         if (elements.length === 0 || elements.length > 25) problems.push(`[ERROR] must have between 1 and 25 elements [json-pointer:${at}/elements]`);
         elements.forEach((e, j) => {
-          if (length(e.text) === 0 || length(e.text) > 75) problems.push(`[ERROR] must be between 1 and 75 characters [json-pointer:${at}/elements/${j}/text/text]`);
-          if (typeof e.action_id === 'string' && e.action_id.length > 255) problems.push(`[ERROR] must be less than 256 characters [json-pointer:${at}/elements/${j}/action_id]`);
-          if (typeof e.value === 'string' && e.value.length > 2000) problems.push(`[ERROR] must be less than 2001 characters [json-pointer:${at}/elements/${j}/value]`);
+          if (length(e.text) === 0 || length(e.text) > 75)
+            problems.push(`[ERROR] must be between 1 and 75 characters [json-pointer:${at}/elements/${j}/text/text]`);
+          if (typeof e.action_id === 'string' && e.action_id.length > 255)
+            problems.push(`[ERROR] must be less than 256 characters [json-pointer:${at}/elements/${j}/action_id]`);
+          if (typeof e.value === 'string' && e.value.length > 2000)
+            problems.push(`[ERROR] must be less than 2001 characters [json-pointer:${at}/elements/${j}/value]`);
         });
         break;
       }

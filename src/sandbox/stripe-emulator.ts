@@ -12,16 +12,49 @@ import { listen, Router, routerHandler, type EmulatorRequest, type EmulatorRespo
 type Json = Record<string, unknown>;
 
 type Invoice = {
-  id: string; customer: string; currency: string; status: 'draft' | 'open' | 'paid' | 'void' | 'uncollectible';
-  collection_method: string; days_until_due: number | null; due_date: number | null; description: string | null;
-  footer: string | null; metadata: Record<string, string>; custom_fields: { name: string; value: string }[] | null;
-  number: string | null; created: number; amount_paid: number; auto_advance: boolean;
-  finalized_at: number | null; paid_at: number | null; voided_at: number | null; uncollectible_at: number | null;
+  id: string;
+  customer: string;
+  currency: string;
+  status: 'draft' | 'open' | 'paid' | 'void' | 'uncollectible';
+  collection_method: string;
+  days_until_due: number | null;
+  due_date: number | null;
+  description: string | null;
+  footer: string | null;
+  metadata: Record<string, string>;
+  custom_fields: { name: string; value: string }[] | null;
+  number: string | null;
+  created: number;
+  amount_paid: number;
+  auto_advance: boolean;
+  finalized_at: number | null;
+  paid_at: number | null;
+  voided_at: number | null;
+  uncollectible_at: number | null;
   /** Below Stripe's minimum charge the amount goes to the customer's balance and the invoice counts as paid. */
   carried_to_balance: boolean;
 };
-type InvoiceItem = { id: string; customer: string; invoice: string; amount: number; currency: string; description: string | null; tax_rates: string[]; metadata: Record<string, string>; created: number };
-type Customer = { id: string; email: string | null; name: string | null; description: string | null; metadata: Record<string, string>; created: number; deleted: boolean; balance: number };
+type InvoiceItem = {
+  id: string;
+  customer: string;
+  invoice: string;
+  amount: number;
+  currency: string;
+  description: string | null;
+  tax_rates: string[];
+  metadata: Record<string, string>;
+  created: number;
+};
+type Customer = {
+  id: string;
+  email: string | null;
+  name: string | null;
+  description: string | null;
+  metadata: Record<string, string>;
+  created: number;
+  deleted: boolean;
+  balance: number;
+};
 type TaxRate = { id: string; display_name: string; percentage: number; inclusive: boolean; active: boolean; metadata: Record<string, string>; created: number };
 type StoredEvent = { id: string; type: string; created: number; object: Json; requestKey: string | null };
 type Idempotent = { fingerprint: string; response: EmulatorResponse; at: number };
@@ -32,7 +65,15 @@ export type StripeEmulatorOptions = { secretKey: string; now?: () => Date; accou
 export type ResponseHold = { method: string; path: RegExp; run: () => Promise<void>; once: boolean };
 
 class StripeError extends Error {
-  constructor(readonly status: number, readonly type: string, message: string, readonly code?: string, readonly param?: string) { super(message); }
+  constructor(
+    readonly status: number,
+    readonly type: string,
+    message: string,
+    readonly code?: string,
+    readonly param?: string,
+  ) {
+    super(message);
+  }
 }
 
 const EVENT_API_VERSION = '2026-10-28.endive';
@@ -98,12 +139,26 @@ export class StripeEmulator {
   /** The client pays `amount` minor units (all that remains by default) on the hosted page. */
   pay(invoiceId: string, amount?: number): void {
     const invoice = this.#invoice(invoiceId);
-    if (invoice.status !== 'open') throw new StripeError(400, 'invalid_request_error', `Invoice ${invoiceId} is ${invoice.status}; only open invoices can be paid.`);
+    if (invoice.status !== 'open')
+      throw new StripeError(400, 'invalid_request_error', `Invoice ${invoiceId} is ${invoice.status}; only open invoices can be paid.`);
     const remaining = this.#totals(invoice).total - invoice.amount_paid;
     const paying = Math.min(amount ?? remaining, remaining);
     invoice.amount_paid += paying;
     const paymentId = `inpay_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
-    this.#emit('invoice_payment.paid', { id: paymentId, object: 'invoice_payment', invoice: invoice.id, amount_paid: paying, currency: invoice.currency, status: 'paid', is_default: true, created: this.#now() }, null);
+    this.#emit(
+      'invoice_payment.paid',
+      {
+        id: paymentId,
+        object: 'invoice_payment',
+        invoice: invoice.id,
+        amount_paid: paying,
+        currency: invoice.currency,
+        status: 'paid',
+        is_default: true,
+        created: this.#now(),
+      },
+      null,
+    );
     if (invoice.amount_paid >= this.#totals(invoice).total) {
       invoice.status = 'paid';
       invoice.paid_at = this.#now();
@@ -123,7 +178,20 @@ export class StripeEmulator {
     const invoice = this.#invoice(invoiceId);
     if (invoice.amount_paid === 0) throw new StripeError(400, 'invalid_request_error', `Invoice ${invoiceId} has no payment to dispute.`);
     this.disputed.add(invoice.id);
-    this.#emit('charge.dispute.created', { id: newId('dp'), object: 'dispute', amount: invoice.amount_paid, currency: invoice.currency, reason: 'general', status: 'needs_response', payment_intent: `pi_${invoice.id.slice(3)}`, created: this.#now() }, null);
+    this.#emit(
+      'charge.dispute.created',
+      {
+        id: newId('dp'),
+        object: 'dispute',
+        amount: invoice.amount_paid,
+        currency: invoice.currency,
+        reason: 'general',
+        status: 'needs_response',
+        payment_intent: `pi_${invoice.id.slice(3)}`,
+        created: this.#now(),
+      },
+      null,
+    );
   }
 
   /** Re-delivers an event to the webhook endpoints, as Stripe does when it retries. */
@@ -138,29 +206,89 @@ export class StripeEmulator {
 
   handler(): ReturnType<typeof routerHandler> {
     const r = new Router()
-      .add('GET', '/v1/account', () => ok({ id: 'acct_1Cashin000000000', object: 'account', business_profile: { name: this.#accountName }, settings: { dashboard: { display_name: this.#accountName } }, charges_enabled: true, country: 'US', default_currency: 'usd' }))
+      .add('GET', '/v1/account', () =>
+        ok({
+          id: 'acct_1Cashin000000000',
+          object: 'account',
+          business_profile: { name: this.#accountName },
+          settings: { dashboard: { display_name: this.#accountName } },
+          charges_enabled: true,
+          country: 'US',
+          default_currency: 'usd',
+        }),
+      )
       .add('POST', '/v1/customers', (q) => this.#idempotent(q, () => ok(this.#createCustomer(form(q, ['email', 'name', 'description', 'metadata', 'expand'])))))
       .add('GET', '/v1/customers/:id', (q) => ok(this.#customerJson(this.#customer(q.params.id, true))))
       .add('DELETE', '/v1/customers/:id', (q) => ok(this.#deleteCustomer(this.#customer(q.params.id))))
-      .add('POST', '/v1/customers/:id', (q) => this.#idempotent(q, () => ok(this.#updateCustomer(this.#customer(q.params.id), form(q, ['email', 'name', 'description', 'metadata', 'expand'])))))
+      .add('POST', '/v1/customers/:id', (q) =>
+        this.#idempotent(q, () => ok(this.#updateCustomer(this.#customer(q.params.id), form(q, ['email', 'name', 'description', 'metadata', 'expand'])))),
+      )
       .add('GET', '/v1/tax_rates/:id', (q) => ok(this.#taxRateJson(this.#taxRate(q.params.id))))
-      .add('GET', '/v1/tax_rates', (q) => ok(this.#list([...this.taxRates.values()].filter((t) => !q.query.has('active') || String(t.active) === q.query.get('active')).map((t) => this.#taxRateJson(t)), '/v1/tax_rates')))
-      .add('POST', '/v1/tax_rates', (q) => this.#idempotent(q, () => ok(this.#createTaxRate(form(q, ['display_name', 'percentage', 'inclusive', 'metadata', 'description', 'jurisdiction', 'country'])))))
-      .add('POST', '/v1/invoices', (q) => this.#idempotent(q, () => ok(this.#createInvoice(form(q, ['customer', 'collection_method', 'days_until_due', 'due_date', 'currency', 'description', 'footer', 'metadata', 'custom_fields', 'auto_advance', 'pending_invoice_items_behavior', 'expand'])))))
+      .add('GET', '/v1/tax_rates', (q) =>
+        ok(
+          this.#list(
+            [...this.taxRates.values()].filter((t) => !q.query.has('active') || String(t.active) === q.query.get('active')).map((t) => this.#taxRateJson(t)),
+            '/v1/tax_rates',
+          ),
+        ),
+      )
+      .add('POST', '/v1/tax_rates', (q) =>
+        this.#idempotent(q, () =>
+          ok(this.#createTaxRate(form(q, ['display_name', 'percentage', 'inclusive', 'metadata', 'description', 'jurisdiction', 'country']))),
+        ),
+      )
+      .add('POST', '/v1/invoices', (q) =>
+        this.#idempotent(q, () =>
+          ok(
+            this.#createInvoice(
+              form(q, [
+                'customer',
+                'collection_method',
+                'days_until_due',
+                'due_date',
+                'currency',
+                'description',
+                'footer',
+                'metadata',
+                'custom_fields',
+                'auto_advance',
+                'pending_invoice_items_behavior',
+                'expand',
+              ]),
+            ),
+          ),
+        ),
+      )
       .add('GET', '/v1/invoices', (q) => ok(this.#listInvoices(q.query)))
       .add('DELETE', '/v1/invoices/:id', (q) => ok(this.#deleteDraft(this.#invoice(q.params.id))))
       .add('GET', '/v1/invoices/:id', (q) => ok(this.#invoiceJson(this.#invoice(q.params.id), q.query.getAll('expand[0]').concat(q.query.getAll('expand[]')))))
-      .add('POST', '/v1/invoices/:id/finalize', (q) => this.#idempotent(q, () => ok(this.#finalize(this.#invoice(q.params.id), form(q, ['auto_advance', 'expand'])))))
+      .add('POST', '/v1/invoices/:id/finalize', (q) =>
+        this.#idempotent(q, () => ok(this.#finalize(this.#invoice(q.params.id), form(q, ['auto_advance', 'expand'])))),
+      )
       .add('POST', '/v1/invoices/:id/send', (q) => this.#idempotent(q, () => ok(this.#send(this.#invoice(q.params.id), form(q, ['expand'])))))
       .add('POST', '/v1/invoices/:id/void', (q) => this.#idempotent(q, () => ok(this.#void(this.#invoice(q.params.id)))))
       .add('POST', '/v1/invoices/:id/mark_uncollectible', (q) => this.#idempotent(q, () => ok(this.#markUncollectible(this.#invoice(q.params.id)))))
-      .add('POST', '/v1/invoiceitems', (q) => this.#idempotent(q, () => ok(this.#createItem(form(q, ['customer', 'invoice', 'amount', 'currency', 'description', 'tax_rates', 'metadata', 'expand'])))))
+      .add('POST', '/v1/invoiceitems', (q) =>
+        this.#idempotent(q, () =>
+          ok(this.#createItem(form(q, ['customer', 'invoice', 'amount', 'currency', 'description', 'tax_rates', 'metadata', 'expand']))),
+        ),
+      )
       .add('GET', '/v1/events', (q) => ok(this.#listEvents(q.query)))
       .add('GET', '/v1/events/:id', (q) => ok(this.#eventJson(this.#event(q.params.id))))
       .add('GET', '/i/:id', (q) => this.#hostedPage(q.params.id ?? ''))
-      .add('POST', '/i/:id/pay', (q) => { this.pay(q.params.id ?? ''); return this.#hostedPage(q.params.id ?? ''); });
+      .add('POST', '/i/:id/pay', (q) => {
+        this.pay(q.params.id ?? '');
+        return this.#hostedPage(q.params.id ?? '');
+      });
     return routerHandler(r, {
-      notFound: (q) => stripeError(new StripeError(404, 'invalid_request_error', `Unrecognized request URL (${q.method}: ${q.path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`)),
+      notFound: (q) =>
+        stripeError(
+          new StripeError(
+            404,
+            'invalid_request_error',
+            `Unrecognized request URL (${q.method}: ${q.path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`,
+          ),
+        ),
       before: (q) => this.#gate(q),
       onError: (error) => (error instanceof StripeError ? stripeError(error) : null),
       onResponse: async (q, response) => {
@@ -182,7 +310,13 @@ export class StripeEmulator {
     const auth = q.headers.authorization ?? '';
     if (auth !== `Bearer ${this.#secretKey}`) {
       const shown = auth.replace(/^Bearer /, '');
-      return stripeError(new StripeError(401, 'invalid_request_error', `Invalid API Key provided: ${shown.slice(0, 8)}${'*'.repeat(Math.max(0, shown.length - 12))}${shown.slice(-4)}`));
+      return stripeError(
+        new StripeError(
+          401,
+          'invalid_request_error',
+          `Invalid API Key provided: ${shown.slice(0, 8)}${'*'.repeat(Math.max(0, shown.length - 12))}${shown.slice(-4)}`,
+        ),
+      );
     }
     return null;
   }
@@ -190,12 +324,18 @@ export class StripeEmulator {
   #idempotent(q: EmulatorRequest, run: () => EmulatorResponse): EmulatorResponse {
     const key = q.headers['idempotency-key'];
     if (typeof key !== 'string') return run();
-    const fingerprint = createHash('sha256').update(`${q.method} ${q.path}\n${canonicalForm(q.rawBody)}`).digest('hex');
+    const fingerprint = createHash('sha256')
+      .update(`${q.method} ${q.path}\n${canonicalForm(q.rawBody)}`)
+      .digest('hex');
     const dayAgo = this.now().getTime() - 24 * 3600_000;
     const seen = this.#idempotency.get(key);
     if (seen && seen.at > dayAgo) {
       if (seen.fingerprint !== fingerprint) {
-        throw new StripeError(400, 'idempotency_error', `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`);
+        throw new StripeError(
+          400,
+          'idempotency_error',
+          `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
+        );
       }
       return { ...seen.response, headers: { ...seen.response.headers, 'idempotent-replayed': 'true', 'idempotency-key': key } };
     }
@@ -229,7 +369,13 @@ export class StripeEmulator {
 
   /** Stripe deletes drafts only; a finalized invoice must be voided. */
   #deleteDraft(invoice: Invoice): Json {
-    if (invoice.status !== 'draft') throw new StripeError(400, 'invalid_request_error', `You can only delete draft invoices. This invoice is ${invoice.status}; void it instead.`, 'invoice_not_editable');
+    if (invoice.status !== 'draft')
+      throw new StripeError(
+        400,
+        'invalid_request_error',
+        `You can only delete draft invoices. This invoice is ${invoice.status}; void it instead.`,
+        'invoice_not_editable',
+      );
     const json = this.#invoiceJson(invoice);
     for (const item of this.#lines(invoice)) this.items.delete(item.id);
     this.invoices.delete(invoice.id);
@@ -251,8 +397,18 @@ export class StripeEmulator {
 
   #createCustomer(p: Json): Json {
     const email = optionalString(p, 'email', 512);
-    if (email !== null && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new StripeError(400, 'invalid_request_error', `Invalid email address: ${email}`, 'email_invalid', 'email');
-    const customer: Customer = { id: newId('cus'), email, name: optionalString(p, 'name', 256), description: optionalString(p, 'description', 5000), metadata: metadata(p), created: this.#now(), deleted: false, balance: 0 };
+    if (email !== null && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))
+      throw new StripeError(400, 'invalid_request_error', `Invalid email address: ${email}`, 'email_invalid', 'email');
+    const customer: Customer = {
+      id: newId('cus'),
+      email,
+      name: optionalString(p, 'name', 256),
+      description: optionalString(p, 'description', 5000),
+      metadata: metadata(p),
+      created: this.#now(),
+      deleted: false,
+      balance: 0,
+    };
     this.customers.set(customer.id, customer);
     this.#emit('customer.created', this.#customerJson(customer), null);
     return this.#customerJson(customer);
@@ -268,37 +424,95 @@ export class StripeEmulator {
 
   #customerJson(c: Customer): Json {
     if (c.deleted) return { id: c.id, object: 'customer', deleted: true };
-    return { id: c.id, object: 'customer', email: c.email, name: c.name, description: c.description, metadata: c.metadata, created: c.created, livemode: false, currency: null, invoice_prefix: 'CASH', balance: c.balance, delinquent: false };
+    return {
+      id: c.id,
+      object: 'customer',
+      email: c.email,
+      name: c.name,
+      description: c.description,
+      metadata: c.metadata,
+      created: c.created,
+      livemode: false,
+      currency: null,
+      invoice_prefix: 'CASH',
+      balance: c.balance,
+      delinquent: false,
+    };
   }
 
   #createTaxRate(p: Json): Json {
     const display = requiredString(p, 'display_name', 50);
     const percentage = Number(p.percentage);
-    if (p.percentage === undefined || !Number.isFinite(percentage) || percentage < 0 || percentage > 100) throw new StripeError(400, 'invalid_request_error', 'Invalid percentage: must be between 0 and 100', 'parameter_invalid_decimal', 'percentage');
-    if (p.inclusive !== 'true' && p.inclusive !== 'false') throw new StripeError(400, 'invalid_request_error', 'Missing required param: inclusive.', 'parameter_missing', 'inclusive');
-    const rate: TaxRate = { id: newId('txr'), display_name: display, percentage, inclusive: p.inclusive === 'true', active: true, metadata: metadata(p), created: this.#now() };
+    if (p.percentage === undefined || !Number.isFinite(percentage) || percentage < 0 || percentage > 100)
+      throw new StripeError(400, 'invalid_request_error', 'Invalid percentage: must be between 0 and 100', 'parameter_invalid_decimal', 'percentage');
+    if (p.inclusive !== 'true' && p.inclusive !== 'false')
+      throw new StripeError(400, 'invalid_request_error', 'Missing required param: inclusive.', 'parameter_missing', 'inclusive');
+    const rate: TaxRate = {
+      id: newId('txr'),
+      display_name: display,
+      percentage,
+      inclusive: p.inclusive === 'true',
+      active: true,
+      metadata: metadata(p),
+      created: this.#now(),
+    };
     this.taxRates.set(rate.id, rate);
     return this.#taxRateJson(rate);
   }
 
   #taxRateJson(t: TaxRate): Json {
-    return { id: t.id, object: 'tax_rate', display_name: t.display_name, percentage: t.percentage, effective_percentage: t.percentage, inclusive: t.inclusive, active: t.active, metadata: t.metadata, created: t.created, livemode: false };
+    return {
+      id: t.id,
+      object: 'tax_rate',
+      display_name: t.display_name,
+      percentage: t.percentage,
+      effective_percentage: t.percentage,
+      inclusive: t.inclusive,
+      active: t.active,
+      metadata: t.metadata,
+      created: t.created,
+      livemode: false,
+    };
   }
 
   #createInvoice(p: Json): Json {
     const customer = this.#customer(requiredString(p, 'customer', 255));
     const method = p.collection_method === undefined ? 'charge_automatically' : String(p.collection_method);
-    if (method !== 'send_invoice' && method !== 'charge_automatically') throw new StripeError(400, 'invalid_request_error', `Invalid collection_method: ${method}`, 'parameter_invalid', 'collection_method');
+    if (method !== 'send_invoice' && method !== 'charge_automatically')
+      throw new StripeError(400, 'invalid_request_error', `Invalid collection_method: ${method}`, 'parameter_invalid', 'collection_method');
     const days = p.days_until_due === undefined ? null : integer(p, 'days_until_due', 0, 730);
     const due = p.due_date === undefined ? null : integer(p, 'due_date', 0, 4102444800);
-    if (method === 'send_invoice' && days === null && due === null) throw new StripeError(400, 'invalid_request_error', 'Invoices with `collection_method=send_invoice` require either `days_until_due` or `due_date`.', 'parameter_missing', 'days_until_due');
+    if (method === 'send_invoice' && days === null && due === null)
+      throw new StripeError(
+        400,
+        'invalid_request_error',
+        'Invoices with `collection_method=send_invoice` require either `days_until_due` or `due_date`.',
+        'parameter_missing',
+        'days_until_due',
+      );
     const currency = p.currency === undefined ? 'usd' : String(p.currency).toLowerCase();
     if (!/^[a-z]{3}$/.test(currency)) throw new StripeError(400, 'invalid_request_error', `Invalid currency: ${currency}`, 'parameter_invalid', 'currency');
     const invoice: Invoice = {
-      id: newId('in'), customer: customer.id, currency, status: 'draft', collection_method: method, days_until_due: days, due_date: due,
-      description: optionalString(p, 'description', 1500), footer: optionalString(p, 'footer', 5000), metadata: metadata(p),
-      custom_fields: customFields(p.custom_fields), number: null, created: this.#now(), amount_paid: 0,
-      auto_advance: p.auto_advance === 'true', finalized_at: null, paid_at: null, voided_at: null, uncollectible_at: null, carried_to_balance: false,
+      id: newId('in'),
+      customer: customer.id,
+      currency,
+      status: 'draft',
+      collection_method: method,
+      days_until_due: days,
+      due_date: due,
+      description: optionalString(p, 'description', 1500),
+      footer: optionalString(p, 'footer', 5000),
+      metadata: metadata(p),
+      custom_fields: customFields(p.custom_fields),
+      number: null,
+      created: this.#now(),
+      amount_paid: 0,
+      auto_advance: p.auto_advance === 'true',
+      finalized_at: null,
+      paid_at: null,
+      voided_at: null,
+      uncollectible_at: null,
+      carried_to_balance: false,
     };
     this.invoices.set(invoice.id, invoice);
     this.#emit('invoice.created', this.#invoiceJson(invoice), null);
@@ -308,22 +522,68 @@ export class StripeEmulator {
   #createItem(p: Json): Json {
     const customer = this.#customer(requiredString(p, 'customer', 255));
     const invoice = this.#invoice(requiredString(p, 'invoice', 255));
-    if (invoice.customer !== customer.id) throw new StripeError(400, 'invalid_request_error', 'The invoice belongs to a different customer.', 'parameter_invalid', 'invoice');
-    if (invoice.status !== 'draft') throw new StripeError(400, 'invalid_request_error', `You can only add invoice items to draft invoices; ${invoice.id} is ${invoice.status}.`, 'invoice_not_editable', 'invoice');
+    if (invoice.customer !== customer.id)
+      throw new StripeError(400, 'invalid_request_error', 'The invoice belongs to a different customer.', 'parameter_invalid', 'invoice');
+    if (invoice.status !== 'draft')
+      throw new StripeError(
+        400,
+        'invalid_request_error',
+        `You can only add invoice items to draft invoices; ${invoice.id} is ${invoice.status}.`,
+        'invoice_not_editable',
+        'invoice',
+      );
     const amount = integer(p, 'amount', -99_999_999, 99_999_999);
     const currency = requiredString(p, 'currency', 3).toLowerCase();
     checkAmountForm(amount, currency);
-    if (currency !== invoice.currency) throw new StripeError(400, 'invalid_request_error', `The currency of the invoice item (${currency}) must match the invoice (${invoice.currency}).`, 'parameter_invalid', 'currency');
+    if (currency !== invoice.currency)
+      throw new StripeError(
+        400,
+        'invalid_request_error',
+        `The currency of the invoice item (${currency}) must match the invoice (${invoice.currency}).`,
+        'parameter_invalid',
+        'currency',
+      );
     const taxRates = Array.isArray(p.tax_rates) ? p.tax_rates.map(String) : [];
-    for (const id of taxRates) if (!this.taxRates.has(id)) throw new StripeError(404, 'invalid_request_error', `No such tax rate: '${id}'`, 'resource_missing', 'tax_rates');
-    const item: InvoiceItem = { id: newId('ii'), customer: customer.id, invoice: invoice.id, amount, currency, description: optionalString(p, 'description', 5000), tax_rates: taxRates, metadata: metadata(p), created: this.#now() };
+    for (const id of taxRates)
+      if (!this.taxRates.has(id)) throw new StripeError(404, 'invalid_request_error', `No such tax rate: '${id}'`, 'resource_missing', 'tax_rates');
+    const item: InvoiceItem = {
+      id: newId('ii'),
+      customer: customer.id,
+      invoice: invoice.id,
+      amount,
+      currency,
+      description: optionalString(p, 'description', 5000),
+      tax_rates: taxRates,
+      metadata: metadata(p),
+      created: this.#now(),
+    };
     this.items.set(item.id, item);
-    return { id: item.id, object: 'invoiceitem', customer: item.customer, invoice: item.invoice, amount: item.amount, currency: item.currency, description: item.description, metadata: item.metadata, quantity: 1, tax_rates: taxRates.map((t) => this.#taxRateJson(this.taxRates.get(t) as TaxRate)), date: item.created, livemode: false };
+    return {
+      id: item.id,
+      object: 'invoiceitem',
+      customer: item.customer,
+      invoice: item.invoice,
+      amount: item.amount,
+      currency: item.currency,
+      description: item.description,
+      metadata: item.metadata,
+      quantity: 1,
+      tax_rates: taxRates.map((t) => this.#taxRateJson(this.taxRates.get(t) as TaxRate)),
+      date: item.created,
+      livemode: false,
+    };
   }
 
   #finalize(invoice: Invoice, p: Json): Json {
-    if (invoice.status !== 'draft') throw new StripeError(400, 'invalid_request_error', `This invoice is already finalized, you can't re-finalize a non-draft invoice.`, 'invoice_not_editable');
-    if (this.#lines(invoice).length === 0) throw new StripeError(400, 'invalid_request_error', 'This invoice has no line items; add at least one before finalizing.', 'invoice_no_line_items');
+    if (invoice.status !== 'draft')
+      throw new StripeError(
+        400,
+        'invalid_request_error',
+        `This invoice is already finalized, you can't re-finalize a non-draft invoice.`,
+        'invoice_not_editable',
+      );
+    if (this.#lines(invoice).length === 0)
+      throw new StripeError(400, 'invalid_request_error', 'This invoice has no line items; add at least one before finalizing.', 'invoice_no_line_items');
     this.#numberSeq += 1;
     invoice.number = `CASH-${String(this.#numberSeq).padStart(4, '0')}`;
     invoice.status = 'open';
@@ -345,15 +605,28 @@ export class StripeEmulator {
   }
 
   #send(invoice: Invoice, _p: Json): Json {
-    if (invoice.collection_method !== 'send_invoice') throw new StripeError(400, 'invalid_request_error', 'Only invoices with collection_method=send_invoice can be sent.');
-    if (invoice.status !== 'open') throw new StripeError(400, 'invalid_request_error', `You can only send an invoice that is open; ${invoice.id} is ${invoice.status}.`, 'invoice_not_editable');
+    if (invoice.collection_method !== 'send_invoice')
+      throw new StripeError(400, 'invalid_request_error', 'Only invoices with collection_method=send_invoice can be sent.');
+    if (invoice.status !== 'open')
+      throw new StripeError(
+        400,
+        'invalid_request_error',
+        `You can only send an invoice that is open; ${invoice.id} is ${invoice.status}.`,
+        'invoice_not_editable',
+      );
     this.sends.set(invoice.id, (this.sends.get(invoice.id) ?? 0) + 1);
     this.#emit('invoice.sent', this.#invoiceJson(invoice), null);
     return this.#invoiceJson(invoice);
   }
 
   #void(invoice: Invoice): Json {
-    if (invoice.status !== 'open' && invoice.status !== 'uncollectible') throw new StripeError(400, 'invalid_request_error', `You can only void open or uncollectible invoices; ${invoice.id} is ${invoice.status}.`, 'invoice_not_editable');
+    if (invoice.status !== 'open' && invoice.status !== 'uncollectible')
+      throw new StripeError(
+        400,
+        'invalid_request_error',
+        `You can only void open or uncollectible invoices; ${invoice.id} is ${invoice.status}.`,
+        'invoice_not_editable',
+      );
     invoice.status = 'void';
     invoice.voided_at = this.#now();
     this.#emit('invoice.voided', this.#invoiceJson(invoice), null);
@@ -361,7 +634,13 @@ export class StripeEmulator {
   }
 
   #markUncollectible(invoice: Invoice): Json {
-    if (invoice.status !== 'open') throw new StripeError(400, 'invalid_request_error', `You can only mark open invoices uncollectible; ${invoice.id} is ${invoice.status}.`, 'invoice_not_editable');
+    if (invoice.status !== 'open')
+      throw new StripeError(
+        400,
+        'invalid_request_error',
+        `You can only mark open invoices uncollectible; ${invoice.id} is ${invoice.status}.`,
+        'invoice_not_editable',
+      );
     invoice.status = 'uncollectible';
     invoice.uncollectible_at = this.#now();
     this.#emit('invoice.marked_uncollectible', this.#invoiceJson(invoice), null);
@@ -377,7 +656,7 @@ export class StripeEmulator {
     let tax = 0;
     for (const item of this.#lines(invoice)) {
       subtotal += item.amount;
-      for (const id of item.tax_rates) tax += Math.round(item.amount * (this.taxRates.get(id)?.percentage ?? 0) / 100);
+      for (const id of item.tax_rates) tax += Math.round((item.amount * (this.taxRates.get(id)?.percentage ?? 0)) / 100);
     }
     return { subtotal, tax, total: subtotal + tax };
   }
@@ -386,23 +665,63 @@ export class StripeEmulator {
     const { subtotal, tax, total } = this.#totals(invoice);
     const customer = this.customers.get(invoice.customer);
     const lines = this.#lines(invoice).map((item) => ({
-      id: `il_${item.id.slice(3)}`, object: 'line_item', amount: item.amount, currency: item.currency, description: item.description,
-      invoice: invoice.id, metadata: item.metadata, quantity: 1,
-      taxes: item.tax_rates.map((t) => ({ amount: Math.round(item.amount * (this.taxRates.get(t)?.percentage ?? 0) / 100), tax_behavior: 'exclusive', type: 'tax_rate_details', tax_rate_details: { tax_rate: t } })),
+      id: `il_${item.id.slice(3)}`,
+      object: 'line_item',
+      amount: item.amount,
+      currency: item.currency,
+      description: item.description,
+      invoice: invoice.id,
+      metadata: item.metadata,
+      quantity: 1,
+      taxes: item.tax_rates.map((t) => ({
+        amount: Math.round((item.amount * (this.taxRates.get(t)?.percentage ?? 0)) / 100),
+        tax_behavior: 'exclusive',
+        type: 'tax_rate_details',
+        tax_rate_details: { tax_rate: t },
+      })),
     }));
     const finalized = invoice.status !== 'draft';
     return {
-      id: invoice.id, object: 'invoice', account_country: 'US', account_name: this.#accountName, amount_due: total, amount_overpaid: 0,
-      amount_paid: invoice.amount_paid, amount_remaining: invoice.status === 'void' || invoice.carried_to_balance ? 0 : total - invoice.amount_paid, amount_shipping: 0,
-      attempt_count: 0, attempted: false, auto_advance: invoice.auto_advance, collection_method: invoice.collection_method,
-      created: invoice.created, currency: invoice.currency, custom_fields: invoice.custom_fields, customer: invoice.customer,
-      customer_email: customer?.email ?? null, customer_name: customer?.name ?? null, description: invoice.description,
-      due_date: invoice.due_date, footer: invoice.footer, hosted_invoice_url: finalized ? `${this.#publicUrl}/i/${invoice.id}` : null,
-      invoice_pdf: finalized ? `${this.#publicUrl}/i/${invoice.id}/pdf` : null, livemode: false, metadata: invoice.metadata,
-      number: invoice.number, status: invoice.status, subtotal, subtotal_excluding_tax: subtotal, total, total_excluding_tax: subtotal,
+      id: invoice.id,
+      object: 'invoice',
+      account_country: 'US',
+      account_name: this.#accountName,
+      amount_due: total,
+      amount_overpaid: 0,
+      amount_paid: invoice.amount_paid,
+      amount_remaining: invoice.status === 'void' || invoice.carried_to_balance ? 0 : total - invoice.amount_paid,
+      amount_shipping: 0,
+      attempt_count: 0,
+      attempted: false,
+      auto_advance: invoice.auto_advance,
+      collection_method: invoice.collection_method,
+      created: invoice.created,
+      currency: invoice.currency,
+      custom_fields: invoice.custom_fields,
+      customer: invoice.customer,
+      customer_email: customer?.email ?? null,
+      customer_name: customer?.name ?? null,
+      description: invoice.description,
+      due_date: invoice.due_date,
+      footer: invoice.footer,
+      hosted_invoice_url: finalized ? `${this.#publicUrl}/i/${invoice.id}` : null,
+      invoice_pdf: finalized ? `${this.#publicUrl}/i/${invoice.id}/pdf` : null,
+      livemode: false,
+      metadata: invoice.metadata,
+      number: invoice.number,
+      status: invoice.status,
+      subtotal,
+      subtotal_excluding_tax: subtotal,
+      total,
+      total_excluding_tax: subtotal,
       total_taxes: tax > 0 ? [{ amount: tax, tax_behavior: 'exclusive', type: 'tax_rate_details' }] : [],
       lines: { object: 'list', data: lines, has_more: false, total_count: lines.length, url: `/v1/invoices/${invoice.id}/lines` },
-      status_transitions: { finalized_at: invoice.finalized_at, paid_at: invoice.paid_at, voided_at: invoice.voided_at, marked_uncollectible_at: invoice.uncollectible_at },
+      status_transitions: {
+        finalized_at: invoice.finalized_at,
+        paid_at: invoice.paid_at,
+        voided_at: invoice.voided_at,
+        marked_uncollectible_at: invoice.uncollectible_at,
+      },
       ...(expand.includes('payments') ? { payments: { object: 'list', data: [], has_more: false, url: `/v1/invoice_payments` } } : {}),
     };
   }
@@ -413,7 +732,11 @@ export class StripeEmulator {
     const rows = [...this.invoices.values()]
       .filter((i) => (customer === null || i.customer === customer) && (status === null || i.status === status))
       .sort((a, b) => b.created - a.created || (b.id < a.id ? -1 : 1));
-    return this.#page(rows.map((i) => this.#invoiceJson(i)), query, '/v1/invoices');
+    return this.#page(
+      rows.map((i) => this.#invoiceJson(i)),
+      query,
+      '/v1/invoices',
+    );
   }
 
   #listEvents(query: URLSearchParams): Json {
@@ -421,20 +744,38 @@ export class StripeEmulator {
     if (types.length > 20) throw new StripeError(400, 'invalid_request_error', 'You may pass at most 20 event types.', 'parameter_invalid', 'types');
     const type = query.get('type');
     const bound = (op: string): number | null => (query.has(`created[${op}]`) ? Number(query.get(`created[${op}]`)) : null);
-    const gt = bound('gt'); const gte = bound('gte'); const lt = bound('lt'); const lte = bound('lte');
+    const gt = bound('gt');
+    const gte = bound('gte');
+    const lt = bound('lt');
+    const lte = bound('lte');
     const thirtyDaysAgo = this.#now() - 30 * 86_400;
-    const rows = [...this.events].reverse().filter((e) => e.created >= thirtyDaysAgo
-      && (types.length === 0 || types.includes(e.type)) && (type === null || e.type === type)
-      && (gt === null || e.created > gt) && (gte === null || e.created >= gte) && (lt === null || e.created < lt) && (lte === null || e.created <= lte));
-    return this.#page(rows.map((e) => this.#eventJson(e)), query, '/v1/events');
+    const rows = [...this.events]
+      .reverse()
+      .filter(
+        (e) =>
+          e.created >= thirtyDaysAgo &&
+          (types.length === 0 || types.includes(e.type)) &&
+          (type === null || e.type === type) &&
+          (gt === null || e.created > gt) &&
+          (gte === null || e.created >= gte) &&
+          (lt === null || e.created < lt) &&
+          (lte === null || e.created <= lte),
+      );
+    return this.#page(
+      rows.map((e) => this.#eventJson(e)),
+      query,
+      '/v1/events',
+    );
   }
 
   #page(rows: Json[], query: URLSearchParams, url: string): Json {
     const limit = query.has('limit') ? Number(query.get('limit')) : 10;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new StripeError(400, 'invalid_request_error', 'Invalid integer: limit must be between 1 and 100', 'parameter_invalid_integer', 'limit');
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100)
+      throw new StripeError(400, 'invalid_request_error', 'Invalid integer: limit must be between 1 and 100', 'parameter_invalid_integer', 'limit');
     const after = query.get('starting_after');
     const start = after === null ? 0 : rows.findIndex((r) => r.id === after) + 1;
-    if (after !== null && start === 0) throw new StripeError(400, 'invalid_request_error', `Invalid starting_after: no object ${after} in this list.`, 'resource_missing', 'starting_after');
+    if (after !== null && start === 0)
+      throw new StripeError(400, 'invalid_request_error', `Invalid starting_after: no object ${after} in this list.`, 'resource_missing', 'starting_after');
     const data = rows.slice(start, start + limit);
     return { object: 'list', data, has_more: start + limit < rows.length, url };
   }
@@ -444,7 +785,17 @@ export class StripeEmulator {
   }
 
   #eventJson(e: StoredEvent): Json {
-    return { id: e.id, object: 'event', api_version: EVENT_API_VERSION, created: e.created, data: { object: e.object }, livemode: false, pending_webhooks: this.#webhooks.length, request: { id: null, idempotency_key: e.requestKey }, type: e.type };
+    return {
+      id: e.id,
+      object: 'event',
+      api_version: EVENT_API_VERSION,
+      created: e.created,
+      data: { object: e.object },
+      livemode: false,
+      pending_webhooks: this.#webhooks.length,
+      request: { id: null, idempotency_key: e.requestKey },
+      type: e.type,
+    };
   }
 
   #emit(type: string, object: Json, requestKey: string | null): void {
@@ -471,7 +822,11 @@ export class StripeEmulator {
     const esc = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
     const amount = (minor: number) => formatMoney({ minor, currency: invoice.currency.toUpperCase() });
     const button = invoice.status === 'open' ? `<form method="post" action="/i/${esc(id)}/pay"><button>Pay ${amount(due)}</button></form>` : '';
-    return { status: 200, body: null, text: `<!doctype html><title>Invoice ${esc(invoice.number ?? id)}</title><h1>${esc(this.#accountName)}</h1><p>Invoice ${esc(invoice.number ?? '')}: ${amount(total)}, ${esc(invoice.status)}</p><p>${esc(invoice.description ?? '')}</p>${button}<p><small>Emulated hosted invoice page</small></p>` };
+    return {
+      status: 200,
+      body: null,
+      text: `<!doctype html><title>Invoice ${esc(invoice.number ?? id)}</title><h1>${esc(this.#accountName)}</h1><p>Invoice ${esc(invoice.number ?? '')}: ${amount(total)}, ${esc(invoice.status)}</p><p>${esc(invoice.description ?? '')}</p>${button}<p><small>Emulated hosted invoice page</small></p>`,
+    };
   }
 }
 
@@ -480,7 +835,19 @@ function ok(body: Json): EmulatorResponse {
 }
 
 function stripeError(e: StripeError): EmulatorResponse {
-  return { status: e.status, body: { error: { type: e.type, message: e.message, ...(e.code ? { code: e.code } : {}), ...(e.param ? { param: e.param } : {}), request_log_url: 'https://dashboard.stripe.com/test/logs' } }, headers: { 'request-id': `req_${randomUUID().slice(0, 14)}` } };
+  return {
+    status: e.status,
+    body: {
+      error: {
+        type: e.type,
+        message: e.message,
+        ...(e.code ? { code: e.code } : {}),
+        ...(e.param ? { param: e.param } : {}),
+        request_log_url: 'https://dashboard.stripe.com/test/logs',
+      },
+    },
+    headers: { 'request-id': `req_${randomUUID().slice(0, 14)}` },
+  };
 }
 
 function newId(prefix: string): string {
@@ -490,7 +857,8 @@ function newId(prefix: string): string {
 /** Decodes Stripe's form encoding (`a[b][0][c]=x`) into nested objects and arrays, refusing unknown top-level parameters. */
 function form(q: EmulatorRequest, allowed: string[]): Json {
   const ct = q.headers['content-type'] ?? '';
-  if (q.rawBody !== '' && !ct.includes('application/x-www-form-urlencoded')) throw new StripeError(400, 'invalid_request_error', 'Stripe expects application/x-www-form-urlencoded request bodies.');
+  if (q.rawBody !== '' && !ct.includes('application/x-www-form-urlencoded'))
+    throw new StripeError(400, 'invalid_request_error', 'Stripe expects application/x-www-form-urlencoded request bodies.');
   const root: Json = {};
   for (const [key, value] of new URLSearchParams(q.rawBody)) {
     const path = key.replace(/\]/g, '').split('[');
@@ -502,7 +870,10 @@ function form(q: EmulatorRequest, allowed: string[]): Json {
       const nextIsIndex = /^\d*$/.test(path[i + 1] ?? 'x');
       const container = node as Record<string, unknown>;
       const slot = segment === '' ? String((node as unknown[]).length) : segment;
-      if (last) { container[slot] = value; return; }
+      if (last) {
+        container[slot] = value;
+        return;
+      }
       container[slot] ??= nextIsIndex ? [] : {};
       node = container[slot] as Json;
     });
@@ -515,12 +886,21 @@ function checkAmountForm(amount: number, currency: string): void {
   const code = currency.toUpperCase();
   const step = stripeExponent(code) === 2 && currencyExponent(code) === 0 ? 100 : stripeExponent(code) === 3 ? 10 : 1;
   if (amount % step !== 0) {
-    throw new StripeError(400, 'invalid_request_error', `Invalid amount for ${code}: it must be evenly divisible by ${step}.`, 'invalid_charge_amount', 'amount');
+    throw new StripeError(
+      400,
+      'invalid_request_error',
+      `Invalid amount for ${code}: it must be evenly divisible by ${step}.`,
+      'invalid_charge_amount',
+      'amount',
+    );
   }
 }
 
 function canonicalForm(raw: string): string {
-  return [...new URLSearchParams(raw)].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${v}`).join('&');
+  return [...new URLSearchParams(raw)]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${v}`)
+    .join('&');
 }
 
 function requiredString(p: Json, name: string, max: number): string {
@@ -540,19 +920,23 @@ function optionalString(p: Json, name: string, max: number): string | null {
 
 function integer(p: Json, name: string, min: number, max: number): number {
   const v = Number(p[name]);
-  if (p[name] === undefined || !Number.isInteger(v)) throw new StripeError(400, 'invalid_request_error', `Invalid integer: ${String(p[name])}`, 'parameter_invalid_integer', name);
-  if (v < min || v > max) throw new StripeError(400, 'invalid_request_error', `Invalid integer: ${name} must be between ${min} and ${max}`, 'parameter_invalid_integer', name);
+  if (p[name] === undefined || !Number.isInteger(v))
+    throw new StripeError(400, 'invalid_request_error', `Invalid integer: ${String(p[name])}`, 'parameter_invalid_integer', name);
+  if (v < min || v > max)
+    throw new StripeError(400, 'invalid_request_error', `Invalid integer: ${name} must be between ${min} and ${max}`, 'parameter_invalid_integer', name);
   return v;
 }
 
 function metadata(p: Json): Record<string, string> {
   const m = p.metadata;
   if (m === undefined || m === '') return {};
-  if (typeof m !== 'object' || m === null || Array.isArray(m)) throw new StripeError(400, 'invalid_request_error', 'Invalid object: metadata', 'parameter_invalid', 'metadata');
+  if (typeof m !== 'object' || m === null || Array.isArray(m))
+    throw new StripeError(400, 'invalid_request_error', 'Invalid object: metadata', 'parameter_invalid', 'metadata');
   const entries = Object.entries(m as Json);
   if (entries.length > 50) throw new StripeError(400, 'invalid_request_error', 'Metadata can have at most 50 keys.', 'parameter_invalid', 'metadata');
   for (const [k, v] of entries) {
-    if (k.length > 40 || String(v).length > 500) throw new StripeError(400, 'invalid_request_error', 'Metadata keys are at most 40 characters and values at most 500.', 'parameter_invalid', 'metadata');
+    if (k.length > 40 || String(v).length > 500)
+      throw new StripeError(400, 'invalid_request_error', 'Metadata keys are at most 40 characters and values at most 500.', 'parameter_invalid', 'metadata');
   }
   return Object.fromEntries(entries.map(([k, v]) => [k, String(v)]));
 }
@@ -564,8 +948,22 @@ function customFields(v: unknown): { name: string; value: string }[] | null {
   return v.map((f: Json, i) => {
     const name = String(f?.name ?? '');
     const value = String(f?.value ?? '');
-    if (name === '' || name.length > 40) throw new StripeError(400, 'invalid_request_error', `custom_fields[${i}][name] must be 1 to 40 characters.`, 'parameter_invalid', `custom_fields[${i}][name]`);
-    if (value === '' || value.length > 140) throw new StripeError(400, 'invalid_request_error', `custom_fields[${i}][value] must be 1 to 140 characters.`, 'parameter_invalid', `custom_fields[${i}][value]`);
+    if (name === '' || name.length > 40)
+      throw new StripeError(
+        400,
+        'invalid_request_error',
+        `custom_fields[${i}][name] must be 1 to 40 characters.`,
+        'parameter_invalid',
+        `custom_fields[${i}][name]`,
+      );
+    if (value === '' || value.length > 140)
+      throw new StripeError(
+        400,
+        'invalid_request_error',
+        `custom_fields[${i}][value] must be 1 to 140 characters.`,
+        'parameter_invalid',
+        `custom_fields[${i}][value]`,
+      );
     return { name, value };
   });
 }

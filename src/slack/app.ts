@@ -12,15 +12,29 @@ import { ACCEPT_VIEW, ACTIONS, EDIT_BILLING_VIEW, parseSendValue } from './block
 import { FIELDS, acceptModal, editBillingModal } from './blocks/modals.js';
 import { buildStatusText } from './blocks/status.js';
 
-export type SlackAppOptions = { config: Config; actions: FounderActions; queries: Queries; chat: Chat; logger: Logger; routes: CustomRoute[]; clientOptions: webApi.WebClientOptions };
+export type SlackAppOptions = {
+  config: Config;
+  actions: FounderActions;
+  queries: Queries;
+  chat: Chat;
+  logger: Logger;
+  routes: CustomRoute[];
+  clientOptions: webApi.WebClientOptions;
+};
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export function createSlackApp({ config, actions, queries, chat, logger, routes, clientOptions }: SlackAppOptions): App {
   const slackLogger = boltLogger(logger);
-  const receiver = config.mode === 'socket' && config.slack.appToken
-    ? new SocketModeReceiver({ appToken: config.slack.appToken, logger: slackLogger, customRoutes: routes, installerOptions: { port: config.port, clientOptions } })
-    : new HTTPReceiver({ signingSecret: config.slack.signingSecret ?? '', logger: slackLogger, customRoutes: routes, endpoints: '/slack/events' });
+  const receiver =
+    config.mode === 'socket' && config.slack.appToken
+      ? new SocketModeReceiver({
+          appToken: config.slack.appToken,
+          logger: slackLogger,
+          customRoutes: routes,
+          installerOptions: { port: config.port, clientOptions },
+        })
+      : new HTTPReceiver({ signingSecret: config.slack.signingSecret ?? '', logger: slackLogger, customRoutes: routes, endpoints: '/slack/events' });
   const app = new App({ token: config.slack.botToken, receiver, logger: slackLogger, clientOptions, extendedErrorHandler: true });
 
   const whisper = (userId: string, text: string, draft?: string) => chat.whisper(userId, text, draft);
@@ -69,7 +83,9 @@ export function createSlackApp({ config, actions, queries, chat, logger, routes,
     await client.views.open({
       trigger_id: body.trigger_id,
       view: editBillingModal(milestone.id, billingClient?.name ?? 'the client', {
-        billingEmail: billingClient?.billingEmail ?? '', poNumber: milestone.poNumber, taxId: billingClient?.taxId ?? '',
+        billingEmail: billingClient?.billingEmail ?? '',
+        poNumber: milestone.poNumber,
+        taxId: billingClient?.taxId ?? '',
       }),
     });
   });
@@ -102,7 +118,10 @@ export function createSlackApp({ config, actions, queries, chat, logger, routes,
     logger.error({ err: error }, 'slack listener failed');
     const userId = userOf(body);
     if (userId) {
-      await whisper(userId, 'Something went wrong while handling that; nothing was sent twice. Try again in a minute, and check the bot logs if it keeps failing.').catch(() => undefined);
+      await whisper(
+        userId,
+        'Something went wrong while handling that; nothing was sent twice. Try again in a minute, and check the bot logs if it keeps failing.',
+      ).catch(() => undefined);
     }
   });
 

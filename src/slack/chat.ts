@@ -53,7 +53,10 @@ export function slackErrorCode(error: unknown): string {
  * A private message from plain text: escaped, so nothing a founder typed in Notion becomes a mention
  * or a link. A draft to copy goes in a plain_text block, which Slack shows exactly as written.
  */
-export function whisperMessage(text: string, draft?: string): { text: string; blocks?: { type: 'section'; text: { type: 'mrkdwn' | 'plain_text'; text: string } }[] } {
+export function whisperMessage(
+  text: string,
+  draft?: string,
+): { text: string; blocks?: { type: 'section'; text: { type: 'mrkdwn' | 'plain_text'; text: string } }[] } {
   const safe = truncateMrkdwn(escapeMrkdwn(text), SLACK_LIMITS.sectionText);
   if (draft === undefined) return { text: safe };
   return {

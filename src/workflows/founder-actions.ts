@@ -33,7 +33,8 @@ export type FounderDeps = {
 
 export type ClickResult = { ok: true; message?: string; draft?: string } | { ok: false; message: string };
 
-export const APPROVERS_ONLY = 'Only the approvers named in SLACK_APPROVER_IDS can accept milestones, edit billing details, send invoices and see the books. Nothing was changed.';
+export const APPROVERS_ONLY =
+  'Only the approvers named in SLACK_APPROVER_IDS can accept milestones, edit billing details, send invoices and see the books. Nothing was changed.';
 
 const refusal = (): ClickResult => ({ ok: false, message: APPROVERS_ONLY });
 
@@ -54,12 +55,15 @@ export class FounderActions {
     return this.#approverClick(milestoneId, userId, async (fresh) => {
       const { ledger, store, clock, policy } = this.#deps;
       if (fresh.stage === 'Accepted') return { ok: true, message: 'This milestone is already accepted.' };
-      if (fresh.stage !== 'Delivered') return { ok: false, message: `This milestone is "${fresh.stage ?? 'blank'}" in Notion now, not Delivered; nothing changed.` };
-      store.track(await ledger.updateMilestone(milestoneId, {
-        stage: 'Accepted',
-        ...(fresh.accepted ? {} : { accepted: isoWithOffset(clock.now(), policy.timeZone) }),
-        ...(evidence ? { acceptanceEvidence: evidence } : {}),
-      }));
+      if (fresh.stage !== 'Delivered')
+        return { ok: false, message: `This milestone is "${fresh.stage ?? 'blank'}" in Notion now, not Delivered; nothing changed.` };
+      store.track(
+        await ledger.updateMilestone(milestoneId, {
+          stage: 'Accepted',
+          ...(fresh.accepted ? {} : { accepted: isoWithOffset(clock.now(), policy.timeZone) }),
+          ...(evidence ? { acceptanceEvidence: evidence } : {}),
+        }),
+      );
       await ledger.comment(milestoneId, audit.accepted(userId));
       await this.#deps.settler.settle(milestoneId);
       return { ok: true };
@@ -80,7 +84,9 @@ export class FounderActions {
         return await this.#sendFresh(fresh, userId, fingerprint);
       } finally {
         // Brings the card up to date; a send Stripe interrupted is finished by the polls, not here.
-        await settler.settle(milestoneId).catch((error: unknown) => this.#log.warn({ err: error, milestoneId }, 'could not settle after the click; the next poll will'));
+        await settler
+          .settle(milestoneId)
+          .catch((error: unknown) => this.#log.warn({ err: error, milestoneId }, 'could not settle after the click; the next poll will'));
       }
     });
   }
@@ -98,7 +104,10 @@ export class FounderActions {
     }
     const tracked = store.tracked(m.id);
     if (tracked && invoiceProblemOf(store.state(tracked))) {
-      return { ok: false, message: `Nothing was billed: the Invoice ID in this row (${m.invoice.id ?? ''}) is not an invoice Cashin made for this milestone. Clear Invoice ID and Invoice status in Notion to bill it.` };
+      return {
+        ok: false,
+        message: `Nothing was billed: the Invoice ID in this row (${m.invoice.id ?? ''}) is not an invoice Cashin made for this milestone. Clear Invoice ID and Invoice status in Notion to bill it.`,
+      };
     }
     const check = evaluateBillingRules(m, client, policy);
     const plan = planInvoice(m, client, check);
@@ -119,7 +128,10 @@ export class FounderActions {
     } catch (error) {
       if (error instanceof ExternalServiceError && error.retryable) {
         this.#log.warn({ err: error, milestoneId: m.id }, 'send interrupted; it resumes on the next poll');
-        return { ok: false, message: `Stripe did not answer in time (${error.message}). Cashin finishes this send by itself when Stripe is back; it will not bill twice.` };
+        return {
+          ok: false,
+          message: `Stripe did not answer in time (${error.message}). Cashin finishes this send by itself when Stripe is back; it will not bill twice.`,
+        };
       }
       return { ok: false, message: `The invoice was not sent: ${recordSendFailure(this.#deps, m.id, error, this.#log)}` };
     }
@@ -156,7 +168,10 @@ export class FounderActions {
         currency: original.currency,
       });
       await ledger.comment(milestoneId, audit.changeOrderDrafted(userId, scopeVersion));
-      return { ok: true, message: `Drafted "${draft.title}" in Notion (Stage Planned, scope ${scopeVersion}): ${draft.url ?? ''}\nPrice it there, get it approved, then clear "Change order required" on the original.` };
+      return {
+        ok: true,
+        message: `Drafted "${draft.title}" in Notion (Stage Planned, scope ${scopeVersion}): ${draft.url ?? ''}\nPrice it there, get it approved, then clear "Change order required" on the original.`,
+      };
     });
   }
 
@@ -167,7 +182,11 @@ export class FounderActions {
     const milestone = store.milestone(milestoneId);
     if (!milestone) return { ok: false, message: 'That milestone is no longer in the ledger.' };
     const client = store.client(milestone.clientId);
-    return { ok: true, message: `Here is an acceptance request, ready to send to ${client?.name ?? 'the client'}:`, draft: acceptanceRequest(milestone, client) };
+    return {
+      ok: true,
+      message: `Here is an acceptance request, ready to send to ${client?.name ?? 'the client'}:`,
+      draft: acceptanceRequest(milestone, client),
+    };
   }
 
   async #approverClick(milestoneId: string, userId: string, action: (fresh: Milestone) => Promise<ClickResult>): Promise<ClickResult> {

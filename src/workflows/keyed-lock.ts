@@ -6,9 +6,11 @@ export class KeyedLock {
     const previous = this.#tails.get(key) ?? Promise.resolve();
     const next = previous.catch(() => undefined).then(task);
     this.#tails.set(key, next);
-    void next.catch(() => undefined).finally(() => {
-      if (this.#tails.get(key) === next) this.#tails.delete(key);
-    });
+    void next
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.#tails.get(key) === next) this.#tails.delete(key);
+      });
     return next;
   }
 }

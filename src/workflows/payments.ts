@@ -85,7 +85,10 @@ export class PaymentIntake {
     } catch (error) {
       const attempts = (retry?.attempts ?? 0) + 1;
       if (attempts >= MAX_EVENT_ATTEMPTS) {
-        this.#log.warn({ err: error, eventId: event.id, type: event.type, invoiceId: event.invoiceId, attempts }, 'stripe event set aside after repeated failures');
+        this.#log.warn(
+          { err: error, eventId: event.id, type: event.type, invoiceId: event.invoiceId, attempts },
+          'stripe event set aside after repeated failures',
+        );
         this.#retries.delete(event.id);
         this.#setAside.push(event);
         this.#markSeen(event.id);

@@ -55,7 +55,15 @@ export type NewInvoice = {
   sentBy: string;
 };
 
-export type NewLine = { customerId: string; invoiceId: string; amountMinor: number; currency: string; description: string; taxRateId: string | null; milestoneId: string };
+export type NewLine = {
+  customerId: string;
+  invoiceId: string;
+  amountMinor: number;
+  currency: string;
+  description: string;
+  taxRateId: string | null;
+  milestoneId: string;
+};
 
 export type StripeEventRef = { id: string; created: number; type: string; invoiceId: string | null };
 

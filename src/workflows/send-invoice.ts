@@ -31,7 +31,14 @@ export function actorLabel(actor: Actor): string {
  * Bills `plan` for a milestone whose row was just read. `invoice` is the unsent invoice the row
  * already points at, if any: it is finished when it matches the plan and replaced when it does not.
  */
-export async function billMilestone(deps: SendDeps, milestone: Milestone, client: Client, plan: InvoicePlan, invoice: InvoiceSnapshot | null, actor: Actor): Promise<Sent> {
+export async function billMilestone(
+  deps: SendDeps,
+  milestone: Milestone,
+  client: Client,
+  plan: InvoicePlan,
+  invoice: InvoiceSnapshot | null,
+  actor: Actor,
+): Promise<Sent> {
   let current = milestone;
   let started = invoice;
   if (started && differences(started, plan, client).length > 0) {
@@ -44,19 +51,37 @@ export async function billMilestone(deps: SendDeps, milestone: Milestone, client
 
 async function startInvoice(deps: SendDeps, milestone: Milestone, client: Client, plan: InvoicePlan, actor: Actor): Promise<Sent> {
   const { ledger, billing, policy, store } = deps;
-  const customerId = await billing.ensureCustomer({ clientId: client.id, customerId: client.stripeCustomerId, name: plan.customerName, email: plan.terms.billingEmail });
+  const customerId = await billing.ensureCustomer({
+    clientId: client.id,
+    customerId: client.stripeCustomerId,
+    name: plan.customerName,
+    email: plan.terms.billingEmail,
+  });
   if (customerId !== client.stripeCustomerId) store.putClient(await ledger.updateClient(client.id, { stripeCustomerId: customerId }));
   // A crash can leave drafts behind: finish the one made for these terms, delete the others.
   const drafts = await billing.draftsFor(customerId, milestone.id);
   const reusable = drafts.find((d) => d.terms === plan.fingerprint && d.currency === plan.terms.amount.currency) ?? null;
   for (const stale of drafts) if (stale !== reusable) await billing.deleteDraft(stale.id);
-  const invoice = reusable ?? await billing.createInvoice({
-    customerId, currency: plan.terms.amount.currency, daysUntilDue: plan.terms.paymentTermsDays, description: plan.description,
-    footer: plan.footer, customFields: plan.customFields, milestoneId: milestone.id, terms: plan.fingerprint, sentBy: actorLabel(actor),
-  });
+  const invoice =
+    reusable ??
+    (await billing.createInvoice({
+      customerId,
+      currency: plan.terms.amount.currency,
+      daysUntilDue: plan.terms.paymentTermsDays,
+      description: plan.description,
+      footer: plan.footer,
+      customFields: plan.customFields,
+      milestoneId: milestone.id,
+      terms: plan.fingerprint,
+      sentBy: actorLabel(actor),
+    }));
   store.putInvoice(invoice);
   // The id reaches Notion before the invoice can be finalized, so a restart resumes instead of starting over.
-  const recorded = await ledger.updateMilestone(milestone.id, { invoiceId: invoice.id, invoiceStatus: 'Draft', invoiceCreated: isoWithOffset(new Date(invoice.created), policy.timeZone) });
+  const recorded = await ledger.updateMilestone(milestone.id, {
+    invoiceId: invoice.id,
+    invoiceStatus: 'Draft',
+    invoiceCreated: isoWithOffset(new Date(invoice.created), policy.timeZone),
+  });
   store.track(recorded);
   return continueInvoice(deps, recorded, plan, invoice, actor);
 }
@@ -69,19 +94,32 @@ export async function continueInvoice(deps: SendDeps, milestone: Milestone, plan
   if (invoice.status === 'draft' && invoice.lineCount === 0) {
     const taxRateId = plan.terms.taxRate ? await billing.taxRate(plan.terms.taxRate) : null;
     invoice = await billing.addLine({
-      customerId: invoice.customerId, invoiceId: invoice.id, amountMinor: plan.terms.amount.minor, currency: plan.terms.amount.currency,
-      description: plan.lineDescription, taxRateId, milestoneId: milestone.id,
+      customerId: invoice.customerId,
+      invoiceId: invoice.id,
+      amountMinor: plan.terms.amount.minor,
+      currency: plan.terms.amount.currency,
+      description: plan.lineDescription,
+      taxRateId,
+      milestoneId: milestone.id,
     });
   }
   if (invoice.status === 'draft') {
     if (invoice.total !== plan.terms.total.minor) {
-      await discardInvoice(deps, milestone, invoice, `Stripe computes its total as ${formatMoney({ minor: invoice.total, currency: invoice.currency })}, not the ${formatMoney(plan.terms.total)} on the card`);
-      throw new DomainError('total_mismatch', `Stripe computes this invoice's total as ${formatMoney({ minor: invoice.total, currency: invoice.currency })}, not the ${formatMoney(plan.terms.total)} the card shows, so nothing was sent. Check the tax rate.`);
+      await discardInvoice(
+        deps,
+        milestone,
+        invoice,
+        `Stripe computes its total as ${formatMoney({ minor: invoice.total, currency: invoice.currency })}, not the ${formatMoney(plan.terms.total)} on the card`,
+      );
+      throw new DomainError(
+        'total_mismatch',
+        `Stripe computes this invoice's total as ${formatMoney({ minor: invoice.total, currency: invoice.currency })}, not the ${formatMoney(plan.terms.total)} the card shows, so nothing was sent. Check the tax rate.`,
+      );
     }
     invoice = await billing.finalize(invoice.id);
   }
   // After a crash the send may have gone through while its idempotency key has expired since.
-  const emailed = wasOpen && invoice.status === 'open' && await billing.wasSent(invoice.id, invoice.created);
+  const emailed = wasOpen && invoice.status === 'open' && (await billing.wasSent(invoice.id, invoice.created));
   if (invoice.status === 'open' && !emailed) invoice = await billing.send(invoice.id);
   return recordSent(deps, milestone, invoice, actor);
 }
@@ -108,13 +146,19 @@ async function recordSent(deps: SendDeps, milestone: Milestone, invoice: Invoice
  */
 export async function discardInvoice(deps: SendDeps, milestone: Milestone, invoice: InvoiceSnapshot, reason: string): Promise<Milestone> {
   const { ledger, billing } = deps;
-  if (invoice.status === 'open' && await billing.wasSent(invoice.id, invoice.created)) {
+  if (invoice.status === 'open' && (await billing.wasSent(invoice.id, invoice.created))) {
     return (await recordSent(deps, milestone, invoice, { kind: 'auto' })).milestone;
   }
   if (invoice.status === 'draft') await billing.deleteDraft(invoice.id);
   else if (invoice.status === 'open') deps.store.putInvoice(await billing.void(invoice.id));
   const cleared = await ledger.updateMilestone(milestone.id, {
-    invoiceId: null, invoiceStatus: null, invoiceNumber: null, invoiceLink: null, invoiceCreated: null, invoiceSent: null, invoiceDue: null,
+    invoiceId: null,
+    invoiceStatus: null,
+    invoiceNumber: null,
+    invoiceLink: null,
+    invoiceCreated: null,
+    invoiceSent: null,
+    invoiceDue: null,
   });
   await ledger.comment(milestone.id, audit.discarded(invoice, reason));
   return deps.store.track(cleared).milestone;

@@ -131,7 +131,8 @@ export class Settler {
       }
       const plan = planInvoice(m, client, evaluateBillingRules(m, client, policy));
       if (!plan || !client) return;
-      const actor: Actor = still.type === 'resume-invoice' && invoice?.sentBy && invoice.sentBy !== 'auto' ? { kind: 'user', userId: invoice.sentBy } : { kind: 'auto' };
+      const actor: Actor =
+        still.type === 'resume-invoice' && invoice?.sentBy && invoice.sentBy !== 'auto' ? { kind: 'user', userId: invoice.sentBy } : { kind: 'auto' };
       await billMilestone(this.#deps, m, client, plan, invoice, actor);
     } catch (error) {
       if (error instanceof ExternalServiceError && error.retryable) throw error;
@@ -169,9 +170,15 @@ async function recordInvoice(deps: SettleDeps, tracked: Tracked, action: Extract
   const { record, transition } = action;
   const id = tracked.milestone.id;
   const invoice = deps.store.invoice(tracked.milestone.invoice.id);
-  deps.store.track(await deps.ledger.updateMilestone(id, {
-    invoiceStatus: record.status ?? undefined, invoiceNumber: record.number, invoiceLink: record.link,
-    invoiceDue: record.due, paidOn: record.paidOn, amountPaid: record.amountPaid,
-  }));
+  deps.store.track(
+    await deps.ledger.updateMilestone(id, {
+      invoiceStatus: record.status ?? undefined,
+      invoiceNumber: record.number,
+      invoiceLink: record.link,
+      invoiceDue: record.due,
+      paidOn: record.paidOn,
+      amountPaid: record.amountPaid,
+    }),
+  );
   if (transition && invoice) await deps.ledger.comment(id, audit.transition(invoice, transition));
 }

@@ -19,7 +19,15 @@ export type Tracked = {
   invoiceProblem: InvoiceProblem | null;
 };
 
-export type OverviewRow = { id: string; title: string; url: string | null; stage: string | null; invoiceStatus: string | null; blockerCount: number; clientName: string | null };
+export type OverviewRow = {
+  id: string;
+  title: string;
+  url: string | null;
+  stage: string | null;
+  invoiceStatus: string | null;
+  blockerCount: number;
+  clientName: string | null;
+};
 
 /** What Slack may read about the ledger. */
 export type Queries = {
@@ -46,10 +54,10 @@ export class MilestoneStore implements Queries {
     const tracked: Tracked = {
       milestone,
       renderedCardKey: existing?.renderedCardKey ?? null,
-      acceptedSeenAt: milestone.stage === 'Accepted' ? existing?.acceptedSeenAt ?? this.#clock.now() : null,
+      acceptedSeenAt: milestone.stage === 'Accepted' ? (existing?.acceptedSeenAt ?? this.#clock.now()) : null,
       // A reference Notion has is the one to use; one only the bot knows stands until it is saved.
       cardRef: milestone.slackCard || existing?.cardRef || '',
-      invoiceProblem: sameInvoice ? existing?.invoiceProblem ?? null : null,
+      invoiceProblem: sameInvoice ? (existing?.invoiceProblem ?? null) : null,
     };
     this.#milestones.set(milestone.id, tracked);
     return tracked;
@@ -74,7 +82,7 @@ export class MilestoneStore implements Queries {
   }
 
   client(id: string | null): Client | null {
-    return id === null ? null : this.#clients.get(id) ?? null;
+    return id === null ? null : (this.#clients.get(id) ?? null);
   }
 
   putClient(client: Client): Client {
@@ -83,7 +91,7 @@ export class MilestoneStore implements Queries {
   }
 
   invoice(id: string | null): InvoiceSnapshot | null {
-    return id === null ? null : this.#invoices.get(id) ?? null;
+    return id === null ? null : (this.#invoices.get(id) ?? null);
   }
 
   /** Keeps a snapshot of one of Cashin's own invoices; anything else is not cached. */
@@ -116,7 +124,11 @@ export class MilestoneStore implements Queries {
   overview(): OverviewRow[] {
     return [...this.#milestones.values()]
       .map(({ milestone: m }) => ({
-        id: m.id, title: m.title, url: m.url, stage: m.stage, invoiceStatus: m.invoice.status,
+        id: m.id,
+        title: m.title,
+        url: m.url,
+        stage: m.stage,
+        invoiceStatus: m.invoice.status,
         blockerCount: m.blockers.trim() === '' ? 0 : m.blockers.trim().split('\n').length,
         clientName: this.client(m.clientId)?.name ?? null,
       }))

@@ -17,7 +17,11 @@ let page: Page;
 let base = '';
 let startedInMs = 0;
 
-type State = { ledger: { milestones: { id: string; values: Record<string, unknown> }[] }; emulators: { slack: string }; invoices: { milestoneId: string | null; status: string }[] };
+type State = {
+  ledger: { milestones: { id: string; values: Record<string, unknown> }[] };
+  emulators: { slack: string };
+  invoices: { milestoneId: string | null; status: string }[];
+};
 
 async function state(): Promise<State> {
   return (await (await fetch(`${base}/api/state`)).json()) as State;
@@ -40,7 +44,10 @@ beforeAll(async () => {
   // An empty environment apart from PATH and PORT: no credentials, so the sandbox starts.
   bot = await startBot({ PORT: String(port) }, port, '/api/state');
   startedInMs = Date.now() - started;
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   await page.goto(base);
 });
@@ -119,10 +126,22 @@ describe('the sandbox console', () => {
 
   it('renders a 40-block message legibly', async () => {
     const slack = new webApi.WebClient(SANDBOX.slackBotToken, { slackApiUrl: (await state()).emulators.slack });
-    const blocks = Array.from({ length: 40 }, (_, i) => (i % 4 === 0
-      ? { type: 'header', text: { type: 'plain_text', text: `Section ${i / 4 + 1}` } }
-      : i % 4 === 1 ? { type: 'section', text: { type: 'mrkdwn', text: `*Line ${i}* with <https://example.com|a link> and _emphasis_` }, fields: [{ type: 'mrkdwn', text: '*Field*\nvalue' }, { type: 'plain_text', text: 'plain <b>not bold</b>' }] }
-        : i % 4 === 2 ? { type: 'context', elements: [{ type: 'mrkdwn', text: `context ${i}` }] } : { type: 'divider' }));
+    const blocks = Array.from({ length: 40 }, (_, i) =>
+      i % 4 === 0
+        ? { type: 'header', text: { type: 'plain_text', text: `Section ${i / 4 + 1}` } }
+        : i % 4 === 1
+          ? {
+              type: 'section',
+              text: { type: 'mrkdwn', text: `*Line ${i}* with <https://example.com|a link> and _emphasis_` },
+              fields: [
+                { type: 'mrkdwn', text: '*Field*\nvalue' },
+                { type: 'plain_text', text: 'plain <b>not bold</b>' },
+              ],
+            }
+          : i % 4 === 2
+            ? { type: 'context', elements: [{ type: 'mrkdwn', text: `context ${i}` }] }
+            : { type: 'divider' },
+    );
     await slack.chat.postMessage({ channel: SANDBOX.channel, text: 'Forty blocks', blocks });
     const message = page.locator('.message', { has: page.locator('.sk-header', { hasText: 'Section 10' }) });
     await message.waitFor();

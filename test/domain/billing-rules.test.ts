@@ -6,7 +6,7 @@ import { aClient, aMilestone, policy } from '../support/records.js';
 type Row = [label: string, milestone: Partial<Milestone>, client: Partial<Client> | null, code: BlockerCode];
 
 /** Malformed rows a founder can type; each must produce a named blocker. */
-export const MALFORMED_ROWS: Row[] = [
+const MALFORMED_ROWS: Row[] = [
   ['negative amount', { amount: -500 }, {}, 'amount_not_positive'],
   ['empty (non-numeric) amount', { amount: null }, {}, 'amount_missing'],
   ['three decimals in USD', { amount: 100.125 }, {}, 'amount_too_precise'],

@@ -11,11 +11,29 @@ const now = new Date('2026-11-21T12:00:00Z');
 
 function views(): [string, CardView][] {
   const milestone = aMilestone({
-    title: huge(5000), deliveryEvidence: huge(20_000), outcome: huge(9000), nextCheckpoint: huge(9000), poNumber: huge(300), project: huge(500),
+    title: huge(5000),
+    deliveryEvidence: huge(20_000),
+    outcome: huge(9000),
+    nextCheckpoint: huge(9000),
+    poNumber: huge(300),
+    project: huge(500),
   });
   const client = aClient({ name: huge(2000), billingEmail: null });
-  const manyBlockers: Blocker[] = Array.from({ length: 80 }, (_, i) => ({ rule: 'completeness', code: 'po_missing', message: `${i} ${huge(400)}`, fix: huge(400) }));
-  const invoice = anInvoice({ number: huge(200), hostedUrl: `https://pay.test/${huge(1000)}`, total: 100, amountPaid: 50, amountRemaining: 50, created: now.toISOString(), dueDate: now.toISOString() });
+  const manyBlockers: Blocker[] = Array.from({ length: 80 }, (_, i) => ({
+    rule: 'completeness',
+    code: 'po_missing',
+    message: `${i} ${huge(400)}`,
+    fix: huge(400),
+  }));
+  const invoice = anInvoice({
+    number: huge(200),
+    hostedUrl: `https://pay.test/${huge(1000)}`,
+    total: 100,
+    amountPaid: 50,
+    amountRemaining: 50,
+    created: now.toISOString(),
+    dueDate: now.toISOString(),
+  });
   const extra = { autoSendAt: now, now, sendError: huge(5000) };
   const review = cardView(milestone, client, extra);
   if (review.kind !== 'review') throw new Error('expected a review card');
@@ -29,7 +47,7 @@ function views(): [string, CardView][] {
 }
 
 function texts(value: unknown, found: { key: string; text: string }[] = [], key = ''): { key: string; text: string }[] {
-  if (Array.isArray(value)) value.forEach((v) => texts(v, found, key));
+  if (Array.isArray(value)) for (const v of value) texts(v, found, key);
   else if (value && typeof value === 'object') {
     const o = value as Record<string, unknown>;
     if (typeof o.text === 'string') found.push({ key: `${key}.${String(o.type)}`, text: o.text });
@@ -73,13 +91,19 @@ describe('card blocks stay inside Slack limits whatever the input', () => {
   it('escapes Slack control characters typed by the founder', () => {
     const view = views().find(([label]) => label === 'review')?.[1];
     if (!view) throw new Error('missing view');
-    const mrkdwn = texts(renderCard(view).blocks).filter((t) => t.key.endsWith('.mrkdwn')).map((t) => t.text).join('\n');
+    const mrkdwn = texts(renderCard(view).blocks)
+      .filter((t) => t.key.endsWith('.mrkdwn'))
+      .map((t) => t.text)
+      .join('\n');
     expect(mrkdwn).not.toContain('<tags>');
     expect(mrkdwn).toContain('&lt;tags&gt;');
   });
 
   it('builds modals inside view limits', () => {
-    for (const view of [editBillingModal('ms-1', huge(500), { billingEmail: huge(400), poNumber: huge(400), taxId: huge(400) }), acceptModal('ms-1', huge(5000))]) {
+    for (const view of [
+      editBillingModal('ms-1', huge(500), { billingEmail: huge(400), poNumber: huge(400), taxId: huge(400) }),
+      acceptModal('ms-1', huge(5000)),
+    ]) {
       expect(view.title.text.length).toBeLessThanOrEqual(SLACK_LIMITS.viewTitle);
       expect(view.blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.blocksPerView);
       for (const t of texts(view.blocks)) expect(t.text.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);

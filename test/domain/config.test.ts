@@ -3,8 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { chooseStartMode, ConfigError, EnvSchema, loadConfig } from '../../src/config.js';
 
 const valid = {
-  SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret', SLACK_CHANNEL_ID: 'C0123ABCD', SLACK_APPROVER_IDS: 'U0123ABCD, U0456EFGH',
-  NOTION_TOKEN: 'ntn_x', NOTION_MILESTONES_DB: '0123456789abcdef0123456789abcdef', NOTION_CLIENTS_DB: '01234567-89ab-cdef-0123-456789abcdef',
+  SLACK_BOT_TOKEN: 'xoxb-1',
+  SLACK_SIGNING_SECRET: 'secret',
+  SLACK_CHANNEL_ID: 'C0123ABCD',
+  SLACK_APPROVER_IDS: 'U0123ABCD, U0456EFGH',
+  NOTION_TOKEN: 'ntn_x',
+  NOTION_MILESTONES_DB: '0123456789abcdef0123456789abcdef',
+  NOTION_CLIENTS_DB: '01234567-89ab-cdef-0123-456789abcdef',
   STRIPE_SECRET_KEY: 'sk_test_x',
 };
 
@@ -22,9 +27,16 @@ describe('loadConfig', () => {
   it('reads a complete environment with its defaults', () => {
     const config = loadConfig(valid);
     expect(config).toMatchObject({
-      mode: 'http', port: 3000, pollIntervalSeconds: 30, autoSendAfterMinutes: 120, timeZone: 'UTC', defaultCurrency: 'USD',
-      defaultPaymentTermsDays: 30, logLevel: 'info',
-      slack: { approverIds: ['U0123ABCD', 'U0456EFGH'] }, notion: { clientsDb: '0123456789abcdef0123456789abcdef' },
+      mode: 'http',
+      port: 3000,
+      pollIntervalSeconds: 30,
+      autoSendAfterMinutes: 120,
+      timeZone: 'UTC',
+      defaultCurrency: 'USD',
+      defaultPaymentTermsDays: 30,
+      logLevel: 'info',
+      slack: { approverIds: ['U0123ABCD', 'U0456EFGH'] },
+      notion: { clientsDb: '0123456789abcdef0123456789abcdef' },
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -35,13 +47,31 @@ describe('loadConfig', () => {
 
   it('lists every missing setting at once', () => {
     const found = problems({});
-    for (const name of ['SLACK_BOT_TOKEN', 'SLACK_CHANNEL_ID', 'SLACK_APPROVER_IDS', 'NOTION_TOKEN', 'NOTION_MILESTONES_DB', 'NOTION_CLIENTS_DB', 'STRIPE_SECRET_KEY', 'SLACK_SIGNING_SECRET']) {
+    for (const name of [
+      'SLACK_BOT_TOKEN',
+      'SLACK_CHANNEL_ID',
+      'SLACK_APPROVER_IDS',
+      'NOTION_TOKEN',
+      'NOTION_MILESTONES_DB',
+      'NOTION_CLIENTS_DB',
+      'STRIPE_SECRET_KEY',
+      'SLACK_SIGNING_SECRET',
+    ]) {
       expect(found.some((p) => p.startsWith(name))).toBe(true);
     }
   });
 
   it('lists every bad value at once, naming the setting and the fix', () => {
-    const found = problems({ ...valid, PORT: 'eighty', CASHIN_TIMEZONE: 'Mars/Olympus', DEFAULT_CURRENCY: 'XYZ', LOG_LEVEL: 'loud', AUTO_SEND_AFTER_MINUTES: '-5', STRIPE_SECRET_KEY: 'pk_test_x', NOTION_BASE_URL: 'not a url' });
+    const found = problems({
+      ...valid,
+      PORT: 'eighty',
+      CASHIN_TIMEZONE: 'Mars/Olympus',
+      DEFAULT_CURRENCY: 'XYZ',
+      LOG_LEVEL: 'loud',
+      AUTO_SEND_AFTER_MINUTES: '-5',
+      STRIPE_SECRET_KEY: 'pk_test_x',
+      NOTION_BASE_URL: 'not a url',
+    });
     expect(found).toHaveLength(7);
     expect(found.join('\n')).toMatch(/PORT must be a whole number/);
     expect(found.join('\n')).toMatch(/CASHIN_TIMEZONE must be an IANA time zone/);
@@ -77,8 +107,12 @@ describe('chooseStartMode', () => {
 });
 
 describe('.env.example', () => {
-  const example = Object.fromEntries(readFileSync(new URL('../../.env.example', import.meta.url), 'utf8').split('\n')
-    .filter((line) => /^[A-Z_]+=/.test(line)).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+  const example = Object.fromEntries(
+    readFileSync(new URL('../../.env.example', import.meta.url), 'utf8')
+      .split('\n')
+      .filter((line) => /^[A-Z_]+=/.test(line))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
 
   it('copied as it is, has no credential filled in: the sandbox runs', () => {
     expect(example.SLACK_BOT_TOKEN).toBe('xoxb-');

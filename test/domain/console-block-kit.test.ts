@@ -7,7 +7,10 @@ import { aClient, aMilestone, cardView } from '../support/records.js';
 describe('console Block Kit rendering', () => {
   it.each([
     ['*bold* and _italic_ and ~gone~ and `code`', '<strong>bold</strong> and <em>italic</em> and <del>gone</del> and <code>code</code>'],
-    ['<https://pay.example/i/1|Pay now> for <@U123>', '<a href="https://pay.example/i/1" target="_blank" rel="noopener">Pay now</a> for <span class="mention">@U123</span>'],
+    [
+      '<https://pay.example/i/1|Pay now> for <@U123>',
+      '<a href="https://pay.example/i/1" target="_blank" rel="noopener">Pay now</a> for <span class="mention">@U123</span>',
+    ],
     ['a &lt;b&gt; &amp; c', 'a &#60;b&#62; &#38; c'],
     ['line one\nline two', 'line one<br>line two'],
     [':white_check_mark: ready', '✔ ready'],
@@ -17,12 +20,15 @@ describe('console Block Kit rendering', () => {
 
   it('never lets typed text become markup', () => {
     const evil = '<img src=x onerror=alert(1)> "quoted" \'single\'';
-    const html = renderBlocks([
-      { type: 'header', text: { type: 'plain_text', text: evil } },
-      { type: 'section', text: { type: 'mrkdwn', text: evil }, fields: [{ type: 'plain_text', text: evil }] },
-      { type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: evil }, action_id: evil, value: 'v' }] },
-      { type: 'section', text: { type: 'mrkdwn', text: '<javascript:alert(1)|click>' } },
-    ], '1.0');
+    const html = renderBlocks(
+      [
+        { type: 'header', text: { type: 'plain_text', text: evil } },
+        { type: 'section', text: { type: 'mrkdwn', text: evil }, fields: [{ type: 'plain_text', text: evil }] },
+        { type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: evil }, action_id: evil, value: 'v' }] },
+        { type: 'section', text: { type: 'mrkdwn', text: '<javascript:alert(1)|click>' } },
+      ],
+      '1.0',
+    );
     expect(html).not.toMatch(/<img|onerror=alert\(1\)>|href="javascript/);
     expect(html).toContain('&#60;img');
   });

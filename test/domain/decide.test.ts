@@ -6,7 +6,16 @@ import { aClient, aMilestone, anInvoice, policy } from '../support/records.js';
 const now = new Date('2026-11-21T12:00:00Z');
 
 function state(milestone: Partial<Milestone>, extra: Partial<MilestoneState> = {}): MilestoneState {
-  return { milestone: aMilestone(milestone), client: aClient({ stripeCustomerId: 'cus_acme' }), invoice: null, invoiceProblem: null, renderedCardKey: null, acceptedSeenAt: null, cardRef: '', ...extra };
+  return {
+    milestone: aMilestone(milestone),
+    client: aClient({ stripeCustomerId: 'cus_acme' }),
+    invoice: null,
+    invoiceProblem: null,
+    renderedCardKey: null,
+    acceptedSeenAt: null,
+    cardRef: '',
+    ...extra,
+  };
 }
 
 /** Applies decide()'s ledger actions the way the workflows do, so idempotence can be checked. */
@@ -18,7 +27,10 @@ function apply(s: MilestoneState, actions: Action[]): MilestoneState {
     if (a.type === 'fill-accepted') m = { ...m, accepted: a.value };
     if (a.type === 'write-blockers') m = { ...m, blockers: a.text };
     if (a.type === 'record-invoice') m = { ...m, invoice: { ...m.invoice, ...a.record } };
-    if (a.type === 'render-card') { renderedCardKey = a.key; m = { ...m, slackCard: 'C1/1.0' }; }
+    if (a.type === 'render-card') {
+      renderedCardKey = a.key;
+      m = { ...m, slackCard: 'C1/1.0' };
+    }
   }
   return { ...s, milestone: m, renderedCardKey, cardRef: m.slackCard };
 }
@@ -52,7 +64,9 @@ describe('decide', () => {
 
   it('flags a delivery left unaccepted for 24 hours', () => {
     const s = state({ stage: 'Delivered', completed: '2026-11-19T09:00:00Z', accepted: null });
-    const card = settle(s).rounds.flat().find((a) => a.type === 'render-card');
+    const card = settle(s)
+      .rounds.flat()
+      .find((a) => a.type === 'render-card');
     expect(card?.type === 'render-card' && card.view.kind === 'delivered' && card.view.acceptanceOverdue).toBe(true);
   });
 
@@ -70,9 +84,9 @@ describe('decide', () => {
 
   it.each([
     ['the client wants review', { reviewBeforeSend: true }, {}],
-    ['a rule fails', {}, { poNumber: '' , changeOrderRequired: true }],
+    ['a rule fails', {}, { poNumber: '', changeOrderRequired: true }],
   ])('never auto-sends when %s', (_label, client, milestone) => {
-    const s = { ...state(milestone), client: aClient({ stripeCustomerId: "cus_acme", ...client }) };
+    const s = { ...state(milestone), client: aClient({ stripeCustomerId: 'cus_acme', ...client }) };
     expect(decide(s, new Date('2026-11-23T00:00:00Z'), policy).some((a) => a.type === 'send-invoice')).toBe(false);
   });
 
@@ -82,7 +96,17 @@ describe('decide', () => {
   });
 
   it('records a payment once and then settles', () => {
-    const sent = aMilestone({ invoice: { ...aMilestone().invoice, id: 'in_1', status: 'Sent', number: 'CASH-0001', link: 'https://pay.test/in_1', due: '2026-12-04', sent: '2026-11-20T11:00:00+01:00' } });
+    const sent = aMilestone({
+      invoice: {
+        ...aMilestone().invoice,
+        id: 'in_1',
+        status: 'Sent',
+        number: 'CASH-0001',
+        link: 'https://pay.test/in_1',
+        due: '2026-12-04',
+        sent: '2026-11-20T11:00:00+01:00',
+      },
+    });
     const paid: InvoiceSnapshot = { ...openInvoice, status: 'paid', amountPaid: 250000, amountRemaining: 0, paidAt: '2026-11-21T11:00:00Z' };
     const { rounds, state: settled } = settle({ ...state({}), milestone: sent, invoice: paid });
     const record = rounds[0]?.[0];
@@ -91,7 +115,9 @@ describe('decide', () => {
   });
 
   it('reports a partial payment with what remains', () => {
-    const sent = aMilestone({ invoice: { ...aMilestone().invoice, id: 'in_1', status: 'Sent', number: 'CASH-0001', link: 'https://pay.test/in_1', due: '2026-12-04' } });
+    const sent = aMilestone({
+      invoice: { ...aMilestone().invoice, id: 'in_1', status: 'Sent', number: 'CASH-0001', link: 'https://pay.test/in_1', due: '2026-12-04' },
+    });
     const partial: InvoiceSnapshot = { ...openInvoice, amountPaid: 100000, amountRemaining: 150000 };
     const { rounds } = settle({ ...state({}), milestone: sent, invoice: partial });
     expect(rounds[0]?.[0]).toMatchObject({ transition: 'partially_paid', record: { status: 'Sent', amountPaid: 1000 } });

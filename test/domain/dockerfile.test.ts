@@ -9,7 +9,10 @@ import { describe, expect, it } from 'vitest';
 const dockerfile = readFileSync(new URL('../../Dockerfile', import.meta.url), 'utf8');
 const ignore = readFileSync(new URL('../../.dockerignore', import.meta.url), 'utf8').split('\n');
 const lines = dockerfile.split('\n').filter((l) => l.trim() !== '' && !l.trim().startsWith('#'));
-const stages = dockerfile.split(/^FROM /m).slice(1).map((stage) => `FROM ${stage}`);
+const stages = dockerfile
+  .split(/^FROM /m)
+  .slice(1)
+  .map((stage) => `FROM ${stage}`);
 
 describe('Dockerfile', () => {
   it('builds dist/ in one stage and runs it with production dependencies only in the last', () => {

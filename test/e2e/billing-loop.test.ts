@@ -11,7 +11,9 @@ import { APPROVER, CHANNEL, createWorld, select, waitFor, type World } from '../
 let world: World;
 let bot: BotProcess | null = null;
 
-beforeEach(async () => { world = await createWorld(); });
+beforeEach(async () => {
+  world = await createWorld();
+});
 afterEach(async () => {
   await bot?.kill('SIGKILL');
   bot = null;
@@ -60,15 +62,22 @@ describe('Stripe-side endings', () => {
   it.each([
     ['void', 'Void'],
     ['mark_uncollectible', 'Uncollectible'],
-  ])('an invoice %s in the dashboard shows as %s', async (action, status) => {
-    const { milestone: id } = await seed();
-    bot = await startBot(world.env('http'), world.botPort);
-    const invoiceId = await deliverAcceptSend(id);
-    const res = await fetch(`${world.servers[0]?.url}/v1/invoices/${invoiceId}/${action}`, { method: 'POST', headers: { authorization: 'Bearer sk_test_cashin_emulated' } });
-    expect(res.status).toBe(200);
-    await waitFor(`${status} in notion`, () => world.values(id)['Invoice status'] === status);
-    await waitFor('card', () => card('Homepage design approved')[0]?.text.includes(status === 'Void' ? 'void' : 'uncollectible'));
-  }, 90_000);
+  ])(
+    'an invoice %s in the dashboard shows as %s',
+    async (action, status) => {
+      const { milestone: id } = await seed();
+      bot = await startBot(world.env('http'), world.botPort);
+      const invoiceId = await deliverAcceptSend(id);
+      const res = await fetch(`${world.servers[0]?.url}/v1/invoices/${invoiceId}/${action}`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer sk_test_cashin_emulated' },
+      });
+      expect(res.status).toBe(200);
+      await waitFor(`${status} in notion`, () => world.values(id)['Invoice status'] === status);
+      await waitFor('card', () => card('Homepage design approved')[0]?.text.includes(status === 'Void' ? 'void' : 'uncollectible'));
+    },
+    90_000,
+  );
 });
 
 describe('crash safety', () => {
@@ -80,7 +89,15 @@ describe('crash safety', () => {
     const [posted] = await waitFor('review card', () => card('Homepage design approved').length > 0 && card('Homepage design approved'));
     if (!posted) throw new Error('no card');
     const killed = new Promise<void>((resolve) => {
-      world.stripe.hold({ method: 'POST', path, once: true, run: async () => { await bot?.kill('SIGKILL'); resolve(); } });
+      world.stripe.hold({
+        method: 'POST',
+        path,
+        once: true,
+        run: async () => {
+          await bot?.kill('SIGKILL');
+          resolve();
+        },
+      });
     });
     await world.slack.click(posted.ts, ACTIONS.send, APPROVER);
     await killed;

@@ -16,7 +16,9 @@ import { createWorld, freePort, waitFor, type World } from '../support/world.js'
 const root = new URL('../..', import.meta.url).pathname;
 const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
 /** Packages only the development tools need, by npm's own account (`"dev": true` in the lock). */
-const devOnly = Object.entries(lock.packages).filter(([path, info]) => path.startsWith('node_modules/') && info.dev).map(([path]) => path);
+const devOnly = Object.entries(lock.packages)
+  .filter(([path, info]) => path.startsWith('node_modules/') && info.dev)
+  .map(([path]) => path);
 let dir = '';
 
 beforeAll(() => {
@@ -41,7 +43,9 @@ describe('the production install', () => {
   describe('in live mode against the emulators', () => {
     let world: World;
     let bot: BotProcess | null = null;
-    beforeAll(async () => { world = await createWorld(); });
+    beforeAll(async () => {
+      world = await createWorld();
+    });
     afterAll(async () => {
       await bot?.kill('SIGKILL');
       await world.close();

@@ -10,13 +10,16 @@ const runStart = (env: Record<string, string>) => runNpm(['start'], env);
 
 describe('start-up checks', () => {
   let world: World;
-  beforeEach(async () => { world = await createWorld(); });
+  beforeEach(async () => {
+    world = await createWorld();
+  });
   afterEach(async () => world.close());
 
   it('stops on a partial set of credentials, naming every missing setting, instead of falling back to the sandbox', async () => {
     const { code, output } = await runStart({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_CHANNEL_ID: 'C0123ABCD', PORT: '1' });
     expect(code).toBe(1);
-    for (const name of ['SLACK_APPROVER_IDS', 'SLACK_SIGNING_SECRET', 'NOTION_TOKEN', 'NOTION_MILESTONES_DB', 'NOTION_CLIENTS_DB', 'STRIPE_SECRET_KEY']) expect(output).toContain(name);
+    for (const name of ['SLACK_APPROVER_IDS', 'SLACK_SIGNING_SECRET', 'NOTION_TOKEN', 'NOTION_MILESTONES_DB', 'NOTION_CLIENTS_DB', 'STRIPE_SECRET_KEY'])
+      expect(output).toContain(name);
     expect(output).toContain('will not fall back to the sandbox');
     expect(output).not.toContain('Open the console');
   }, 30_000);
@@ -24,7 +27,9 @@ describe('start-up checks', () => {
   it('refuses a ledger whose tables do not match the contract, naming each property', async () => {
     world.notion.emulator.removeProperty(world.notion.ledgerIds.milestonesDb, 'Invoice ID');
     world.notion.emulator.changePropertyType(world.notion.ledgerIds.clientsDb, 'Billing email', 'rich_text');
-    await expect(start(loadConfig(world.env('http')), silentLogger)).rejects.toThrow(/Milestones\.Invoice ID: expected rich_text, missing; Clients\.Billing email: expected email, found rich_text/);
+    await expect(start(loadConfig(world.env('http')), silentLogger)).rejects.toThrow(
+      /Milestones\.Invoice ID: expected rich_text, missing; Clients\.Billing email: expected email, found rich_text/,
+    );
   });
 
   it('says which port is in use and how to choose another', async () => {

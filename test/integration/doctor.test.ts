@@ -10,7 +10,9 @@ import { listen } from '../../src/sandbox/http.js';
 import { CHANNEL, createWorld, freePort, SLACK_APP_TOKEN, SLACK_BOT_TOKEN, type World } from '../support/world.js';
 
 let world: World;
-beforeEach(async () => { world = await createWorld(); });
+beforeEach(async () => {
+  world = await createWorld();
+});
 afterEach(async () => world.close());
 
 async function doctor(mode: 'http' | 'socket', extra: Record<string, string> = {}, timeoutMs?: number): Promise<Check[]> {
@@ -24,7 +26,9 @@ describe('doctor', () => {
   it.each(['http', 'socket'] as const)('passes every check on a good %s setup', async (mode) => {
     const checks = await doctor(mode);
     expect(failed(checks)).toEqual([]);
-    expect(checks.map((c) => c.name)).toEqual(expect.arrayContaining(['Slack bot token', 'Slack channel', 'Notion token', 'Notion ledger (Milestones and Clients)', 'Stripe key']));
+    expect(checks.map((c) => c.name)).toEqual(
+      expect.arrayContaining(['Slack bot token', 'Slack channel', 'Notion token', 'Notion ledger (Milestones and Clients)', 'Stripe key']),
+    );
     expect(checks.find((c) => c.name === 'Stripe key')?.detail).toContain('test mode');
   });
 
@@ -33,7 +37,13 @@ describe('doctor', () => {
     ['an unknown channel', 'http', { SLACK_CHANNEL_ID: 'C0NOWHERE1' }, ['Slack channel'], 'SLACK_CHANNEL_ID'],
     ['a wrong app token', 'socket', { SLACK_APP_TOKEN: 'xapp-wrong' }, ['Slack app token (Socket Mode)'], 'SLACK_APP_TOKEN'],
     ['a wrong Notion token', 'http', { NOTION_TOKEN: 'ntn_wrong' }, ['Notion token', 'Notion ledger (Milestones and Clients)'], 'NOTION_TOKEN'],
-    ['a database id not shared with the integration', 'http', { NOTION_MILESTONES_DB: 'ffffffffffffffffffffffffffffffff' }, ['Notion ledger (Milestones and Clients)'], 'share both databases'],
+    [
+      'a database id not shared with the integration',
+      'http',
+      { NOTION_MILESTONES_DB: 'ffffffffffffffffffffffffffffffff' },
+      ['Notion ledger (Milestones and Clients)'],
+      'share both databases',
+    ],
     ['a wrong Stripe key', 'http', { STRIPE_SECRET_KEY: 'sk_test_wrong' }, ['Stripe key'], 'STRIPE_SECRET_KEY'],
   ] as const)('names %s and how to fix it', async (_label, mode, extra, names, fix) => {
     const checks = await doctor(mode, extra);

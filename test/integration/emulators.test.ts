@@ -10,7 +10,9 @@ import { runNpm } from '../support/process.js';
 import { addRow, milestoneProps, NOTION_TOKEN, silentLogger } from '../support/notion.js';
 
 let world: World;
-beforeAll(async () => { world = await createWorld(); });
+beforeAll(async () => {
+  world = await createWorld();
+});
 afterAll(async () => world.close());
 
 const stripeUrl = () => world.servers[0]?.url ?? '';
@@ -38,7 +40,9 @@ describe('Notion emulator', () => {
     await expect(stranger.users.me({})).rejects.toMatchObject({ code: 'unauthorized' });
     const ds = world.notion.emulator.dataSourceOf(world.notion.ledgerIds.milestonesDb);
     await expect(notion().dataSources.query({ data_source_id: ds, page_size: 101 })).rejects.toMatchObject({ code: 'validation_error' });
-    const res = await fetch(`${world.notion.server.url}/v1/blocks/abc/children`, { headers: { authorization: `Bearer ${NOTION_TOKEN}`, 'notion-version': '2025-09-03' } });
+    const res = await fetch(`${world.notion.server.url}/v1/blocks/abc/children`, {
+      headers: { authorization: `Bearer ${NOTION_TOKEN}`, 'notion-version': '2025-09-03' },
+    });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ object: 'error', code: 'invalid_request_url' });
     const noVersion = await fetch(`${world.notion.server.url}/v1/users/me`, { headers: { authorization: `Bearer ${NOTION_TOKEN}` } });
@@ -46,7 +50,11 @@ describe('Notion emulator', () => {
   });
 
   it('answers a malformed JSON body with invalid_json', async () => {
-    const res = await fetch(`${world.notion.server.url}/v1/pages`, { method: 'POST', headers: { authorization: `Bearer ${NOTION_TOKEN}`, 'notion-version': '2025-09-03', 'content-type': 'application/json' }, body: '{"parent":' });
+    const res = await fetch(`${world.notion.server.url}/v1/pages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${NOTION_TOKEN}`, 'notion-version': '2025-09-03', 'content-type': 'application/json' },
+      body: '{"parent":',
+    });
     expect(await res.json()).toMatchObject({ object: 'error', status: 400, code: 'invalid_json' });
   });
 });
@@ -55,7 +63,10 @@ describe('Stripe emulator', () => {
   const stripe = () => createStripeClient(STRIPE_KEY, stripeUrl());
 
   it('refuses unknown parameters, a bad key and unknown routes like Stripe', async () => {
-    await expect(stripe().customers.create({ email: 'a@b.test', colour: 'red' } as never)).rejects.toMatchObject({ type: 'StripeInvalidRequestError', code: 'parameter_unknown' });
+    await expect(stripe().customers.create({ email: 'a@b.test', colour: 'red' } as never)).rejects.toMatchObject({
+      type: 'StripeInvalidRequestError',
+      code: 'parameter_unknown',
+    });
     await expect(createStripeClient('sk_test_wrong', stripeUrl()).customers.create({})).rejects.toBeInstanceOf(Stripe.errors.StripeAuthenticationError);
     await expect(stripe().invoices.retrieve('in_missing')).rejects.toMatchObject({ statusCode: 404, code: 'resource_missing' });
     const res = await fetch(`${stripeUrl()}/v1/subscriptions`, { method: 'POST', headers: { authorization: `Bearer ${STRIPE_KEY}` } });
@@ -82,7 +93,9 @@ describe('Stripe emulator', () => {
     expect(open).toMatchObject({ status: 'open', total: 12000, amount_due: 12000 });
     expect(open.hosted_invoice_url).toMatch(/^http/);
     await expect(stripe().invoices.finalizeInvoice(invoice.id)).rejects.toMatchObject({ code: 'invoice_not_editable' });
-    await expect(stripe().invoiceItems.create({ customer: customer.id, invoice: invoice.id, amount: 1, currency: 'usd' })).rejects.toMatchObject({ code: 'invoice_not_editable' });
+    await expect(stripe().invoiceItems.create({ customer: customer.id, invoice: invoice.id, amount: 1, currency: 'usd' })).rejects.toMatchObject({
+      code: 'invoice_not_editable',
+    });
   });
 });
 
@@ -96,21 +109,31 @@ describe("Stripe emulator: Stripe's money and text rules", () => {
 
   it('takes whole days until due and keeps string limits', async () => {
     const customer = await stripe().customers.create({ email: 'ap@acme.test' });
-    await expect(stripe().invoices.create({ customer: customer.id, collection_method: 'send_invoice', days_until_due: 14.5 })).rejects.toMatchObject({ code: 'parameter_invalid_integer' });
-    await expect(stripe().invoices.create({ customer: customer.id, collection_method: 'send_invoice', days_until_due: -1 })).rejects.toMatchObject({ code: 'parameter_invalid_integer' });
+    await expect(stripe().invoices.create({ customer: customer.id, collection_method: 'send_invoice', days_until_due: 14.5 })).rejects.toMatchObject({
+      code: 'parameter_invalid_integer',
+    });
+    await expect(stripe().invoices.create({ customer: customer.id, collection_method: 'send_invoice', days_until_due: -1 })).rejects.toMatchObject({
+      code: 'parameter_invalid_integer',
+    });
     await expect(stripe().customers.create({ name: 'n'.repeat(257) })).rejects.toMatchObject({ code: 'string_too_long' });
-    await expect(stripe().invoices.create({ customer: customer.id, collection_method: 'send_invoice', days_until_due: 1, description: 'd'.repeat(1501) })).rejects.toMatchObject({ code: 'string_too_long' });
+    await expect(
+      stripe().invoices.create({ customer: customer.id, collection_method: 'send_invoice', days_until_due: 1, description: 'd'.repeat(1501) }),
+    ).rejects.toMatchObject({ code: 'string_too_long' });
   });
 
   it('takes ISK in two-decimal form and three-decimal currencies ending in 0', async () => {
     const isk = await draftFor('isk');
-    await expect(stripe().invoiceItems.create({ customer: isk.customer.id, invoice: isk.invoice.id, amount: 500_050, currency: 'isk' })).rejects.toMatchObject({ code: 'invalid_charge_amount' });
+    await expect(stripe().invoiceItems.create({ customer: isk.customer.id, invoice: isk.invoice.id, amount: 500_050, currency: 'isk' })).rejects.toMatchObject({
+      code: 'invalid_charge_amount',
+    });
     await stripe().invoiceItems.create({ customer: isk.customer.id, invoice: isk.invoice.id, amount: 500_000, currency: 'isk' });
     const kwd = await draftFor('kwd');
-    await expect(stripe().invoiceItems.create({ customer: kwd.customer.id, invoice: kwd.invoice.id, amount: 12_345, currency: 'kwd' })).rejects.toMatchObject({ code: 'invalid_charge_amount' });
+    await expect(stripe().invoiceItems.create({ customer: kwd.customer.id, invoice: kwd.invoice.id, amount: 12_345, currency: 'kwd' })).rejects.toMatchObject({
+      code: 'invalid_charge_amount',
+    });
   });
 
-  it("marks an invoice under the minimum charge paid with nothing collected, as Stripe does", async () => {
+  it('marks an invoice under the minimum charge paid with nothing collected, as Stripe does', async () => {
     const { customer, invoice } = await draftFor('usd');
     await stripe().invoiceItems.create({ customer: customer.id, invoice: invoice.id, amount: 40, currency: 'usd' });
     const finalized = await stripe().invoices.finalizeInvoice(invoice.id);
@@ -128,7 +151,9 @@ describe("Stripe emulator: Stripe's money and text rules", () => {
     await expect(stripe().invoices.del(open.id)).rejects.toMatchObject({ code: 'invoice_not_editable' });
     await stripe().customers.del(customer.id);
     expect(await stripe().customers.retrieve(customer.id)).toMatchObject({ id: customer.id, deleted: true });
-    await expect(stripe().invoices.create({ customer: customer.id, collection_method: 'send_invoice', days_until_due: 1 })).rejects.toMatchObject({ code: 'resource_missing' });
+    await expect(stripe().invoices.create({ customer: customer.id, collection_method: 'send_invoice', days_until_due: 1 })).rejects.toMatchObject({
+      code: 'resource_missing',
+    });
   });
 
   it('says when it replays an idempotent answer', async () => {
@@ -144,7 +169,9 @@ describe('Slack emulator', () => {
 
   it('refuses unknown methods, bad tokens, unknown channels and messages', async () => {
     await expect(slack().apiCall('chat.scheduleMessage', {})).rejects.toMatchObject({ data: { error: 'unknown_method' } });
-    await expect(new webApi.WebClient('xoxb-wrong', { slackApiUrl: world.slack.apiUrl, retryConfig: { retries: 0 } }).auth.test()).rejects.toMatchObject({ data: { error: 'invalid_auth' } });
+    await expect(new webApi.WebClient('xoxb-wrong', { slackApiUrl: world.slack.apiUrl, retryConfig: { retries: 0 } }).auth.test()).rejects.toMatchObject({
+      data: { error: 'invalid_auth' },
+    });
     await expect(slack().chat.postMessage({ channel: 'CNOWHERE1', text: 'hi' })).rejects.toMatchObject({ data: { error: 'channel_not_found' } });
     await expect(slack().chat.update({ channel: 'C0CASHIN01', ts: '1.000001', text: 'hi' })).rejects.toMatchObject({ data: { error: 'message_not_found' } });
   });
@@ -153,15 +180,21 @@ describe('Slack emulator', () => {
     const section = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', text } });
     const tooMany = Array.from({ length: 51 }, () => section('x'));
     await expect(slack().chat.postMessage({ channel: 'C0CASHIN01', text: 'x', blocks: tooMany })).rejects.toMatchObject({ data: { error: 'invalid_blocks' } });
-    await expect(slack().chat.postMessage({ channel: 'C0CASHIN01', text: 'x', blocks: [section('y'.repeat(3001))] })).rejects.toMatchObject({ data: { error: 'invalid_blocks' } });
+    await expect(slack().chat.postMessage({ channel: 'C0CASHIN01', text: 'x', blocks: [section('y'.repeat(3001))] })).rejects.toMatchObject({
+      data: { error: 'invalid_blocks' },
+    });
     const wide = { type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'b'.repeat(76) }, action_id: 'a' }] };
     await expect(slack().chat.postMessage({ channel: 'C0CASHIN01', text: 'x', blocks: [wide] })).rejects.toMatchObject({ data: { error: 'invalid_blocks' } });
     const heavy = Array.from({ length: 5 }, () => section('z'.repeat(2900)));
-    await expect(slack().chat.postMessage({ channel: 'C0CASHIN01', text: 'x', blocks: heavy })).rejects.toMatchObject({ data: { error: 'msg_blocks_too_long' } });
+    await expect(slack().chat.postMessage({ channel: 'C0CASHIN01', text: 'x', blocks: heavy })).rejects.toMatchObject({
+      data: { error: 'msg_blocks_too_long' },
+    });
   });
 
   it('refuses a modal without a fresh trigger', async () => {
-    await expect(slack().views.open({ trigger_id: '123.456.abc', view: { type: 'modal', title: { type: 'plain_text', text: 'x' }, blocks: [] } })).rejects.toMatchObject({ data: { error: 'invalid_trigger_id' } });
+    await expect(
+      slack().views.open({ trigger_id: '123.456.abc', view: { type: 'modal', title: { type: 'plain_text', text: 'x' }, blocks: [] } }),
+    ).rejects.toMatchObject({ data: { error: 'invalid_trigger_id' } });
   });
 });
 

@@ -14,7 +14,9 @@ import { APPROVER, CHANNEL, STRANGER, createWorld, select, waitFor, type World }
 let world: World;
 let bot: Running | null = null;
 
-beforeEach(async () => { world = await createWorld(); });
+beforeEach(async () => {
+  world = await createWorld();
+});
 afterEach(async () => {
   await bot?.stop();
   bot = null;
@@ -37,7 +39,12 @@ function abortedUpload(path: string, declared: number, sent: number): Promise<vo
   return new Promise((resolve) => {
     const req = request(`${base()}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': declared } });
     req.on('error', () => resolve());
-    req.write('x'.repeat(sent), () => setTimeout(() => { req.destroy(); resolve(); }, 50));
+    req.write('x'.repeat(sent), () =>
+      setTimeout(() => {
+        req.destroy();
+        resolve();
+      }, 50),
+    );
   });
 }
 
@@ -48,8 +55,14 @@ describe('no single request stops the bot', () => {
       await abortedUpload('/stripe/webhook', 10_000, 100);
       await abortedUpload('/slack/events', 10_000, 100);
     }
-    const huge = await fetch(`${base()}/stripe/webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(20 * 1024 * 1024) })
-      .then((r) => r.status, () => 'reset');
+    const huge = await fetch(`${base()}/stripe/webhook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: 'x'.repeat(20 * 1024 * 1024),
+    }).then(
+      (r) => r.status,
+      () => 'reset',
+    );
     expect([413, 'reset']).toContain(huge);
     expect(await health()).toMatchObject({ status: 200, body: { ok: true } });
 
@@ -62,7 +75,14 @@ describe('no single request stops the bot', () => {
   it('answers 503 with the reason while polling Stripe keeps failing, and 200 once it recovers', async () => {
     await run();
     world.stripe.injectFaults(10_000, { method: 'GET', path: /^\/v1\/events$/ });
-    const down = await waitFor('unhealthy', async () => { const h = await health(); return h.status === 503 && h; }, 20_000);
+    const down = await waitFor(
+      'unhealthy',
+      async () => {
+        const h = await health();
+        return h.status === 503 && h;
+      },
+      20_000,
+    );
     expect(down.body.problems.join('\n')).toMatch(/stripe event poll has failed \d+ times in a row/);
     world.stripe.clearFaults();
     await waitFor('healthy again', async () => (await health()).status === 200, 20_000);
@@ -71,10 +91,18 @@ describe('no single request stops the bot', () => {
   it('does not let a hung Slack call hold a milestone', async () => {
     await run({}, { timeoutMs: 2000, ratePerSecond: 200 });
     const client = await world.addClient('Acme', { 'Review before send': { checkbox: true } });
-    const id = await world.addMilestone('Homepage design', client, { Stage: select('Delivered'), 'Acceptance evidence': { url: 'https://mail.example.test/ok' } });
+    const id = await world.addMilestone('Homepage design', client, {
+      Stage: select('Delivered'),
+      'Acceptance evidence': { url: 'https://mail.example.test/ok' },
+    });
     const card = await waitFor('card', () => cardOf(id));
-    let release = () => undefined as void;
-    world.slack.stall('chat.update', new Promise<void>((resolve) => { release = resolve; }));
+    let release: () => void = () => {};
+    world.slack.stall(
+      'chat.update',
+      new Promise<void>((resolve) => {
+        release = resolve;
+      }),
+    );
     try {
       // Updating the card hangs, inside the milestone's lock; the next click must still get through.
       world.edit(id, { Amount: { number: 2600 } });
@@ -88,11 +116,14 @@ describe('no single request stops the bot', () => {
 });
 
 describe('text from Notion never becomes Slack markup', () => {
-  const title = '<!channel> ```Launch``` <https://evil.example|pay here> & <@U0BOSS> ' + 'ö&<>'.repeat(50);
+  const title = `<!channel> \`\`\`Launch\`\`\` <https://evil.example|pay here> & <@U0BOSS> ${'ö&<>'.repeat(50)}`;
 
   it('escapes a title like <!channel> in every text Slack reads as markup', async () => {
     await run();
-    const client = await world.addClient('<!here> Acme', { 'Review before send': { checkbox: true }, 'Billing owner': { rich_text: [{ text: { content: 'Dana <!everyone>' } }] } });
+    const client = await world.addClient('<!here> Acme', {
+      'Review before send': { checkbox: true },
+      'Billing owner': { rich_text: [{ text: { content: 'Dana <!everyone>' } }] },
+    });
     const id = await world.addMilestone(title, client, { Stage: select('Delivered') });
     const card = await waitFor('card', () => cardOf(id));
     await world.slack.click(card.ts, ACTIONS.draftAcceptance, APPROVER);
@@ -130,15 +161,24 @@ describe('text from Notion never becomes Slack markup', () => {
     expect(JSON.stringify(draft)).toContain('```Launch```');
   });
 
-  it("does not copy a Stripe message that quotes a key into Notion or Slack", async () => {
+  it('does not copy a Stripe message that quotes a key into Notion or Slack', async () => {
     await run();
     const client = await world.addClient('Acme', { 'Review before send': { checkbox: true } });
-    const id = await world.addMilestone('Homepage design', client, { Stage: select('Accepted'), 'Acceptance evidence': { url: 'https://mail.example.test/ok' } });
-    const card = await waitFor('review card', () => cardOf(id));
-    world.stripe.injectFaults(1, { method: 'POST', path: /^\/v1\/invoices$/ }, {
-      status: 400, type: 'invalid_request_error',
-      message: "Keys for idempotent requests can only be used with the same parameters. Try using a key other than 'cashin:invoice:abc:a1'. Key used: sk_test_cashin_emulated",
+    const id = await world.addMilestone('Homepage design', client, {
+      Stage: select('Accepted'),
+      'Acceptance evidence': { url: 'https://mail.example.test/ok' },
     });
+    const card = await waitFor('review card', () => cardOf(id));
+    world.stripe.injectFaults(
+      1,
+      { method: 'POST', path: /^\/v1\/invoices$/ },
+      {
+        status: 400,
+        type: 'invalid_request_error',
+        message:
+          "Keys for idempotent requests can only be used with the same parameters. Try using a key other than 'cashin:invoice:abc:a1'. Key used: sk_test_cashin_emulated",
+      },
+    );
     await world.slack.click(card.ts, ACTIONS.send, APPROVER);
     const reply = await waitFor('reply', () => world.slack.ephemerals.find((e) => e.text.includes('not sent')));
     await waitFor('blockers', () => String(world.values(id).Blockers).includes('Send failed'));

@@ -61,7 +61,13 @@ describe('NotionLedger', () => {
   });
 
   it('rides out 429s and 5xx, keeping to the rate limit', async () => {
-    const { notion, throttle } = createNotionClient({ token: NOTION_TOKEN, baseUrl: world.server.url, logger: silentLogger, ratePerSecond: 3, baseBackoffMs: 50 });
+    const { notion, throttle } = createNotionClient({
+      token: NOTION_TOKEN,
+      baseUrl: world.server.url,
+      logger: silentLogger,
+      ratePerSecond: 3,
+      baseBackoffMs: 50,
+    });
     const l = new NotionLedger(notion, world.ledgerIds, silentLogger);
     await l.connect();
     const id = await addRow(world, world.ledgerIds.milestonesDb, milestoneProps('Homepage', null));
@@ -90,8 +96,9 @@ describe('NotionLedger', () => {
     const l = ledger();
     await l.connect();
     world.emulator.injectFaults({ status: 502, match: { method: 'POST', pathIncludes: '/pages' } });
-    await expect(l.createMilestone({ title: 'Change order', clientId: null, project: '', scopeVersion: 'v2', stage: 'Planned', currency: null }))
-      .rejects.toMatchObject({ retryable: true });
+    await expect(
+      l.createMilestone({ title: 'Change order', clientId: null, project: '', scopeVersion: 'v2', stage: 'Planned', currency: null }),
+    ).rejects.toMatchObject({ retryable: true });
     expect(world.emulator.rowsOf(world.ledgerIds.milestonesDb)).toHaveLength(0);
   });
 });

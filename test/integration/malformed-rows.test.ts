@@ -23,12 +23,27 @@ const ROWS: Row[] = [
   { label: 'unknown currency', milestone: { Currency: select('XYZ') }, client: {}, blocker: 'is not an ISO 4217 code' },
   { label: 'no client', milestone: {}, client: null, blocker: 'No client is linked' },
   { label: 'client without billing email', milestone: {}, client: { 'Billing email': { email: null } }, blocker: 'has no billing email' },
-  { label: 'billing email that is not an email', milestone: {}, client: { 'Billing email': { email: 'accounts at acme' } }, blocker: 'is not an email address' },
+  {
+    label: 'billing email that is not an email',
+    milestone: {},
+    client: { 'Billing email': { email: 'accounts at acme' } },
+    blocker: 'is not an email address',
+  },
   { label: 'PO required but missing', milestone: {}, client: { 'PO required': { checkbox: true } }, blocker: 'requires a PO number' },
   { label: 'change order pending', milestone: { 'Change order required': { checkbox: true } }, client: {}, blocker: 'A change order is pending' },
   { label: 'no acceptance evidence', milestone: { 'Acceptance evidence': { url: null } }, client: {}, blocker: 'No acceptance evidence is linked' },
-  { label: 'acceptance evidence that is not a link', milestone: { 'Acceptance evidence': { url: 'they said yes on the phone' } }, client: {}, blocker: 'not a web link' },
-  { label: '5,000-character title', milestone: { Milestone: { title: [0, 2000, 4000].map((i) => ({ text: { content: longTitle.slice(i, i + 2000) } })) } }, client: {}, blocker: 'The title is 5,000 characters' },
+  {
+    label: 'acceptance evidence that is not a link',
+    milestone: { 'Acceptance evidence': { url: 'they said yes on the phone' } },
+    client: {},
+    blocker: 'not a web link',
+  },
+  {
+    label: '5,000-character title',
+    milestone: { Milestone: { title: [0, 2000, 4000].map((i) => ({ text: { content: longTitle.slice(i, i + 2000) } })) } },
+    client: {},
+    blocker: 'The title is 5,000 characters',
+  },
   { label: 'tax rate above 100 %', milestone: {}, client: { 'Tax rate': { number: 120 } }, blocker: 'is not a valid percentage' },
   { label: 'PO number too long for the invoice', milestone: { 'PO number': text('P'.repeat(200)) }, client: {}, blocker: 'PO number is longer than 140' },
 ];
@@ -42,10 +57,15 @@ beforeAll(async () => {
   const acceptedHoursAgo = new Date(Date.now() - 5 * 3600_000).toISOString();
   for (const [i, row] of ROWS.entries()) {
     const client = row.client === null ? null : await world.addClient(`Client ${i}`, row.client);
-    ids.set(row.label, await world.addMilestone(`Row ${i}: ${row.label}`, client, {
-      Stage: select('Accepted'), Accepted: { date: { start: acceptedHoursAgo } }, 'Acceptance evidence': { url: 'https://mail.example.test/ok' },
-      ...row.milestone,
-    }));
+    ids.set(
+      row.label,
+      await world.addMilestone(`Row ${i}: ${row.label}`, client, {
+        Stage: select('Accepted'),
+        Accepted: { date: { start: acceptedHoursAgo } },
+        'Acceptance evidence': { url: 'https://mail.example.test/ok' },
+        ...row.milestone,
+      }),
+    );
   }
   bot = await start(loadConfig(world.env('http')), silentLogger);
   await waitFor('every card', () => world.slack.channelMessages(CHANNEL).length === ROWS.length, 30_000);

@@ -129,7 +129,11 @@ describe('a resumed send re-checks everything', () => {
   it('a send Stripe refused is written to the row and waits for the founder, even after a restart', async () => {
     const { id } = await accepted();
     await h.tick();
-    world.stripe.injectFaults(1, { method: 'POST', path: /\/finalize$/ }, { status: 400, type: 'invalid_request_error', message: 'The account cannot finalize invoices right now.' });
+    world.stripe.injectFaults(
+      1,
+      { method: 'POST', path: /\/finalize$/ },
+      { status: 400, type: 'invalid_request_error', message: 'The account cannot finalize invoices right now.' },
+    );
     expect(await clickSend(id)).toMatchObject({ ok: false, message: expect.stringContaining('cannot finalize invoices') });
     await h.tick();
     expect(String(world.values(id).Blockers)).toMatch(/^Send failed: .*cannot finalize invoices/m);
@@ -153,9 +157,14 @@ describe('Cashin acts only on its own invoices', () => {
     const other = await stripe().customers.create({ name: 'Someone else', email: 'ap@else.test' });
     const foreign = await stripe().invoices.create({ customer: other.id, collection_method: 'send_invoice', days_until_due: 30, currency: 'usd' });
     await stripe().invoiceItems.create({ customer: other.id, invoice: foreign.id, amount: 5000, currency: 'usd' });
-    const { id } = await accepted({ 'Review before send': { checkbox: false } }, {
-      Accepted: date(new Date(T0.getTime() - 5 * HOUR).toISOString()), 'Invoice ID': text(foreign.id), 'Invoice status': select('Draft'),
-    });
+    const { id } = await accepted(
+      { 'Review before send': { checkbox: false } },
+      {
+        Accepted: date(new Date(T0.getTime() - 5 * HOUR).toISOString()),
+        'Invoice ID': text(foreign.id),
+        'Invoice status': select('Draft'),
+      },
+    );
     await h.tick();
     h.clock.advance(HOUR);
     await h.tick();
@@ -170,7 +179,13 @@ describe('Cashin acts only on its own invoices', () => {
   it('refuses an invoice naming this milestone but billed to another customer', async () => {
     const { id } = await accepted();
     const other = await stripe().customers.create({ name: 'Someone else', email: 'ap@else.test' });
-    const lookalike = await stripe().invoices.create({ customer: other.id, collection_method: 'send_invoice', days_until_due: 30, currency: 'usd', metadata: { cashin_milestone: id, cashin_sent_by: APPROVER } });
+    const lookalike = await stripe().invoices.create({
+      customer: other.id,
+      collection_method: 'send_invoice',
+      days_until_due: 30,
+      currency: 'usd',
+      metadata: { cashin_milestone: id, cashin_sent_by: APPROVER },
+    });
     world.edit(id, { 'Invoice ID': text(lookalike.id), 'Invoice status': select('Draft') });
     await h.tick();
     expect(String(world.values(id).Blockers)).toContain('was not created by Cashin for this milestone and client');
@@ -182,7 +197,12 @@ describe('Cashin acts only on its own invoices', () => {
     await h.tick();
     await clickSend(id);
     const invoiceId = String(world.values(id)['Invoice ID']);
-    const copy = await world.addMilestone('Homepage design (copy)', client, { Stage: select('Accepted'), ...evidence, 'Invoice ID': text(invoiceId), 'Invoice status': select('Sent') });
+    const copy = await world.addMilestone('Homepage design (copy)', client, {
+      Stage: select('Accepted'),
+      ...evidence,
+      'Invoice ID': text(invoiceId),
+      'Invoice status': select('Sent'),
+    });
     await h.tick();
     expect(String(world.values(copy).Blockers)).toContain('was not created by Cashin for this milestone');
 
@@ -237,7 +257,13 @@ describe('payment intake keeps going', () => {
   it('sets aside an event it cannot apply, and still records a later payment', async () => {
     // An invoice whose milestone page is gone from Notion: its events cannot be applied.
     const orphan = await stripe().customers.create({ email: 'ap@gone.test' });
-    const lost = await stripe().invoices.create({ customer: orphan.id, collection_method: 'send_invoice', days_until_due: 30, currency: 'usd', metadata: { cashin_milestone: randomUUID() } });
+    const lost = await stripe().invoices.create({
+      customer: orphan.id,
+      collection_method: 'send_invoice',
+      days_until_due: 30,
+      currency: 'usd',
+      metadata: { cashin_milestone: randomUUID() },
+    });
     await stripe().invoiceItems.create({ customer: orphan.id, invoice: lost.id, amount: 1000, currency: 'usd' });
     await stripe().invoices.finalizeInvoice(lost.id);
 
@@ -261,7 +287,9 @@ describe('payment intake keeps going', () => {
     await h.tick();
     let polled: Promise<void> | null = null;
     world.stripe.hold({
-      method: 'POST', path: /\/send$/, once: true,
+      method: 'POST',
+      path: /\/send$/,
+      once: true,
       run: async () => {
         // Stripe has emailed the invoice; the client pays before the bot hears back.
         const invoiceId = [...world.stripe.invoices.keys()][0] ?? '';
@@ -292,7 +320,7 @@ describe("money follows Stripe's rules", () => {
     ['MGA', 10_000, 10_000],
     ['ISK', 5000, 500_000],
     ['JPY', 450_000, 450_000],
-  ])('%s %s is billed, as %s in Stripe\'s minor units', async (currency, amount, minor) => {
+  ])("%s %s is billed, as %s in Stripe's minor units", async (currency, amount, minor) => {
     const { id } = await accepted({}, { Amount: { number: amount }, Currency: select(currency) });
     await h.tick();
     expect(await clickSend(id)).toEqual({ ok: true });
@@ -319,18 +347,26 @@ describe("everything sent to Stripe fits Stripe's rules", () => {
 
   it('bills a milestone whose text has an emoji at every cut point', async () => {
     const emoji = (n: number) => '🚀'.repeat(n);
-    const { id } = await accepted({ Client: { title: [{ text: { content: `Acme ${emoji(200)}` } }] } }, {
-      Milestone: { title: [{ text: { content: emoji(150) } }] },
-      Project: text(emoji(100)),
-      'Delivery evidence': text(emoji(600)),
-      Outcome: text(`x${emoji(400)}`),
-      'Next checkpoint': text(emoji(600)),
-    });
+    const { id } = await accepted(
+      { Client: { title: [{ text: { content: `Acme ${emoji(200)}` } }] } },
+      {
+        Milestone: { title: [{ text: { content: emoji(150) } }] },
+        Project: text(emoji(100)),
+        'Delivery evidence': text(emoji(600)),
+        Outcome: text(`x${emoji(400)}`),
+        'Next checkpoint': text(emoji(600)),
+      },
+    );
     await h.tick();
     expect(await clickSend(id)).toEqual({ ok: true });
     const invoice = world.stripe.invoiceJson(String(world.values(id)['Invoice ID']));
     const lone = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-    for (const field of [invoice.description, invoice.footer, JSON.stringify(invoice.custom_fields), world.stripe.customers.get(String(invoice.customer))?.name]) {
+    for (const field of [
+      invoice.description,
+      invoice.footer,
+      JSON.stringify(invoice.custom_fields),
+      world.stripe.customers.get(String(invoice.customer))?.name,
+    ]) {
       expect(lone.test(String(field))).toBe(false);
     }
     expect(String(world.stripe.customers.get(String(invoice.customer))?.name).length).toBeLessThanOrEqual(256);

@@ -14,7 +14,9 @@ import { APPROVER, CHANNEL, createWorld, select, STRANGER, STRIPE_WEBHOOK_SECRET
 let world: World;
 let bot: { stop(): Promise<void> } | null = null;
 
-beforeEach(async () => { world = await createWorld(); });
+beforeEach(async () => {
+  world = await createWorld();
+});
 afterEach(async () => {
   await bot?.stop();
   bot = null;
@@ -30,7 +32,8 @@ const card = (title: string) => world.slack.channelMessages(CHANNEL).find((m) =>
 async function acceptedMilestone(clientExtra: Record<string, unknown> = {}): Promise<{ id: string; ts: string }> {
   const client = await world.addClient('Acme', { 'Review before send': { checkbox: true }, ...clientExtra });
   const id = await world.addMilestone('Homepage design approved', client, {
-    Stage: select('Accepted'), 'Acceptance evidence': { url: 'https://mail.example.test/ok' },
+    Stage: select('Accepted'),
+    'Acceptance evidence': { url: 'https://mail.example.test/ok' },
   });
   await run();
   const posted = await waitFor('review card', () => card('Homepage design approved'));
@@ -43,7 +46,9 @@ async function sendAndWait(id: string, ts: string): Promise<string> {
 }
 
 describe('Slack request signatures', () => {
-  beforeEach(async () => { await run(); });
+  beforeEach(async () => {
+    await run();
+  });
   const body = new URLSearchParams({ payload: JSON.stringify({ type: 'block_actions', user: { id: APPROVER }, actions: [] }) }).toString();
 
   it('refuses a forged signature with 401', async () => {
@@ -52,7 +57,10 @@ describe('Slack request signatures', () => {
   });
 
   it('refuses a stale timestamp with 401', async () => {
-    const res = await world.slack.deliverRaw(body, 'application/x-www-form-urlencoded', { timestamp: Math.floor(Date.now() / 1000) - 6 * 60, secret: SLACK_SIGNING_SECRET });
+    const res = await world.slack.deliverRaw(body, 'application/x-www-form-urlencoded', {
+      timestamp: Math.floor(Date.now() / 1000) - 6 * 60,
+      secret: SLACK_SIGNING_SECRET,
+    });
     expect(res.status).toBe(401);
   });
 });
@@ -63,7 +71,11 @@ describe('Stripe events', () => {
     const invoiceId = await sendAndWait(id, ts);
     const payload = JSON.stringify({ id: 'evt_forged', object: 'event', type: 'invoice.paid', data: { object: { id: invoiceId, object: 'invoice' } } });
     const header = Stripe.webhooks.generateTestHeaderString({ payload, secret: 'whsec_wrong' });
-    const res = await fetch(`http://127.0.0.1:${world.botPort}/stripe/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': header }, body: payload });
+    const res = await fetch(`http://127.0.0.1:${world.botPort}/stripe/webhook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'stripe-signature': header },
+      body: payload,
+    });
     expect(res.status).toBe(400);
     const unsigned = await fetch(`http://127.0.0.1:${world.botPort}/stripe/webhook`, { method: 'POST', body: payload });
     expect(unsigned.status).toBe(400);
@@ -96,7 +108,10 @@ describe('Stripe events', () => {
 
   it('applies a payment event whose first delivery failed, when Stripe delivers it again', async () => {
     const client = await world.addClient('Acme', { 'Review before send': { checkbox: true } });
-    const id = await world.addMilestone('Homepage design approved', client, { Stage: select('Accepted'), 'Acceptance evidence': { url: 'https://mail.example.test/ok' } });
+    const id = await world.addMilestone('Homepage design approved', client, {
+      Stage: select('Accepted'),
+      'Acceptance evidence': { url: 'https://mail.example.test/ok' },
+    });
     // No polling: only webhook deliveries can bring the payment in.
     await run('http', { POLL_INTERVAL_SECONDS: '3600' });
     const posted = await waitFor('review card', () => card('Homepage design approved'));
@@ -106,11 +121,16 @@ describe('Stripe events', () => {
     // (the SDK tries each three times), so neither can be applied the first time.
     world.stripe.injectFaults(6, { method: 'GET', path: new RegExp(`^/v1/invoices/${invoiceId}$`) });
     world.stripe.pay(invoiceId);
-    await waitFor('both deliveries failed', () => world.stripe.requests.filter((r) => r.path === `/v1/invoices/${invoiceId}` && r.status === 500).length === 6, 15_000);
+    await waitFor(
+      'both deliveries failed',
+      () => world.stripe.requests.filter((r) => r.path === `/v1/invoices/${invoiceId}` && r.status === 500).length === 6,
+      15_000,
+    );
     await new Promise((r) => setTimeout(r, 300));
     expect(world.values(id)['Invoice status']).toBe('Sent');
 
-    for (const event of world.stripe.events.filter((e) => e.type === 'invoice.paid' || e.type === 'invoice_payment.paid')) await world.stripe.redeliver(event.id);
+    for (const event of world.stripe.events.filter((e) => e.type === 'invoice.paid' || e.type === 'invoice_payment.paid'))
+      await world.stripe.redeliver(event.id);
     await waitFor('paid after redelivery', () => world.values(id)['Invoice status'] === 'Paid');
     await waitFor('payment comment', () => world.notion.emulator.commentsOn(id).some((c) => c.includes('paid in full')));
     expect(world.notion.emulator.commentsOn(id).filter((c) => c.includes('paid in full'))).toHaveLength(1);
@@ -153,8 +173,15 @@ describe('clicks', () => {
   });
 
   it('edits billing details in a modal, writes them to Notion and unblocks the card', async () => {
-    const client = await world.addClient('Globex', { 'Billing email': { email: null }, 'PO required': { checkbox: true }, 'Review before send': { checkbox: true } });
-    const id = await world.addMilestone('API integration', client, { Stage: select('Accepted'), 'Acceptance evidence': { url: 'https://mail.example.test/ok' } });
+    const client = await world.addClient('Globex', {
+      'Billing email': { email: null },
+      'PO required': { checkbox: true },
+      'Review before send': { checkbox: true },
+    });
+    const id = await world.addMilestone('API integration', client, {
+      Stage: select('Accepted'),
+      'Acceptance evidence': { url: 'https://mail.example.test/ok' },
+    });
     await run();
     const posted = await waitFor('blocked card', () => card('API integration'));
     expect(JSON.stringify(posted.blocks)).not.toContain(ACTIONS.send);
@@ -187,7 +214,12 @@ describe('clicks', () => {
 
   it('drafts a change order as a new Planned milestone', async () => {
     const client = await world.addClient('Umbrella', { 'Review before send': { checkbox: true } });
-    const id = await world.addMilestone('Mobile app beta', client, { Stage: select('Accepted'), 'Change order required': { checkbox: true }, 'Acceptance evidence': { url: 'https://mail.example.test/ok' }, 'Scope version': { rich_text: [{ text: { content: 'v3' } }] } });
+    const id = await world.addMilestone('Mobile app beta', client, {
+      Stage: select('Accepted'),
+      'Change order required': { checkbox: true },
+      'Acceptance evidence': { url: 'https://mail.example.test/ok' },
+      'Scope version': { rich_text: [{ text: { content: 'v3' } }] },
+    });
     await run();
     const posted = await waitFor('card', () => card('Mobile app beta'));
     await world.slack.click(posted.ts, ACTIONS.draftChangeOrder, APPROVER);
@@ -204,7 +236,9 @@ describe('auto-send', () => {
   it('sends by itself once the grace period after acceptance has passed', async () => {
     const client = await world.addClient('Hooli');
     const id = await world.addMilestone('Search tuning', client, {
-      Stage: select('Accepted'), 'Acceptance evidence': { url: 'https://mail.example.test/ok' }, Accepted: { date: { start: new Date(Date.now() - 3 * 3600_000).toISOString() } },
+      Stage: select('Accepted'),
+      'Acceptance evidence': { url: 'https://mail.example.test/ok' },
+      Accepted: { date: { start: new Date(Date.now() - 3 * 3600_000).toISOString() } },
     });
     await run();
     await waitFor('auto-sent', () => world.values(id)['Invoice status'] === 'Sent');
@@ -215,7 +249,9 @@ describe('auto-send', () => {
   it('says on the card when it will go, and waits', async () => {
     const client = await world.addClient('Hooli');
     const id = await world.addMilestone('Search tuning', client, {
-      Stage: select('Accepted'), 'Acceptance evidence': { url: 'https://mail.example.test/ok' }, Accepted: { date: { start: new Date().toISOString() } },
+      Stage: select('Accepted'),
+      'Acceptance evidence': { url: 'https://mail.example.test/ok' },
+      Accepted: { date: { start: new Date().toISOString() } },
     });
     await run();
     const posted = await waitFor('card', () => card('Search tuning'));
@@ -228,16 +264,36 @@ describe('auto-send', () => {
 
 describe('invoice contents', () => {
   it("applies the client's tax rate, reuses one Stripe tax rate, and prints PO and tax id", async () => {
-    const client = await world.addClient('Wayne', { 'Tax rate': { number: 20 }, 'Tax ID': { rich_text: [{ text: { content: 'GB123456789' } }] }, 'Review before send': { checkbox: true } });
-    const first = await world.addMilestone('Phase one', client, { Stage: select('Accepted'), 'Acceptance evidence': { url: 'https://mail.example.test/ok' }, 'PO number': { rich_text: [{ text: { content: 'PO-1' } }] } });
-    const second = await world.addMilestone('Phase two', client, { Stage: select('Accepted'), 'Acceptance evidence': { url: 'https://mail.example.test/ok' }, Amount: { number: 999.99 } });
+    const client = await world.addClient('Wayne', {
+      'Tax rate': { number: 20 },
+      'Tax ID': { rich_text: [{ text: { content: 'GB123456789' } }] },
+      'Review before send': { checkbox: true },
+    });
+    const first = await world.addMilestone('Phase one', client, {
+      Stage: select('Accepted'),
+      'Acceptance evidence': { url: 'https://mail.example.test/ok' },
+      'PO number': { rich_text: [{ text: { content: 'PO-1' } }] },
+    });
+    const second = await world.addMilestone('Phase two', client, {
+      Stage: select('Accepted'),
+      'Acceptance evidence': { url: 'https://mail.example.test/ok' },
+      Amount: { number: 999.99 },
+    });
     await run();
     for (const id of [first, second]) {
       const posted = await waitFor('card', () => world.slack.channelMessages(CHANNEL).find((m) => JSON.stringify(m.blocks).includes(`cashin_card:${id}`)));
       await sendAndWait(id, posted.ts);
     }
     const [one, two] = [first, second].map((id) => world.stripe.invoiceJson(String(world.values(id)['Invoice ID'])));
-    expect(one).toMatchObject({ subtotal: 250000, total: 300000, custom_fields: [{ name: 'PO number', value: 'PO-1' }, { name: 'Project', value: 'ACME-WEB' }, { name: 'Client tax ID', value: 'GB123456789' }] });
+    expect(one).toMatchObject({
+      subtotal: 250000,
+      total: 300000,
+      custom_fields: [
+        { name: 'PO number', value: 'PO-1' },
+        { name: 'Project', value: 'ACME-WEB' },
+        { name: 'Client tax ID', value: 'GB123456789' },
+      ],
+    });
     expect(two).toMatchObject({ subtotal: 99999, total: 119999 });
     expect(world.stripe.taxRates.size).toBe(1);
     expect(world.stripe.customers.size).toBe(1);
@@ -257,4 +313,3 @@ describe('cards', () => {
     await waitFor('ref updated', () => world.values(id)['Slack card'] === `${CHANNEL}/${fresh?.ts}`);
   });
 });
-

@@ -7,7 +7,12 @@ import { silentLogger } from '../support/notion.js';
 import { waitFor } from '../support/world.js';
 
 type Row = { id: string; values: Record<string, unknown> };
-type State = { ledger: { milestones: Row[]; clients: Row[] }; channel: { messages: { ts: string; text: string; blocks: unknown[] }[] }; invoices: { status: string }[]; clock: { now: string } };
+type State = {
+  ledger: { milestones: Row[]; clients: Row[] };
+  channel: { messages: { ts: string; text: string; blocks: unknown[] }[] };
+  invoices: { status: string }[];
+  clock: { now: string };
+};
 
 let sandbox: Sandbox;
 let base = '';
@@ -70,7 +75,11 @@ describe('the sandbox', () => {
     expect((await call('PATCH', `/api/clients/${globex?.id}`, { property: 'PO required', value: false })).status).toBe(200);
     expect((await call('PATCH', `/api/clients/${globex?.id}`, { property: 'Stripe customer', value: 'cus_fake' })).status).toBe(403);
     expect((await call('PATCH', `/api/clients/${blocked?.id}`, { property: 'Tax rate', value: 5 })).status).toBe(404);
-    await waitFor('PO blocker gone', async () => !String((await state()).ledger.milestones.find((m) => m.id === blocked?.id)?.values.Blockers ?? '').includes('PO number'), 15_000);
+    await waitFor(
+      'PO blocker gone',
+      async () => !String((await state()).ledger.milestones.find((m) => m.id === blocked?.id)?.values.Blockers ?? '').includes('PO number'),
+      15_000,
+    );
   });
 
   it('adds a milestone the bot then follows', async () => {
@@ -95,11 +104,15 @@ describe('the sandbox only answers itself', () => {
 
   it('refuses another Host (DNS rebinding), a cross-site Origin and a body that is not JSON', async () => {
     const { request } = await import('node:http');
-    const send = (headers: Record<string, string>, method = 'GET', body?: string) => new Promise<number>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: port(), path: '/api/state', method, headers }, (res) => { res.resume(); resolve(res.statusCode ?? 0); });
-      req.on('error', reject);
-      req.end(body);
-    });
+    const send = (headers: Record<string, string>, method = 'GET', body?: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port: port(), path: '/api/state', method, headers }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
     expect(await send({ host: `localhost:${port()}` })).toBe(200);
     expect(await send({ host: `attacker.example:${port()}` })).toBe(403);
     const clock = (headers: Record<string, string>) => fetch(`${base}/api/clock`, { method: 'POST', headers, body: JSON.stringify({ by: 'hour' }) });
@@ -109,7 +122,11 @@ describe('the sandbox only answers itself', () => {
   });
 
   it('caps request bodies', async () => {
-    const res = await fetch(`${base}/api/command`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'x'.repeat(200_000) }) }).catch(() => null);
+    const res = await fetch(`${base}/api/command`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'x'.repeat(200_000) }),
+    }).catch(() => null);
     expect(res === null || res.status === 413).toBe(true);
     expect((await fetch(`${base}/api/state`)).status).toBe(200);
   });
@@ -117,9 +134,14 @@ describe('the sandbox only answers itself', () => {
   it("keeps the bot's own port on loopback, guarded by a secret made at start", async () => {
     const { networkInterfaces } = await import('node:os');
     const botPort = new URL(sandbox.botUrl).port;
-    const outside = Object.values(networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+    const outside = Object.values(networkInterfaces())
+      .flat()
+      .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
     if (outside) {
-      const reached = await fetch(`http://${outside}:${botPort}/healthz`).then(() => true, () => false);
+      const reached = await fetch(`http://${outside}:${botPort}/healthz`).then(
+        () => true,
+        () => false,
+      );
       expect(reached).toBe(false);
     }
     // A request signed with the secret earlier versions wrote in the source is refused.
@@ -127,7 +149,11 @@ describe('the sandbox only answers itself', () => {
     const body = new URLSearchParams({ payload: JSON.stringify({ type: 'block_actions', user: { id: 'U0FOUNDER1' }, actions: [] }) }).toString();
     const ts = Math.floor(Date.now() / 1000);
     const signature = `v0=${createHmac('sha256', 'sandbox-signing-secret').update(`v0:${ts}:${body}`).digest('hex')}`;
-    const res = await fetch(`${sandbox.botUrl}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': signature }, body });
+    const res = await fetch(`${sandbox.botUrl}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': signature },
+      body,
+    });
     expect(res.status).toBe(401);
   });
 });

@@ -56,7 +56,13 @@ export async function walkToSent(world: World, id: string): Promise<string> {
   const values = world.values(id);
   const invoiceId = String(values['Invoice ID']);
   const invoice = world.stripe.invoiceJson(invoiceId);
-  expect(invoice).toMatchObject({ status: 'open', collection_method: 'send_invoice', total: 250000, currency: 'usd', custom_fields: expect.arrayContaining([{ name: 'PO number', value: 'PO-4471' }]) });
+  expect(invoice).toMatchObject({
+    status: 'open',
+    collection_method: 'send_invoice',
+    total: 250000,
+    currency: 'usd',
+    custom_fields: expect.arrayContaining([{ name: 'PO number', value: 'PO-4471' }]),
+  });
   expect((invoice.metadata as Record<string, string>).cashin_milestone).toBe(id);
   expect(String(invoice.description)).toContain('Delivery evidence');
   expect(world.stripe.sends.get(invoiceId)).toBe(1);
@@ -67,4 +73,3 @@ export async function walkToSent(world: World, id: string): Promise<string> {
   expect(comments(id).some((c) => c.includes(`sent from Slack by ${APPROVER}`))).toBe(true);
   return invoiceId;
 }
-

@@ -19,7 +19,13 @@ export type NotionWorld = {
 export async function notionWorld(options: { now?: () => Date; ratePerSecond?: number } = {}): Promise<NotionWorld> {
   const emulator = new NotionEmulator({ token: NOTION_TOKEN, ...(options.now ? { now: options.now } : {}) });
   const server = await emulator.listen();
-  const client = createNotionClient({ token: NOTION_TOKEN, baseUrl: server.url, logger: silentLogger, ratePerSecond: options.ratePerSecond ?? 200, baseBackoffMs: 20 });
+  const client = createNotionClient({
+    token: NOTION_TOKEN,
+    baseUrl: server.url,
+    logger: silentLogger,
+    ratePerSecond: options.ratePerSecond ?? 200,
+    baseBackoffMs: 20,
+  });
   const parent = emulator.createWorkspacePage('Cashin');
   const ledgerIds = await createLedger(client.notion, parent);
   return { emulator, server, ledgerIds, client, close: () => server.close() };

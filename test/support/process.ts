@@ -14,8 +14,12 @@ function spawnWith(command: string, args: string[], env: Record<string, string>,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout?.on('data', (d: Buffer) => { output += d.toString(); });
-  child.stderr?.on('data', (d: Buffer) => { output += d.toString(); });
+  child.stdout?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
   // 'close', not 'exit': it comes after the output pipes have drained.
   const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   return { child, output: () => output, exited };
@@ -38,16 +42,24 @@ export async function startBuilt(cwd: string, env: Record<string, string>, port:
 async function waitUntilServing({ child, output, exited }: Spawned, port: number, readyPath: string): Promise<BotProcess> {
   const kill = async (signal: NodeJS.Signals = 'SIGTERM') => {
     if (child.exitCode === null && child.pid) {
-      try { process.kill(-child.pid, signal); } catch { /* already gone */ }
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        /* already gone */
+      }
     }
     return exited;
   };
   try {
-    await waitFor(`bot ${readyPath}`, async () => {
-      if (child.exitCode !== null) throw new Error(`bot exited with ${child.exitCode}:\n${output()}`);
-      const res = await fetch(`http://127.0.0.1:${port}${readyPath}`).catch(() => null);
-      return res?.status === 200;
-    }, 30_000);
+    await waitFor(
+      `bot ${readyPath}`,
+      async () => {
+        if (child.exitCode !== null) throw new Error(`bot exited with ${child.exitCode}:\n${output()}`);
+        const res = await fetch(`http://127.0.0.1:${port}${readyPath}`).catch(() => null);
+        return res?.status === 200;
+      },
+      30_000,
+    );
   } catch (error) {
     await kill('SIGKILL');
     throw new Error(`${String(error)}\n--- bot output ---\n${output()}`);

@@ -8,14 +8,30 @@ type Values = Record<string, unknown>;
 type Row = { id: string; values: Values };
 type View = { id: string; view: Record<string, unknown> };
 type Invoice = {
-  id: string; number: string | null; status: string; currency: string; total: number; amountPaid: number; amountRemaining: number;
-  hostedUrl: string | null; customer: string; milestoneId: string | null; disputed: boolean; sends: number;
+  id: string;
+  number: string | null;
+  status: string;
+  currency: string;
+  total: number;
+  amountPaid: number;
+  amountRemaining: number;
+  hostedUrl: string | null;
+  customer: string;
+  milestoneId: string | null;
+  disputed: boolean;
+  sends: number;
 };
 type State = {
   founder: string;
   clock: { now: string; offsetMs: number };
   channel: { messages: { ts: string; text: string; blocks: unknown[]; edited: boolean }[]; ephemerals: { text: string; blocks: unknown[] }[]; views: View[] };
-  ledger: { milestones: Row[]; clients: Row[]; editable: Record<string, string | null>; clientEditable: Record<string, string | null>; options: Record<string, string[]> };
+  ledger: {
+    milestones: Row[];
+    clients: Row[];
+    editable: Record<string, string | null>;
+    clientEditable: Record<string, string | null>;
+    options: Record<string, string[]>;
+  };
   invoices: Invoice[];
 };
 
@@ -39,7 +55,9 @@ function toast(text: string): void {
   const el = $<HTMLDivElement>('#toast');
   el.textContent = text;
   el.hidden = false;
-  window.setTimeout(() => { el.hidden = true; }, 4000);
+  window.setTimeout(() => {
+    el.hidden = true;
+  }, 4000);
 }
 
 function isTyping(el: Element | null): boolean {
@@ -64,16 +82,20 @@ function money(minor: number, currency: string): string {
 const text = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
 
 function messagesHtml(state: State): string {
-  const messages = state.channel.messages.map((m) => `
+  const messages = state.channel.messages.map(
+    (m) => `
     <article class="message"><div class="avatar">C</div><div>
       <div class="meta"><strong>Cashin</strong> · ${new Date(Number(m.ts.split('.')[0]) * 1000).toLocaleTimeString()}${m.edited ? ' (edited)' : ''}</div>
       ${m.blocks.length > 0 ? renderBlocks(m.blocks, m.ts) : `<div>${mrkdwn(m.text)}</div>`}
-    </div></article>`);
-  const whispers = state.channel.ephemerals.map((e) => `
+    </div></article>`,
+  );
+  const whispers = state.channel.ephemerals.map(
+    (e) => `
     <article class="message ephemeral"><div class="avatar">C</div><div>
       <div class="meta"><strong>Cashin</strong> · Only visible to you</div>
       ${e.blocks.length > 0 ? renderBlocks(e.blocks) : `<div>${mrkdwn(e.text)}</div>`}
-    </div></article>`);
+    </div></article>`,
+  );
   const all = [...messages, ...whispers].join('');
   return all || '<p class="meta">No messages yet. Mark a milestone Delivered in the ledger.</p>';
 }
@@ -86,7 +108,9 @@ function cell(row: Row, prop: string, state: State, table: Table = 'milestones')
   const attrs = `data-table="${table}" data-id="${escapeHtml(row.id)}" data-prop="${escapeHtml(prop)}" aria-label="${escapeHtml(prop)}"`;
   if (table === 'milestones' && prop === 'Client') {
     const chosen = Array.isArray(value) ? String(value[0] ?? '') : '';
-    const options = state.ledger.clients.map((c) => `<option value="${escapeHtml(c.id)}"${c.id === chosen ? ' selected' : ''}>${escapeHtml(text(c.values.Client))}</option>`).join('');
+    const options = state.ledger.clients
+      .map((c) => `<option value="${escapeHtml(c.id)}"${c.id === chosen ? ' selected' : ''}>${escapeHtml(text(c.values.Client))}</option>`)
+      .join('');
     return `<select ${attrs}><option value="">—</option>${options}</select>`;
   }
   if (type === 'select' || type === 'status') {
@@ -103,47 +127,61 @@ const MAIN_COLUMNS = ['Milestone', 'Client', 'Stage', 'Amount', 'Currency', 'PO 
 
 function ledgerHtml(state: State): string {
   const details = Object.keys(state.ledger.editable).filter((p) => !MAIN_COLUMNS.includes(p));
-  const rows = state.ledger.milestones.map((row) => {
-    const v = row.values;
-    const invoice = v['Invoice status'] ? `<span class="status ${escapeHtml(text(v['Invoice status']))}">${escapeHtml(text(v['Invoice status']))}</span> ${escapeHtml(text(v['Invoice number']))}` : '';
-    const paid = v['Amount paid'] !== null && v['Amount paid'] !== undefined ? escapeHtml(text(v['Amount paid'])) : '';
-    const more = `<details><summary>more</summary><div class="more">${details.map((p) => `<span>${escapeHtml(p)}</span>${cell(row, p, state)}`).join('')}</div></details>`;
-    const blockers = text(v.Blockers) ? `<div class="blockers" title="${escapeHtml(text(v.Blockers))}">${escapeHtml(text(v.Blockers))}</div>` : '';
-    return `<tr data-row="${escapeHtml(row.id)}">
-      <td class="title">${cell(row, 'Milestone', state)}${blockers}</td>${MAIN_COLUMNS.slice(1).map((p) => `<td class="narrow">${cell(row, p, state)}</td>`).join('')}
+  const rows = state.ledger.milestones
+    .map((row) => {
+      const v = row.values;
+      const invoice = v['Invoice status']
+        ? `<span class="status ${escapeHtml(text(v['Invoice status']))}">${escapeHtml(text(v['Invoice status']))}</span> ${escapeHtml(text(v['Invoice number']))}`
+        : '';
+      const paid = v['Amount paid'] !== null && v['Amount paid'] !== undefined ? escapeHtml(text(v['Amount paid'])) : '';
+      const more = `<details><summary>more</summary><div class="more">${details.map((p) => `<span>${escapeHtml(p)}</span>${cell(row, p, state)}`).join('')}</div></details>`;
+      const blockers = text(v.Blockers) ? `<div class="blockers" title="${escapeHtml(text(v.Blockers))}">${escapeHtml(text(v.Blockers))}</div>` : '';
+      return `<tr data-row="${escapeHtml(row.id)}">
+      <td class="title">${cell(row, 'Milestone', state)}${blockers}</td>${MAIN_COLUMNS.slice(1)
+        .map((p) => `<td class="narrow">${cell(row, p, state)}</td>`)
+        .join('')}
       <td>${invoice}</td><td>${paid}</td><td>${more}</td></tr>`;
-  }).join('');
+    })
+    .join('');
   return `<table><thead><tr>${MAIN_COLUMNS.map((c) => `<th>${escapeHtml(c === 'Change order required' ? 'Change order' : c === 'Acceptance evidence' ? 'Evidence' : c)}</th>`).join('')}<th>Invoice</th><th>Paid</th><th></th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 const CLIENT_COLUMNS = ['Client', 'Billing email', 'Currency', 'Payment terms', 'PO required', 'Tax rate', 'Reminder cadence', 'Review before send'];
 
 function clientsHtml(state: State): string {
-  const rows = state.ledger.clients.map((row) => `<tr data-client-row="${escapeHtml(row.id)}">${CLIENT_COLUMNS.map((p) => `<td class="${p === 'Client' ? 'title' : 'narrow'}">${cell(row, p, state, 'clients')}</td>`).join('')}<td class="meta">${escapeHtml(text(row.values['Stripe customer']))}</td></tr>`).join('');
+  const rows = state.ledger.clients
+    .map(
+      (row) =>
+        `<tr data-client-row="${escapeHtml(row.id)}">${CLIENT_COLUMNS.map((p) => `<td class="${p === 'Client' ? 'title' : 'narrow'}">${cell(row, p, state, 'clients')}</td>`).join('')}<td class="meta">${escapeHtml(text(row.values['Stripe customer']))}</td></tr>`,
+    )
+    .join('');
   return `<table><thead><tr>${CLIENT_COLUMNS.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}<th>Stripe customer</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function invoicesHtml(state: State): string {
   if (state.invoices.length === 0) return '<p class="meta">No invoices yet.</p>';
   const titles = new Map(state.ledger.milestones.map((m) => [m.id, text(m.values.Milestone)]));
-  const rows = state.invoices.map((i) => {
-    const open = i.status === 'open';
-    const actions = [
-      open ? `<button data-invoice="${i.id}" data-do="pay">Pay</button>` : '',
-      open && i.amountRemaining > 1 ? `<button data-invoice="${i.id}" data-do="pay-half">Pay half</button>` : '',
-      open ? `<button data-invoice="${i.id}" data-do="fail">Payment fails</button>` : '',
-      i.amountPaid > 0 && !i.disputed ? `<button data-invoice="${i.id}" data-do="dispute">Dispute</button>` : '',
-    ].join(' ');
-    return `<tr data-invoice-row="${escapeHtml(i.id)}"><td>${escapeHtml(i.number ?? 'draft')}</td><td>${escapeHtml(titles.get(i.milestoneId ?? '') ?? '')}</td><td>${escapeHtml(i.customer)}</td>
+  const rows = state.invoices
+    .map((i) => {
+      const open = i.status === 'open';
+      const actions = [
+        open ? `<button data-invoice="${i.id}" data-do="pay">Pay</button>` : '',
+        open && i.amountRemaining > 1 ? `<button data-invoice="${i.id}" data-do="pay-half">Pay half</button>` : '',
+        open ? `<button data-invoice="${i.id}" data-do="fail">Payment fails</button>` : '',
+        i.amountPaid > 0 && !i.disputed ? `<button data-invoice="${i.id}" data-do="dispute">Dispute</button>` : '',
+      ].join(' ');
+      return `<tr data-invoice-row="${escapeHtml(i.id)}"><td>${escapeHtml(i.number ?? 'draft')}</td><td>${escapeHtml(titles.get(i.milestoneId ?? '') ?? '')}</td><td>${escapeHtml(i.customer)}</td>
       <td class="status ${escapeHtml(i.status)}">${escapeHtml(i.status)}${i.disputed ? ' · disputed' : ''}</td><td>${money(i.total, i.currency)}</td><td>${money(i.amountPaid, i.currency)}</td>
       <td>${i.hostedUrl ? `<a href="${escapeHtml(i.hostedUrl)}" target="_blank" rel="noopener">payment page</a>` : ''}</td><td>${i.sends}</td><td>${actions}</td></tr>`;
-  }).join('');
+    })
+    .join('');
   return `<table><thead><tr><th>Number</th><th>Milestone</th><th>Customer</th><th>Status</th><th>Total</th><th>Paid</th><th>Link</th><th>Emailed</th><th>Simulate</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function render(state: State): void {
   current = state;
-  $<HTMLTimeElement>('#clock').textContent = `${new Date(state.clock.now).toLocaleString()}${state.clock.offsetMs > 0 ? ` (+${Math.round(state.clock.offsetMs / 3600_000)} h)` : ''}`;
+  $<HTMLTimeElement>('#clock').textContent =
+    `${new Date(state.clock.now).toLocaleString()}${state.clock.offsetMs > 0 ? ` (+${Math.round(state.clock.offsetMs / 3600_000)} h)` : ''}`;
   draw('#messages', messagesHtml(state));
   draw('#ledger', ledgerHtml(state));
   draw('#invoices', invoicesHtml(state));
@@ -151,7 +189,12 @@ function render(state: State): void {
   draw('#add-client', state.ledger.clients.map((c) => `<option value="${escapeHtml(c.id)}">${escapeHtml(text(c.values.Client))}</option>`).join(''));
   const modal = $<HTMLDivElement>('#modal');
   const view = state.channel.views.at(-1);
-  if (!view) { modal.hidden = true; modal.innerHTML = ''; drawn.delete('#modal'); return; }
+  if (!view) {
+    modal.hidden = true;
+    modal.innerHTML = '';
+    drawn.delete('#modal');
+    return;
+  }
   modal.hidden = false;
   draw('#modal', renderModal(view.id, view.view));
 }
@@ -181,7 +224,7 @@ document.addEventListener('click', (event) => {
     const id = invoice.dataset.invoice ?? '';
     const found = current?.invoices.find((i) => i.id === id);
     const todo = invoice.dataset.do;
-    const path = todo === 'pay-half' ? 'pay' : todo ?? '';
+    const path = todo === 'pay-half' ? 'pay' : (todo ?? '');
     const body = todo === 'pay-half' && found ? { amount: Math.floor(found.amountRemaining / 2) } : {};
     return void api('POST', `/api/invoices/${id}/${path}`, body).then(afterAction);
   }
@@ -194,7 +237,10 @@ document.addEventListener('change', (event) => {
   if (!(el instanceof HTMLInputElement || el instanceof HTMLSelectElement) || !el.dataset.prop) return;
   const value = el instanceof HTMLInputElement && el.type === 'checkbox' ? el.checked : el.value;
   const table = el.dataset.table === 'clients' ? 'clients' : 'milestones';
-  void api('PATCH', `/api/${table}/${el.dataset.id ?? ''}`, { property: el.dataset.prop, value }).then(() => { el.blur(); return afterAction(); });
+  void api('PATCH', `/api/${table}/${el.dataset.id ?? ''}`, { property: el.dataset.prop, value }).then(() => {
+    el.blur();
+    return afterAction();
+  });
 });
 
 document.addEventListener('submit', (event) => {

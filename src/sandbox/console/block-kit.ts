@@ -29,8 +29,16 @@ function emoji(html: string): string {
 
 /** Slack's emoji names, drawn with symbols every system font has, so the console needs no emoji font. */
 const EMOJI: Readonly<Record<string, string>> = {
-  white_check_mark: '✔', no_entry: '✖', warning: '⚠', hourglass: '⚠', moneybag: '$', wastebasket: '⌫',
-  x: '✖', alarm_clock: '⚠', outbox_tray: '➚', memo: '✎',
+  white_check_mark: '✔',
+  no_entry: '✖',
+  warning: '⚠',
+  hourglass: '⚠',
+  moneybag: '$',
+  wastebasket: '⌫',
+  x: '✖',
+  alarm_clock: '⚠',
+  outbox_tray: '➚',
+  memo: '✎',
 };
 
 /** Slack mrkdwn: links, mentions and the usual emphasis. */
@@ -43,7 +51,8 @@ export function mrkdwn(text: string): string {
     if (target.startsWith('@')) out.push(`<span class="mention">@${escapeHtml(target.slice(1))}</span>`);
     else if (target.startsWith('#')) out.push(`<span class="mention">#${escapeHtml(label ?? target.slice(1))}</span>`);
     else if (target.startsWith('!')) out.push(`<span class="mention">@${escapeHtml(target.slice(1))}</span>`);
-    else if (/^https?:\/\//.test(target)) out.push(`<a href="${escapeHtml(decodeSlack(target))}" target="_blank" rel="noopener">${inline(label ?? target)}</a>`);
+    else if (/^https?:\/\//.test(target))
+      out.push(`<a href="${escapeHtml(decodeSlack(target))}" target="_blank" rel="noopener">${inline(label ?? target)}</a>`);
     else out.push(inline(match[0]));
     last = (match.index ?? 0) + match[0].length;
   }
@@ -81,38 +90,43 @@ function input(block: Json): string {
   const type = el.type === 'email_text_input' ? 'email' : el.type === 'url_text_input' ? 'url' : el.type === 'number_input' ? 'number' : 'text';
   const value = typeof el.initial_value === 'string' ? escapeHtml(el.initial_value) : '';
   const max = typeof el.max_length === 'number' ? ` maxlength="${el.max_length}"` : '';
-  const field = el.multiline === true
-    ? `<textarea name="${id}"${max}>${value}</textarea>`
-    : `<input name="${id}" type="${type}" value="${value}"${max}${block.optional === true ? '' : ' required'}>`;
+  const field =
+    el.multiline === true
+      ? `<textarea name="${id}"${max}>${value}</textarea>`
+      : `<input name="${id}" type="${type}" value="${value}"${max}${block.optional === true ? '' : ' required'}>`;
   const hint = block.hint ? `<small>${textObject(block.hint)}</small>` : '';
   return `<label class="sk-input"><span>${textObject(block.label)}${block.optional === true ? ' <em>(optional)</em>' : ''}</span>${field}${hint}<b class="sk-error" data-error-for="${id}"></b></label>`;
 }
 
 export function renderBlocks(blocks: readonly unknown[], ts = ''): string {
-  return blocks.map((raw) => {
-    const b = raw as Json;
-    switch (b.type) {
-      case 'header':
-        return `<h3 class="sk-header">${textObject(b.text)}</h3>`;
-      case 'divider':
-        return '<hr class="sk-divider">';
-      case 'section': {
-        const fields = Array.isArray(b.fields) ? `<div class="sk-fields">${(b.fields as unknown[]).map((f) => `<div>${textObject(f)}</div>`).join('')}</div>` : '';
-        const accessory = b.accessory ? element(b.accessory as Json, ts) : '';
-        return `<div class="sk-section">${b.text ? `<div class="sk-text">${textObject(b.text)}</div>` : ''}${fields}${accessory}</div>`;
+  return blocks
+    .map((raw) => {
+      const b = raw as Json;
+      switch (b.type) {
+        case 'header':
+          return `<h3 class="sk-header">${textObject(b.text)}</h3>`;
+        case 'divider':
+          return '<hr class="sk-divider">';
+        case 'section': {
+          const fields = Array.isArray(b.fields)
+            ? `<div class="sk-fields">${(b.fields as unknown[]).map((f) => `<div>${textObject(f)}</div>`).join('')}</div>`
+            : '';
+          const accessory = b.accessory ? element(b.accessory as Json, ts) : '';
+          return `<div class="sk-section">${b.text ? `<div class="sk-text">${textObject(b.text)}</div>` : ''}${fields}${accessory}</div>`;
+        }
+        case 'context':
+          return `<div class="sk-context">${((b.elements as Json[]) ?? []).map((e) => element(e, ts)).join(' ')}</div>`;
+        case 'actions':
+          return `<div class="sk-actions">${((b.elements as Json[]) ?? []).map((e) => element(e, ts)).join('')}</div>`;
+        case 'image':
+          return `<figure class="sk-image">${image(b, '')}${b.title ? `<figcaption>${textObject(b.title)}</figcaption>` : ''}</figure>`;
+        case 'input':
+          return input(b);
+        default:
+          return `<div class="sk-unknown">Unsupported block: ${escapeHtml(String(b.type))}</div>`;
       }
-      case 'context':
-        return `<div class="sk-context">${((b.elements as Json[]) ?? []).map((e) => element(e, ts)).join(' ')}</div>`;
-      case 'actions':
-        return `<div class="sk-actions">${((b.elements as Json[]) ?? []).map((e) => element(e, ts)).join('')}</div>`;
-      case 'image':
-        return `<figure class="sk-image">${image(b, '')}${b.title ? `<figcaption>${textObject(b.title)}</figcaption>` : ''}</figure>`;
-      case 'input':
-        return input(b);
-      default:
-        return `<div class="sk-unknown">Unsupported block: ${escapeHtml(String(b.type))}</div>`;
-    }
-  }).join('');
+    })
+    .join('');
 }
 
 export function renderModal(id: string, modal: object): string {

@@ -69,22 +69,30 @@ export function renderCard(view: CardView): CardMessage {
 
 function buildBlocks(view: CardView): KnownBlock[] {
   switch (view.kind) {
-    case 'delivered': return deliveredBlocks(view);
-    case 'review': return reviewBlocks(view);
-    case 'invoice': return invoiceBlocks(view);
-    case 'withdrawn': return [
-      header(`Back to ${view.stage}: ${view.title}`),
-      context(`${escapeMrkdwn(view.clientName)} · ${escapeMrkdwn(view.amount)} · Stage changed in Notion; nothing to bill until it is Delivered again.`),
-    ];
+    case 'delivered':
+      return deliveredBlocks(view);
+    case 'review':
+      return reviewBlocks(view);
+    case 'invoice':
+      return invoiceBlocks(view);
+    case 'withdrawn':
+      return [
+        header(`Back to ${view.stage}: ${view.title}`),
+        context(`${escapeMrkdwn(view.clientName)} · ${escapeMrkdwn(view.amount)} · Stage changed in Notion; nothing to bill until it is Delivered again.`),
+      ];
   }
 }
 
 function fallbackText(view: CardView): string {
   switch (view.kind) {
-    case 'delivered': return `Delivered: ${view.title} for ${view.clientName} (${view.amount}). Waiting for the client's acceptance.`;
-    case 'review': return `Invoice review: ${view.title} for ${view.clientName} (${view.amount}).`;
-    case 'invoice': return `Invoice ${view.number ?? ''} for ${view.title} (${view.clientName}): ${view.amount}, ${statusWord(view)}.`;
-    case 'withdrawn': return `${view.title} is back to ${view.stage}.`;
+    case 'delivered':
+      return `Delivered: ${view.title} for ${view.clientName} (${view.amount}). Waiting for the client's acceptance.`;
+    case 'review':
+      return `Invoice review: ${view.title} for ${view.clientName} (${view.amount}).`;
+    case 'invoice':
+      return `Invoice ${view.number ?? ''} for ${view.title} (${view.clientName}): ${view.amount}, ${statusWord(view)}.`;
+    case 'withdrawn':
+      return `${view.title} is back to ${view.stage}.`;
   }
 }
 
@@ -129,7 +137,9 @@ function reviewBlocks(view: ReviewCard): KnownBlock[] {
   ];
   if (view.sendError) blocks.push(section(`:warning: *The last send failed.* ${escapeMrkdwn(view.sendError)}`));
   if (ready) {
-    const when = view.autoSendAt ? `Goes out by itself at *${view.autoSendAt}* unless you send it first.` : `Waiting for your click. ${escapeMrkdwn(view.reviewReason ?? '')}`;
+    const when = view.autoSendAt
+      ? `Goes out by itself at *${view.autoSendAt}* unless you send it first.`
+      : `Waiting for your click. ${escapeMrkdwn(view.reviewReason ?? '')}`;
     blocks.push(section(`:white_check_mark: *Every billing rule passes.* ${when}`));
   } else {
     blocks.push(section(`:no_entry: *Not ready to send*\n${blockerLines(view.blockers)}`));
@@ -168,8 +178,11 @@ function statusWord(view: InvoiceCard): string {
 }
 
 function invoiceBlocks(view: InvoiceCard): KnownBlock[] {
-  const icon = { paid: ':moneybag:', void: ':wastebasket:', uncollectible: ':x:', open: view.overdue ? ':alarm_clock:' : ':outbox_tray:', draft: ':memo:' }[view.status];
-  const who = view.sentBy === 'auto' ? 'Auto-sent after the grace period' : view.sentBy && /^[UW][A-Z0-9]+$/.test(view.sentBy) ? `Sent by <@${view.sentBy}>` : 'Sent';
+  const icon = { paid: ':moneybag:', void: ':wastebasket:', uncollectible: ':x:', open: view.overdue ? ':alarm_clock:' : ':outbox_tray:', draft: ':memo:' }[
+    view.status
+  ];
+  const who =
+    view.sentBy === 'auto' ? 'Auto-sent after the grace period' : view.sentBy && /^[UW][A-Z0-9]+$/.test(view.sentBy) ? `Sent by <@${view.sentBy}>` : 'Sent';
   const pairs: [string, string][] = [
     ['Client', escapeMrkdwn(view.clientName)],
     ['Amount', escapeMrkdwn(view.amount)],
@@ -193,7 +206,11 @@ export function fitMessage(blocks: KnownBlock[]): KnownBlock[] {
     const longest = fitted.reduce((best, b, i) => (JSON.stringify(b).length > JSON.stringify(fitted[best]).length ? i : best), 0);
     const block = fitted[longest];
     if (block?.type === 'section' && block.text && block.text.text.length > 500) {
-      fitted = fitted.map((b, i) => (i === longest && b.type === 'section' && b.text ? { ...b, text: { ...b.text, text: truncateMrkdwn(b.text.text, Math.floor(b.text.text.length / 2)) } } : b));
+      fitted = fitted.map((b, i) =>
+        i === longest && b.type === 'section' && b.text
+          ? { ...b, text: { ...b.text, text: truncateMrkdwn(b.text.text, Math.floor(b.text.text.length / 2)) } }
+          : b,
+      );
     } else {
       fitted = fitted.filter((_, i) => i !== longest);
     }

@@ -16,15 +16,25 @@ export const FIELDS = {
 
 const plain = (text: string, max: number) => ({ type: 'plain_text' as const, text: truncate(text, max) });
 
-function textInput(id: string, label: string, initial: string, options: { optional: boolean; hint?: string; maxLength: number; kind?: 'email' | 'url' }): types.InputBlock {
+function textInput(
+  id: string,
+  label: string,
+  initial: string,
+  options: { optional: boolean; hint?: string; maxLength: number; kind?: 'email' | 'url' },
+): types.InputBlock {
   const base = { action_id: id, ...(initial ? { initial_value: truncate(initial, options.maxLength) } : {}) };
-  const element = options.kind === 'email'
-    ? { type: 'email_text_input' as const, ...base }
-    : options.kind === 'url'
-      ? { type: 'url_text_input' as const, ...base }
-      : { type: 'plain_text_input' as const, max_length: options.maxLength, ...base };
+  const element =
+    options.kind === 'email'
+      ? { type: 'email_text_input' as const, ...base }
+      : options.kind === 'url'
+        ? { type: 'url_text_input' as const, ...base }
+        : { type: 'plain_text_input' as const, max_length: options.maxLength, ...base };
   return {
-    type: 'input', block_id: id, optional: options.optional, label: plain(label, 2000), element,
+    type: 'input',
+    block_id: id,
+    optional: options.optional,
+    label: plain(label, 2000),
+    element,
     ...(options.hint ? { hint: plain(options.hint, 2000) } : {}),
   };
 }
@@ -38,8 +48,21 @@ export function editBillingModal(milestoneId: string, clientName: string, values
     submit: plain('Save', SLACK_LIMITS.viewTitle),
     close: plain('Cancel', SLACK_LIMITS.viewTitle),
     blocks: [
-      { type: 'context', elements: [{ type: 'mrkdwn', text: truncateMrkdwn(`Saved to Notion: email and tax id on *${escapeMrkdwn(truncate(clientName, 300))}*, PO number on this milestone.`, 3000) }] },
-      textInput(FIELDS.billingEmail, 'Billing email', values.billingEmail, { optional: false, kind: 'email', maxLength: 254, hint: 'Stripe sends the invoice here.' }),
+      {
+        type: 'context',
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: truncateMrkdwn(`Saved to Notion: email and tax id on *${escapeMrkdwn(truncate(clientName, 300))}*, PO number on this milestone.`, 3000),
+          },
+        ],
+      },
+      textInput(FIELDS.billingEmail, 'Billing email', values.billingEmail, {
+        optional: false,
+        kind: 'email',
+        maxLength: 254,
+        hint: 'Stripe sends the invoice here.',
+      }),
       textInput(FIELDS.poNumber, 'PO number', values.poNumber, { optional: true, maxLength: 140, hint: 'Printed on the invoice.' }),
       textInput(FIELDS.taxId, 'Client tax ID', values.taxId, { optional: true, maxLength: 40 }),
     ],
@@ -55,7 +78,16 @@ export function acceptModal(milestoneId: string, title: string): View {
     submit: plain('Mark accepted', SLACK_LIMITS.viewTitle),
     close: plain('Cancel', SLACK_LIMITS.viewTitle),
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: truncateMrkdwn(`Billing needs proof that the client accepted *${escapeMrkdwn(truncate(title, 500))}*. Paste a link to their confirmation: an email, a message, a signed document.`, 3000) } },
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: truncateMrkdwn(
+            `Billing needs proof that the client accepted *${escapeMrkdwn(truncate(title, 500))}*. Paste a link to their confirmation: an email, a message, a signed document.`,
+            3000,
+          ),
+        },
+      },
       textInput(FIELDS.evidence, 'Acceptance evidence (link)', '', { optional: false, kind: 'url', maxLength: 2000 }),
     ],
   };

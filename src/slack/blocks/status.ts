@@ -20,10 +20,20 @@ export function buildStatusText(rows: readonly OverviewRow[], args: string): str
     ['Sent, awaiting payment', rows.filter((r) => r.invoiceStatus === 'Sent' || r.invoiceStatus === 'Overdue' || r.invoiceStatus === 'Draft')],
     ['Paid', rows.filter((r) => r.invoiceStatus === 'Paid')],
   ];
-  const lines = groups.filter(([, list]) => list.length > 0).map(([label, list]) => {
-    const items = list.slice(0, 10).map((r) => `  • ${escapeMrkdwn(truncate(r.title, 80))}${r.clientName ? ` (${escapeMrkdwn(truncate(r.clientName, 80))})` : ''}${r.blockerCount > 0 ? `: ${r.blockerCount} blocker${r.blockerCount === 1 ? '' : 's'}` : ''}`);
-    const more = list.length > 10 ? [`  … and ${list.length - 10} more`] : [];
-    return [`*${label}* (${list.length})`, ...items, ...more].join('\n');
-  });
-  return truncateMrkdwn(lines.length > 0 ? lines.join('\n') : 'Nothing in the billing loop: no milestone is Delivered or Accepted, and no invoice is open.', SLACK_LIMITS.sectionText);
+  const lines = groups
+    .filter(([, list]) => list.length > 0)
+    .map(([label, list]) => {
+      const items = list
+        .slice(0, 10)
+        .map(
+          (r) =>
+            `  • ${escapeMrkdwn(truncate(r.title, 80))}${r.clientName ? ` (${escapeMrkdwn(truncate(r.clientName, 80))})` : ''}${r.blockerCount > 0 ? `: ${r.blockerCount} blocker${r.blockerCount === 1 ? '' : 's'}` : ''}`,
+        );
+      const more = list.length > 10 ? [`  … and ${list.length - 10} more`] : [];
+      return [`*${label}* (${list.length})`, ...items, ...more].join('\n');
+    });
+  return truncateMrkdwn(
+    lines.length > 0 ? lines.join('\n') : 'Nothing in the billing loop: no milestone is Delivered or Accepted, and no invoice is open.',
+    SLACK_LIMITS.sectionText,
+  );
 }
