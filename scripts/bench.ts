@@ -70,6 +70,7 @@ function milestone(i: number): Milestone {
     sendFailure: null,
     slackCard: '',
     lastEditedTime: now.toISOString(),
+    trashed: false,
   };
 }
 

@@ -4,6 +4,7 @@
  */
 export type ExternalErrorCode =
   | 'startup_checks'
+  | 'sent_not_recorded'
   | 'notion_rate_limited'
   | 'notion_unavailable'
   | 'notion_unauthorized'

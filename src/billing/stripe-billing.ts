@@ -91,29 +91,34 @@ export class StripeBilling implements Billing {
   }
 
   async createInvoice(input: NewInvoice): Promise<InvoiceSnapshot> {
-    const key = `cashin:invoice:${input.milestoneId}:${input.terms}`;
+    const params: Stripe.InvoiceCreateParams = {
+      customer: input.customerId,
+      collection_method: 'send_invoice',
+      days_until_due: input.daysUntilDue,
+      currency: input.currency.toLowerCase(),
+      description: input.description,
+      footer: input.footer,
+      ...(input.customFields.length > 0 ? { custom_fields: input.customFields.map((f) => ({ ...f })) } : {}),
+      auto_advance: false,
+      metadata: { [METADATA.milestone]: input.milestoneId, [METADATA.terms]: input.terms, [METADATA.sentBy]: input.sentBy },
+    };
+    // Keyed by everything the request says, so an edited memo or another sender never collides with an old key.
+    const key = `cashin:invoice:${input.milestoneId}:${shortDigest(JSON.stringify(params))}`;
+    let replayed: InvoiceSnapshot | null = null;
     const invoice = await this.#createFresh(
       key,
-      (idempotencyKey) =>
-        this.#call('create invoice', () =>
-          this.#stripe.invoices.create(
-            {
-              customer: input.customerId,
-              collection_method: 'send_invoice',
-              days_until_due: input.daysUntilDue,
-              currency: input.currency.toLowerCase(),
-              description: input.description,
-              footer: input.footer,
-              ...(input.customFields.length > 0 ? { custom_fields: input.customFields.map((f) => ({ ...f })) } : {}),
-              auto_advance: false,
-              metadata: { [METADATA.milestone]: input.milestoneId, [METADATA.terms]: input.terms, [METADATA.sentBy]: input.sentBy },
-            },
-            { idempotencyKey },
-          ),
-        ),
-      async (made) => (await this.retrieve(made.id))?.status === 'draft',
+      (idempotencyKey) => {
+        replayed = null;
+        return this.#call('create invoice', () => this.#stripe.invoices.create(params, { idempotencyKey }));
+      },
+      async (made) => {
+        // A replay of an invoice deleted or voided since calls for a new one; one that went on
+        // (open, paid) is this milestone's invoice, and billing it again would bill twice.
+        replayed = await this.retrieve(made.id);
+        return replayed !== null && replayed.status !== 'void';
+      },
     );
-    return invoiceSnapshot(invoice);
+    return replayed ?? invoiceSnapshot(invoice);
   }
 
   async addLine(line: NewLine): Promise<InvoiceSnapshot> {
@@ -128,7 +133,7 @@ export class StripeBilling implements Billing {
           ...(line.taxRateId ? { tax_rates: [line.taxRateId] } : {}),
           metadata: { [METADATA.milestone]: line.milestoneId },
         },
-        { idempotencyKey: `cashin:line:${line.invoiceId}` },
+        { idempotencyKey: stepKey('line', line.invoiceId) },
       ),
     );
     return this.#mustRetrieve(line.invoiceId);
@@ -136,13 +141,13 @@ export class StripeBilling implements Billing {
 
   async finalize(invoiceId: string): Promise<InvoiceSnapshot> {
     const invoice = await this.#call('finalize invoice', () =>
-      this.#stripe.invoices.finalizeInvoice(invoiceId, { auto_advance: false }, { idempotencyKey: `cashin:finalize:${invoiceId}` }),
+      this.#stripe.invoices.finalizeInvoice(invoiceId, { auto_advance: false }, { idempotencyKey: stepKey('finalize', invoiceId) }),
     );
     return invoiceSnapshot(invoice);
   }
 
   async send(invoiceId: string): Promise<InvoiceSnapshot> {
-    const invoice = await this.#call('send invoice', () => this.#stripe.invoices.sendInvoice(invoiceId, {}, { idempotencyKey: `cashin:send:${invoiceId}` }));
+    const invoice = await this.#call('send invoice', () => this.#stripe.invoices.sendInvoice(invoiceId, {}, { idempotencyKey: stepKey('send', invoiceId) }));
     return invoiceSnapshot(invoice);
   }
 
@@ -151,7 +156,7 @@ export class StripeBilling implements Billing {
   }
 
   async void(invoiceId: string): Promise<InvoiceSnapshot> {
-    const invoice = await this.#call('void invoice', () => this.#stripe.invoices.voidInvoice(invoiceId, {}, { idempotencyKey: `cashin:void:${invoiceId}` }));
+    const invoice = await this.#call('void invoice', () => this.#stripe.invoices.voidInvoice(invoiceId, {}, { idempotencyKey: stepKey('void', invoiceId) }));
     return invoiceSnapshot(invoice);
   }
 
@@ -236,7 +241,14 @@ export class StripeBilling implements Billing {
     usable: (made: T) => Promise<boolean>,
   ): Promise<T> {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
-      const made = await create(`${keyBase}:a${attempt}`);
+      let made: Stripe.Response<T>;
+      try {
+        made = await create(`${keyBase}:a${attempt}`);
+      } catch (error) {
+        // The key was used for a different request (its earlier form): a new attempt number is a new key.
+        if (error instanceof ExternalServiceError && error.cause instanceof Stripe.errors.StripeIdempotencyError) continue;
+        throw error;
+      }
       if (!wasReplayed(made) || (await usable(made))) return made;
       this.#logger.info({ attempt, id: made.id }, 'stripe replayed an answer for an object that is gone; trying a fresh key');
     }
@@ -258,6 +270,16 @@ export class StripeBilling implements Billing {
       }
     }
   }
+}
+
+/**
+ * A step on an invoice is keyed by the invoice and a ten-minute window. Within the window a repeat
+ * gets Stripe's first answer; after it, a new key, so an error Stripe saved under the old key (it
+ * saves 500s too) cannot hold the step for a day. Every step first checks the invoice's state, so a
+ * new key never repeats what was done.
+ */
+function stepKey(step: string, invoiceId: string): string {
+  return `cashin:${step}:${invoiceId}:${Math.floor(Date.now() / 600_000)}`;
 }
 
 function wasReplayed(response: { lastResponse?: { headers?: unknown } }): boolean {

@@ -3,6 +3,7 @@
  * completeness. Each failure says what is wrong and what the founder should do about it.
  */
 import { isStage, type Client, type Milestone } from './milestone.js';
+import { truncate } from './text.js';
 import { formatMoney, minimumCharge, normalizeCurrency, taxOn, toMinorUnits, type Money } from './money.js';
 
 export type BillingPolicy = {
@@ -191,7 +192,7 @@ function completenessRule(m: Milestone, client: Client | null): Blocker[] {
       blocker(
         'completeness',
         'billing_email_invalid',
-        `Billing email "${client.billingEmail.slice(0, 80)}" is not an email address.`,
+        `Billing email "${truncate(client.billingEmail, 80)}" is not an email address.`,
         'Correct it with "Edit billing details" or in the Clients table.',
       ),
     );
@@ -211,7 +212,7 @@ function completenessRule(m: Milestone, client: Client | null): Blocker[] {
       blocker(
         'completeness',
         'tax_id_invalid',
-        `Tax ID "${client.taxId.slice(0, 60)}" does not look like a tax id.`,
+        `Tax ID "${truncate(client.taxId, 60)}" does not look like a tax id.`,
         'Use letters, digits, spaces, dots, dashes or slashes (3 to 40 characters).',
       ),
     );

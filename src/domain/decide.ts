@@ -10,6 +10,7 @@ import { autoSendTime, buildCardView, type CardView } from './card-view.js';
 import { changedTerms, planInvoice, type InvoicePlan } from './invoice-plan.js';
 import { sendFailureLine, type Client, type InvoiceSnapshot, type LedgerInvoice, type Milestone } from './milestone.js';
 import { toMajorUnits } from './money.js';
+import { truncate, wellFormed } from './text.js';
 import { isoWithOffset, localDate, parseInstant } from './time.js';
 
 export type InvoiceProblem = 'missing' | 'foreign';
@@ -53,6 +54,7 @@ const BILLABLE_STAGES: ReadonlySet<string> = new Set(['Delivered', 'Accepted']);
 
 export function decide(state: MilestoneState, now: Date, policy: BillingPolicy): Action[] {
   const { milestone: m, client } = state;
+  if (m.trashed) return deletedRow(state);
   const actions: Action[] = [];
   const billable = m.stage !== null && BILLABLE_STAGES.has(m.stage);
 
@@ -65,7 +67,8 @@ export function decide(state: MilestoneState, now: Date, policy: BillingPolicy):
   const invoice = problem ? null : state.invoice;
   const unsent = m.invoice.status === null || m.invoice.status === 'Draft';
   const blockers = [...(billable && unsent ? check.blockers : []), ...(problem && invoiceId ? [invoiceProblemBlocker(problem, invoiceId)] : [])];
-  const blockersText = [formatBlockers(blockers), m.sendFailure ? sendFailureLine(m.sendFailure) : ''].filter((t) => t !== '').join('\n');
+  // Written as Notion keeps it (well-formed), or the comparison would never settle.
+  const blockersText = wellFormed([formatBlockers(blockers), m.sendFailure ? sendFailureLine(m.sendFailure) : ''].filter((t) => t !== '').join('\n'));
   if (blockersText !== m.blockers.trim()) actions.push({ type: 'write-blockers', text: blockersText });
 
   const plan = planInvoice(m, client, check);
@@ -94,10 +97,20 @@ export function decide(state: MilestoneState, now: Date, policy: BillingPolicy):
   const wantsCard = billable || invoiceId !== null || state.cardRef !== '';
   // A card for an invoice is drawn from Stripe's answer; wait until it is known.
   if (!wantsCard || (invoiceId && !invoice && !problem)) return [];
-  const view = buildCardView({ milestone: m, client, invoice, check, blockers, plan, autoSendAt, now, policy, sendError: m.sendFailure });
+  // An invoice the row does not record as sent yet is still under review, even if Stripe finalized it.
+  const shown = unsent ? null : invoice;
+  const view = buildCardView({ milestone: m, client, invoice: shown, check, blockers, plan, autoSendAt, now, policy, sendError: m.sendFailure });
   const key = JSON.stringify(view);
   if (key === state.renderedCardKey) return [];
   return [{ type: 'render-card', view, key }];
+}
+
+/** A row deleted in Notion: an invoice started for it and never emailed is withdrawn; nothing else happens. */
+function deletedRow(state: MilestoneState): Action[] {
+  const { milestone: m, invoice } = state;
+  const unsent = m.invoice.status === null || m.invoice.status === 'Draft';
+  if (!unsent || !invoice || invoice.id !== m.invoice.id || invoice.milestoneId !== m.id) return [];
+  return invoice.status === 'draft' || invoice.status === 'open' ? [{ type: 'discard-invoice', reason: 'the milestone was deleted from Notion' }] : [];
 }
 
 /** Whether the row's Invoice ID is an invoice Cashin made for this milestone and this client. */
@@ -114,13 +127,13 @@ function invoiceProblemBlocker(problem: InvoiceProblem, invoiceId: string): Bloc
     ? {
         rule: 'completeness',
         code: 'invoice_not_found',
-        message: `Invoice ID "${invoiceId.slice(0, 80)}" is not an invoice in this Stripe account.`,
+        message: `Invoice ID "${truncate(invoiceId, 80)}" is not an invoice in this Stripe account.`,
         fix: 'Clear Invoice ID and Invoice status so Cashin can bill this milestone, or paste the right id.',
       }
     : {
         rule: 'completeness',
         code: 'invoice_not_cashins',
-        message: `Invoice ${invoiceId.slice(0, 80)} was not created by Cashin for this milestone and client, so Cashin will not finalize, send, void or record payments for it.`,
+        message: `Invoice ${truncate(invoiceId, 80)} was not created by Cashin for this milestone and client, so Cashin will not finalize, send, void or record payments for it.`,
         fix: 'Clear Invoice ID and Invoice status to let Cashin bill this milestone; settle that invoice in Stripe yourself.',
       };
 }

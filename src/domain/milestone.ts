@@ -51,6 +51,8 @@ export type Milestone = {
   sendFailure: string | null;
   slackCard: string;
   lastEditedTime: string;
+  /** The row was deleted in Notion (it sits in the trash): nothing more is done for it. */
+  trashed: boolean;
 };
 
 export type Client = {

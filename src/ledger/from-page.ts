@@ -94,6 +94,7 @@ export function milestoneFromPage(page: PageObjectResponse): Milestone {
     sendFailure: sendFailureOf(readText(page, 'Blockers')),
     slackCard: readText(page, 'Slack card').trim(),
     lastEditedTime: page.last_edited_time,
+    trashed: page.in_trash || page.archived,
   };
 }
 

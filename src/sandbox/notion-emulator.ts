@@ -93,6 +93,11 @@ export class NotionEmulator {
     this.#updatePage(pageId, { properties });
   }
 
+  /** The founder deletes a row: it goes to the trash, out of every query. */
+  trashPage(pageId: string): void {
+    this.#updatePage(pageId, { in_trash: true });
+  }
+
   /** A row typed straight into a table, as the founder does in Notion. */
   createRow(databaseId: string, properties: Json): string {
     const page = this.#createPage({ parent: { data_source_id: this.dataSourceOf(databaseId) }, properties });

@@ -10,6 +10,7 @@ import { invoiceProblemOf } from '../domain/decide.js';
 import { changedTerms, describeTerms, planInvoice } from '../domain/invoice-plan.js';
 import type { Client, Milestone } from '../domain/milestone.js';
 import { nextScopeVersion } from '../domain/scope-version.js';
+import { truncate } from '../domain/text.js';
 import { isoWithOffset } from '../domain/time.js';
 import { ExternalServiceError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -121,11 +122,15 @@ export class FounderActions {
       };
     }
     const started = store.invoice(m.invoice.id);
-    const unsent = started && (started.status === 'draft' || started.status === 'open') ? started : null;
+    if (started && started.status !== 'draft' && started.status !== 'open') {
+      // Paid, void or uncollectible already: it is recorded on the row, never billed again.
+      return { ok: true, message: `Invoice ${started.number ?? started.id} is already ${started.status} in Stripe; Cashin recorded it on the row.` };
+    }
     try {
-      await billMilestone(this.#deps, m, client, plan, unsent, { kind: 'user', userId });
+      await billMilestone(this.#deps, m, client, plan, started, { kind: 'user', userId });
       return { ok: true };
     } catch (error) {
+      if (error instanceof ExternalServiceError && error.code === 'sent_not_recorded') return { ok: true, message: error.message };
       if (error instanceof ExternalServiceError && error.retryable) {
         this.#log.warn({ err: error, milestoneId: m.id }, 'send interrupted; it resumes on the next poll');
         return {
@@ -160,7 +165,7 @@ export class FounderActions {
       const { ledger } = this.#deps;
       const scopeVersion = nextScopeVersion(original.scopeVersion);
       const draft = await ledger.createMilestone({
-        title: `Change order for: ${original.title.trim().slice(0, 200)}`,
+        title: `Change order for: ${truncate(original.title.trim(), 200)}`,
         clientId: original.clientId,
         project: original.project,
         scopeVersion,
@@ -192,7 +197,11 @@ export class FounderActions {
   async #approverClick(milestoneId: string, userId: string, action: (fresh: Milestone) => Promise<ClickResult>): Promise<ClickResult> {
     if (!this.isApprover(userId)) return refusal();
     const { lock, ledger, store } = this.#deps;
-    return lock.run(milestoneId, async () => action(store.track(await ledger.getMilestone(milestoneId)).milestone));
+    return lock.run(milestoneId, async () => {
+      const fresh = store.track(await ledger.getMilestone(milestoneId)).milestone;
+      if (fresh.trashed) return { ok: false, message: 'This milestone was deleted from Notion; nothing was changed.' };
+      return action(fresh);
+    });
   }
 
   async #freshClient(id: string | null): Promise<Client | null> {

@@ -13,7 +13,7 @@ import type { InvoicePlan } from '../domain/invoice-plan.js';
 import type { Client, InvoiceSnapshot, Milestone } from '../domain/milestone.js';
 import { formatMoney } from '../domain/money.js';
 import { isoWithOffset, localDate } from '../domain/time.js';
-import { DomainError } from '../errors.js';
+import { DomainError, ExternalServiceError } from '../errors.js';
 import type { Billing, Clock, Ledger } from './ports.js';
 import type { MilestoneStore } from './store.js';
 
@@ -88,20 +88,27 @@ async function startInvoice(deps: SendDeps, milestone: Milestone, client: Client
 
 /** Takes an invoice of these very terms from wherever it stopped to sent, and records it. */
 export async function continueInvoice(deps: SendDeps, milestone: Milestone, plan: InvoicePlan, started: InvoiceSnapshot, actor: Actor): Promise<Sent> {
-  const { billing } = deps;
+  const { billing, store } = deps;
+  // Every answer from Stripe is kept at once, so what the bot knows never lags behind a step taken.
+  const step = (next: InvoiceSnapshot): InvoiceSnapshot => {
+    store.putInvoice(next);
+    return next;
+  };
   let invoice = started;
   const wasOpen = invoice.status === 'open';
   if (invoice.status === 'draft' && invoice.lineCount === 0) {
     const taxRateId = plan.terms.taxRate ? await billing.taxRate(plan.terms.taxRate) : null;
-    invoice = await billing.addLine({
-      customerId: invoice.customerId,
-      invoiceId: invoice.id,
-      amountMinor: plan.terms.amount.minor,
-      currency: plan.terms.amount.currency,
-      description: plan.lineDescription,
-      taxRateId,
-      milestoneId: milestone.id,
-    });
+    invoice = step(
+      await billing.addLine({
+        customerId: invoice.customerId,
+        invoiceId: invoice.id,
+        amountMinor: plan.terms.amount.minor,
+        currency: plan.terms.amount.currency,
+        description: plan.lineDescription,
+        taxRateId,
+        milestoneId: milestone.id,
+      }),
+    );
   }
   if (invoice.status === 'draft') {
     if (invoice.total !== plan.terms.total.minor) {
@@ -116,12 +123,22 @@ export async function continueInvoice(deps: SendDeps, milestone: Milestone, plan
         `Stripe computes this invoice's total as ${formatMoney({ minor: invoice.total, currency: invoice.currency })}, not the ${formatMoney(plan.terms.total)} the card shows, so nothing was sent. Check the tax rate.`,
       );
     }
-    invoice = await billing.finalize(invoice.id);
+    invoice = step(await billing.finalize(invoice.id));
   }
   // After a crash the send may have gone through while its idempotency key has expired since.
   const emailed = wasOpen && invoice.status === 'open' && (await billing.wasSent(invoice.id, invoice.created));
-  if (invoice.status === 'open' && !emailed) invoice = await billing.send(invoice.id);
-  return recordSent(deps, milestone, invoice, actor);
+  if (invoice.status === 'open' && !emailed) invoice = step(await billing.send(invoice.id));
+  try {
+    return await recordSent(deps, milestone, invoice, actor);
+  } catch (error) {
+    // The client has the invoice; only the row lags. The next poll finds it sent and records it.
+    throw new ExternalServiceError(
+      'sent_not_recorded',
+      `Invoice ${invoice.number ?? invoice.id} went out, but writing it to Notion failed; Cashin records it on its next poll.`,
+      true,
+      error,
+    );
+  }
 }
 
 /** Writes a sent invoice back to the row, with the audit comment. */
@@ -145,12 +162,17 @@ async function recordSent(deps: SendDeps, milestone: Milestone, invoice: Invoice
  * that never reached the client is voided. One that did reach the client is recorded, not undone.
  */
 export async function discardInvoice(deps: SendDeps, milestone: Milestone, invoice: InvoiceSnapshot, reason: string): Promise<Milestone> {
-  const { ledger, billing } = deps;
-  if (invoice.status === 'open' && (await billing.wasSent(invoice.id, invoice.created))) {
-    return (await recordSent(deps, milestone, invoice, { kind: 'auto' })).milestone;
+  const { ledger, billing, store } = deps;
+  const emailed = invoice.status === 'open' && (await billing.wasSent(invoice.id, invoice.created));
+  if (emailed && !milestone.trashed) return (await recordSent(deps, milestone, invoice, { kind: 'auto' })).milestone;
+  if (invoice.status === 'draft') {
+    await billing.deleteDraft(invoice.id);
+    store.dropInvoice(invoice.id);
+  } else if (invoice.status === 'open' && !emailed) {
+    store.putInvoice(await billing.void(invoice.id));
   }
-  if (invoice.status === 'draft') await billing.deleteDraft(invoice.id);
-  else if (invoice.status === 'open') deps.store.putInvoice(await billing.void(invoice.id));
+  // A deleted row cannot be written to: what happened to its invoice is in the log and in Stripe.
+  if (milestone.trashed) return milestone;
   const cleared = await ledger.updateMilestone(milestone.id, {
     invoiceId: null,
     invoiceStatus: null,

@@ -60,7 +60,10 @@ export class Settler {
       const tracked = store.tracked(id);
       if (!tracked) return;
       const actions = decide(store.state(tracked), clock.now(), policy);
-      if (actions.length === 0) return;
+      if (actions.length === 0) {
+        if (tracked.milestone.trashed) store.forget(id);
+        return;
+      }
       for (const action of actions) await this.#apply(tracked, action);
     }
     this.#log.error({ milestoneId: id }, 'decide did not settle');
@@ -116,9 +119,15 @@ export class Settler {
     const { ledger, billing, store, clock, policy } = this.#deps;
     const fresh = store.track(await ledger.getMilestone(id));
     const client = fresh.milestone.clientId ? store.putClient(await ledger.getClient(fresh.milestone.clientId)) : null;
-    if (fresh.milestone.invoice.id) {
-      const invoice = await billing.retrieve(fresh.milestone.invoice.id);
+    const invoiceId = fresh.milestone.invoice.id;
+    if (invoiceId) {
+      const invoice = await billing.retrieve(invoiceId);
       if (invoice) store.putInvoice(invoice);
+      else {
+        // Deleted in Stripe's dashboard: the row points at nothing any more.
+        store.dropInvoice(invoiceId);
+        store.remember(id, { invoiceProblem: 'missing' });
+      }
     }
     const still = decide(store.state(fresh), clock.now(), policy).find((a) => a.type === owed.type);
     if (!still) return;

@@ -99,6 +99,15 @@ export class MilestoneStore implements Queries {
     if (invoice.milestoneId !== null) this.#invoices.set(invoice.id, invoice);
   }
 
+  dropInvoice(id: string): void {
+    this.#invoices.delete(id);
+  }
+
+  /** Stops following a milestone (its row was deleted in Notion and nothing is owed for it). */
+  forget(id: string): void {
+    this.#milestones.delete(id);
+  }
+
   /** The milestone an invoice belongs to, from its metadata or from the row that names it. */
   milestoneOfInvoice(invoiceId: string): string | null {
     const cached = this.#invoices.get(invoiceId)?.milestoneId;

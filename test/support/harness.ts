@@ -56,7 +56,10 @@ export async function harness(world: World, options: { now?: Date; env?: Record<
   const billing = new StripeBilling(clients.stripe, silentLogger);
   const chat = new SlackChat(clients.slack, config.slack.channelId);
   const workflows = wireWorkflows(config, { ledger, billing, chat, clock, logger: silentLogger });
-  const card = (id: string) => world.slack.channelMessages(CHANNEL).find((m) => JSON.stringify(m.blocks).includes(`cashin_card:${id}`));
+  const card = (id: string) => {
+    const ref = String(world.values(id)['Slack card'] ?? '');
+    return world.slack.channelMessages(CHANNEL).find((m) => `${m.channel}/${m.ts}` === ref || JSON.stringify(m.blocks).includes(`cashin_card:${id}`));
+  };
   return {
     ...workflows,
     clock,

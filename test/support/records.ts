@@ -55,6 +55,7 @@ export function aMilestone(overrides: Partial<Milestone> = {}): Milestone {
     sendFailure: null,
     slackCard: '',
     lastEditedTime: '2026-11-20T08:00:00.000Z',
+    trashed: false,
     ...overrides,
   };
 }
