@@ -67,6 +67,15 @@ export const MAX_PAYMENT_TERMS_DAYS = 730;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const TAX_ID = /^[A-Za-z0-9][A-Za-z0-9 .\-/]{2,39}$/;
 
+export function isValidEmail(value: string): boolean {
+  return EMAIL.test(value) && value.length <= MAX_EMAIL_LENGTH;
+}
+
+/** Letters, digits, spaces, dots, dashes or slashes, 3 to 40 characters. */
+export function isValidTaxId(value: string): boolean {
+  return TAX_ID.test(value);
+}
+
 export function resolveCurrency(milestone: Milestone, client: Client | null, policy: BillingPolicy): string {
   const chosen = milestone.currency ?? client?.currency ?? policy.defaultCurrency;
   return normalizeCurrency(chosen);
@@ -187,7 +196,7 @@ function completenessRule(m: Milestone, client: Client | null): Blocker[] {
     found.push(
       blocker('completeness', 'billing_email_missing', `${client.name} has no billing email.`, 'Add it with "Edit billing details" or in the Clients table.'),
     );
-  } else if (!EMAIL.test(client.billingEmail) || client.billingEmail.length > MAX_EMAIL_LENGTH) {
+  } else if (!isValidEmail(client.billingEmail)) {
     found.push(
       blocker(
         'completeness',

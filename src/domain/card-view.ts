@@ -95,21 +95,23 @@ export function buildCardView(ctx: CardContext): CardView {
     };
   }
   if (m.stage === 'Accepted' || ctx.invoice) {
-    const terms = ctx.plan?.terms;
+    // Tax and total are shown as soon as the amount is valid, blockers or not.
+    const rate = ctx.client?.taxRate ?? null;
     return {
       ...base,
       kind: 'review',
       currency: check.currency,
       paymentTerms: `${check.paymentTermsDays} days after sending`,
       poNumber: m.poNumber,
-      billing: terms
-        ? {
-            taxRate: terms.taxRate ? `${terms.taxRate} %` : 'none',
-            tax: formatMoney(terms.tax),
-            total: formatMoney(terms.total),
-            billingEmail: terms.billingEmail,
-          }
-        : null,
+      billing:
+        check.money && check.tax && check.total
+          ? {
+              taxRate: rate && check.tax.minor > 0 ? `${rate} %` : 'none',
+              tax: formatMoney(check.tax),
+              total: formatMoney(check.total),
+              billingEmail: ctx.client?.billingEmail ?? 'none yet',
+            }
+          : null,
       fingerprint: ctx.blockers.length === 0 ? (ctx.plan?.fingerprint ?? null) : null,
       packet: buildProofPacket(m),
       blockers: ctx.blockers,

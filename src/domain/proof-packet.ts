@@ -36,15 +36,17 @@ export type StripeProofText = { readonly description: string; readonly footer: s
 
 export function proofPacketForStripe(packet: ProofPacket, milestone: Milestone, acceptanceLink: string | null): StripeProofText {
   const cut = (text: string, max: number) => truncate(wellFormed(text), max);
+  // The client reads this: a section with nothing recorded is left out, not shown as missing.
+  const given = (text: string) => text !== NOT_GIVEN;
   const sections = [
     `Milestone: ${cut(packet.recap, 400)}`,
-    `Delivery evidence: ${cut(packet.evidence, 500)}`,
-    `Outcome: ${cut(packet.outcome, 300)}`,
+    given(packet.evidence) ? `Delivery evidence: ${cut(packet.evidence, 500)}` : '',
+    given(packet.outcome) ? `Outcome: ${cut(packet.outcome, 300)}` : '',
     acceptanceLink ? `Acceptance: ${cut(acceptanceLink, 200)}` : '',
   ].filter((s) => s !== '');
   return {
     description: cut(sections.join('\n'), STRIPE_LIMITS.description),
-    footer: cut(`Next checkpoint: ${packet.nextCheckpoint}`, STRIPE_LIMITS.footer),
+    footer: given(packet.nextCheckpoint) ? cut(`Next checkpoint: ${packet.nextCheckpoint}`, STRIPE_LIMITS.footer) : '',
     lineDescription: cut(milestone.title.trim() || 'Milestone', STRIPE_LIMITS.lineDescription),
   };
 }

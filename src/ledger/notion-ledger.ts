@@ -125,6 +125,17 @@ export class NotionLedger implements Ledger {
     return milestoneFromPage(this.#own(page, this.#milestoneFeed));
   }
 
+  async milestonesTitled(title: string): Promise<Milestone[]> {
+    const response = await this.#call('find milestones by title', () =>
+      this.#notion.dataSources.query({
+        data_source_id: this.#source('milestones'),
+        page_size: 10,
+        filter: { property: 'Milestone', title: { equals: title } },
+      }),
+    );
+    return response.results.filter(isPageResponse).map(milestoneFromPage);
+  }
+
   /** The audit trail: every transition is also a comment on the milestone's page. */
   async comment(pageId: string, text: string): Promise<void> {
     await this.#call('comment', () => this.#notion.comments.create({ parent: { page_id: pageId }, rich_text: richText(text) }));

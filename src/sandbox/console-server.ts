@@ -249,6 +249,8 @@ export function propertyValue(type: string | null, value: unknown): Json {
       return { status: str ? { name: str } : null };
     case 'url':
       return { url: str || null };
+    case 'email':
+      return { email: str || null };
     case 'checkbox':
       return { checkbox: value === true || value === 'true' };
     case 'date':
@@ -256,7 +258,7 @@ export function propertyValue(type: string | null, value: unknown): Json {
     case 'relation':
       return { relation: str ? [{ id: str }] : [] };
     default:
-      throw new ConsoleError(400, `Cannot edit a ${type ?? 'missing'} property here.`);
+      throw new ConsoleError(400, `The console cannot edit ${type ?? 'this'} properties; edit this column in the Notion emulator's API instead.`);
   }
 }
 

@@ -9,7 +9,7 @@ import { APPROVERS_ONLY, type ClickResult, type FounderActions } from '../workfl
 import type { Chat } from '../workflows/ports.js';
 import type { Queries } from '../workflows/store.js';
 import { ACCEPT_VIEW, ACTIONS, EDIT_BILLING_VIEW, parseSendValue } from './blocks/card.js';
-import { FIELDS, acceptModal, editBillingModal } from './blocks/modals.js';
+import { FIELDS, acceptModal, billingDetailsErrors, editBillingModal } from './blocks/modals.js';
 import { buildStatusText } from './blocks/status.js';
 
 export type SlackAppOptions = {
@@ -21,8 +21,6 @@ export type SlackAppOptions = {
   routes: CustomRoute[];
   clientOptions: webApi.WebClientOptions;
 };
-
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export function createSlackApp({ config, actions, queries, chat, logger, routes, clientOptions }: SlackAppOptions): App {
   const slackLogger = boltLogger(logger);
@@ -82,19 +80,22 @@ export function createSlackApp({ config, actions, queries, chat, logger, routes,
     const billingClient = queries.client(milestone.clientId);
     await client.views.open({
       trigger_id: body.trigger_id,
-      view: editBillingModal(milestone.id, billingClient?.name ?? 'the client', {
-        billingEmail: billingClient?.billingEmail ?? '',
-        poNumber: milestone.poNumber,
-        taxId: billingClient?.taxId ?? '',
-      }),
+      view: editBillingModal(
+        milestone.id,
+        billingClient?.name ?? 'the client',
+        { billingEmail: billingClient?.billingEmail ?? '', poNumber: milestone.poNumber, taxId: billingClient?.taxId ?? '' },
+        { poRequired: billingClient?.poRequired ?? false },
+      ),
     });
   });
 
   app.view(EDIT_BILLING_VIEW, async ({ ack, view, body }) => {
     const value = (id: string) => view.state.values[id]?.[id]?.value?.trim() ?? '';
     const input = { billingEmail: value(FIELDS.billingEmail), poNumber: value(FIELDS.poNumber), taxId: value(FIELDS.taxId) };
-    if (!EMAIL.test(input.billingEmail)) {
-      await ack({ response_action: 'errors', errors: { [FIELDS.billingEmail]: 'Enter an email address such as ap@client.com.' } });
+    const billingClient = queries.client(queries.milestone(view.private_metadata)?.clientId ?? null);
+    const errors = billingDetailsErrors(input, { poRequired: billingClient?.poRequired ?? false });
+    if (Object.keys(errors).length > 0) {
+      await ack({ response_action: 'errors', errors });
       return;
     }
     await ack();

@@ -164,8 +164,12 @@ export class FounderActions {
     return this.#approverClick(milestoneId, userId, async (original) => {
       const { ledger } = this.#deps;
       const scopeVersion = nextScopeVersion(original.scopeVersion);
+      const title = `Change order for: ${truncate(original.title.trim(), 200)}`;
+      // A second click finds the draft the first one made.
+      const existing = (await ledger.milestonesTitled(title)).find((m) => m.clientId === original.clientId && m.scopeVersion === scopeVersion && !m.trashed);
+      if (existing) return { ok: true, message: `The change order is already drafted in Notion: "${existing.title}" ${existing.url ?? ''}` };
       const draft = await ledger.createMilestone({
-        title: `Change order for: ${truncate(original.title.trim(), 200)}`,
+        title,
         clientId: original.clientId,
         project: original.project,
         scopeVersion,

@@ -39,6 +39,8 @@ export type Ledger = {
   updateMilestone(id: string, patch: MilestonePatch): Promise<Milestone>;
   updateClient(id: string, patch: ClientPatch): Promise<Client>;
   createMilestone(draft: MilestoneDraft): Promise<Milestone>;
+  /** Rows whose title is exactly `title`, in one filtered query. */
+  milestonesTitled(title: string): Promise<Milestone[]>;
   comment(pageId: string, text: string): Promise<void>;
 };
 

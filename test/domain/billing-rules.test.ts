@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateBillingRules, formatBlockers, type BlockerCode } from '../../src/domain/billing-rules.js';
 import type { Client, Milestone } from '../../src/domain/milestone.js';
+import { buildProofPacket, proofPacketForStripe } from '../../src/domain/proof-packet.js';
 import { aClient, aMilestone, policy } from '../support/records.js';
 
 type Row = [label: string, milestone: Partial<Milestone>, client: Partial<Client> | null, code: BlockerCode];
@@ -61,5 +62,15 @@ describe('evaluateBillingRules', () => {
 
   it('uses the default payment terms when the client has none', () => {
     expect(evaluateBillingRules(aMilestone(), aClient({ paymentTermsDays: null }), policy).paymentTermsDays).toBe(30);
+  });
+});
+
+describe('the invoice text the client reads', () => {
+  it('leaves out what was not recorded instead of saying so', () => {
+    const milestone = aMilestone({ deliveryEvidence: '', outcome: '  ', nextCheckpoint: '' });
+    const text = proofPacketForStripe(buildProofPacket(milestone), milestone, milestone.acceptanceEvidence);
+    expect(text.description).toMatch(/^Milestone: Homepage design approved/);
+    expect(text.description).not.toMatch(/Delivery evidence|Outcome|Not recorded/);
+    expect(text.footer).toBe('');
   });
 });

@@ -110,3 +110,14 @@ describe('card blocks stay inside Slack limits whatever the input', () => {
     }
   });
 });
+
+describe('the review card', () => {
+  it('shows tax and total as soon as the amount is valid, even while a rule still blocks sending', () => {
+    const view = cardView(aMilestone({ poNumber: '' }), aClient({ taxRate: 19, poRequired: true }));
+    expect(view.kind === 'review' && view.blockers.map((b) => b.code)).toEqual(['po_missing']);
+    const blocks = JSON.stringify(renderCard(view).blocks);
+    expect(blocks).toContain('19 %: USD 475.00');
+    expect(blocks).toContain('USD 2,975.00');
+    expect(blocks).not.toContain('cashin_send');
+  });
+});

@@ -189,8 +189,10 @@ describe('clicks', () => {
 
     await world.slack.click(posted.ts, ACTIONS.editBilling, APPROVER);
     const view = await waitFor('modal', () => world.slack.views[0]);
-    const invalid = await world.slack.submitView(view.id, { [FIELDS.billingEmail]: 'not an email', [FIELDS.poNumber]: '', [FIELDS.taxId]: '' }, APPROVER);
-    expect(JSON.parse(invalid.body)).toMatchObject({ response_action: 'errors' });
+    const invalid = await world.slack.submitView(view.id, { [FIELDS.billingEmail]: 'not an email', [FIELDS.poNumber]: '', [FIELDS.taxId]: '???' }, APPROVER);
+    // Every field is checked at once: the email, the PO this client requires, the tax id.
+    expect(Object.keys(JSON.parse(invalid.body).errors).sort()).toEqual([FIELDS.billingEmail, FIELDS.poNumber, FIELDS.taxId].sort());
+    expect(world.values(client)['Tax ID']).toBe('');
 
     await world.slack.submitView(view.id, { [FIELDS.billingEmail]: 'ap@globex.test', [FIELDS.poNumber]: 'PO-9', [FIELDS.taxId]: 'DE123456789' }, APPROVER);
     await waitFor('send button', () => JSON.stringify(card('API integration')?.blocks).includes(ACTIONS.send));
@@ -227,6 +229,13 @@ describe('clicks', () => {
     const rows = world.notion.emulator.rowsOf(world.notion.ledgerIds.milestonesDb).map((r) => world.values(r));
     const draft = rows.find((r) => String(r.Milestone).startsWith('Change order for: Mobile app beta'));
     expect(draft).toMatchObject({ Stage: 'Planned', 'Scope version': 'v4', Client: [client] });
+    // A second click finds the first draft instead of making another.
+    await world.slack.click(posted.ts, ACTIONS.draftChangeOrder, APPROVER);
+    await waitFor('second reply', () => world.slack.ephemerals.find((e) => e.text.includes('already drafted')));
+    const drafts = world.notion.emulator
+      .rowsOf(world.notion.ledgerIds.milestonesDb)
+      .filter((r) => String(world.values(r).Milestone).startsWith('Change order for:'));
+    expect(drafts).toHaveLength(1);
     expect(world.stripe.invoices.size).toBe(0);
     expect(world.values(id)['Change order required']).toBe(true);
   });

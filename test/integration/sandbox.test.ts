@@ -75,6 +75,8 @@ describe('the sandbox', () => {
     expect((await call('PATCH', `/api/clients/${globex?.id}`, { property: 'PO required', value: false })).status).toBe(200);
     expect((await call('PATCH', `/api/clients/${globex?.id}`, { property: 'Stripe customer', value: 'cus_fake' })).status).toBe(403);
     expect((await call('PATCH', `/api/clients/${blocked?.id}`, { property: 'Tax rate', value: 5 })).status).toBe(404);
+    expect((await call('PATCH', `/api/clients/${globex?.id}`, { property: 'Billing email', value: 'ap@globex.example' })).status).toBe(200);
+    expect((await state()).ledger.clients.find((c) => c.id === globex?.id)?.values['Billing email']).toBe('ap@globex.example');
     await waitFor(
       'PO blocker gone',
       async () => !String((await state()).ledger.milestones.find((m) => m.id === blocked?.id)?.values.Blockers ?? '').includes('PO number'),

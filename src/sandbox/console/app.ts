@@ -72,6 +72,14 @@ function draw(selector: string, html: string): void {
   el.innerHTML = html;
 }
 
+/** " (+2 d 5 h)": how far the sandbox clock runs ahead of real time. */
+function ahead(offsetMs: number): string {
+  if (offsetMs <= 0) return '';
+  const hours = Math.round(offsetMs / 3600_000);
+  const days = Math.floor(hours / 24);
+  return ` (+${days > 0 ? `${days} d ` : ''}${hours % 24} h)`;
+}
+
 function money(minor: number, currency: string): string {
   const code = currency.toUpperCase();
   const format = new Intl.NumberFormat('en-US', { style: 'currency', currency: code });
@@ -181,8 +189,12 @@ function invoicesHtml(state: State): string {
 function render(state: State): void {
   current = state;
   $<HTMLTimeElement>('#clock').textContent =
-    `${new Date(state.clock.now).toLocaleString()}${state.clock.offsetMs > 0 ? ` (+${Math.round(state.clock.offsetMs / 3600_000)} h)` : ''}`;
+    `${new Date(state.clock.now).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' })}${ahead(state.clock.offsetMs)}`;
+  const before = $<HTMLElement>('#messages').children.length;
   draw('#messages', messagesHtml(state));
+  // A new message arrives at the bottom, as in Slack: bring it into view.
+  const panel = $<HTMLElement>('#messages');
+  if (panel.children.length > before && before > 0) panel.lastElementChild?.scrollIntoView({ block: 'end', behavior: 'smooth' });
   draw('#ledger', ledgerHtml(state));
   draw('#invoices', invoicesHtml(state));
   draw('#clients', clientsHtml(state));

@@ -64,7 +64,8 @@ function textObject(t: unknown): string {
   const o = t as Json | undefined;
   if (!o || typeof o.text !== 'string') return '';
   if (o.type === 'mrkdwn') return mrkdwn(o.text);
-  return o.emoji === false ? escapeHtml(o.text) : emoji(escapeHtml(o.text));
+  const plain = o.emoji === false ? escapeHtml(o.text) : emoji(escapeHtml(o.text));
+  return plain.replace(/\n/g, '<br>');
 }
 
 function button(element: Json, ts: string): string {

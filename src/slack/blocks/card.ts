@@ -185,7 +185,7 @@ function invoiceBlocks(view: InvoiceCard): KnownBlock[] {
     view.sentBy === 'auto' ? 'Auto-sent after the grace period' : view.sentBy && /^[UW][A-Z0-9]+$/.test(view.sentBy) ? `Sent by <@${view.sentBy}>` : 'Sent';
   const pairs: [string, string][] = [
     ['Client', escapeMrkdwn(view.clientName)],
-    ['Amount', escapeMrkdwn(view.amount)],
+    ['Total', escapeMrkdwn(view.amount)],
     ['Status', statusWord(view)],
     ['Due', view.dueOn ?? '—'],
   ];

@@ -1,5 +1,6 @@
 /** Modals the founder fills in from a card. Pure builders; values are clipped to Slack's limits. */
 import type { types } from '@slack/bolt';
+import { isValidEmail, isValidTaxId } from '../../domain/billing-rules.js';
 import { truncate } from '../../domain/text.js';
 import { ACCEPT_VIEW, EDIT_BILLING_VIEW } from './card.js';
 import { SLACK_LIMITS } from './limits.js';
@@ -39,7 +40,23 @@ function textInput(
   };
 }
 
-export function editBillingModal(milestoneId: string, clientName: string, values: { billingEmail: string; poNumber: string; taxId: string }): View {
+export type BillingDetails = { billingEmail: string; poNumber: string; taxId: string };
+
+/** What is wrong with billing details typed in the modal, by field; empty when they can be saved. */
+export function billingDetailsErrors(input: BillingDetails, rules: { poRequired: boolean }): Record<string, string> {
+  const errors: Record<string, string> = {};
+  if (!isValidEmail(input.billingEmail)) errors[FIELDS.billingEmail] = 'Enter an email address such as ap@client.com.';
+  if (rules.poRequired && input.poNumber === '') errors[FIELDS.poNumber] = 'This client requires a PO number on every invoice.';
+  if (input.taxId !== '' && !isValidTaxId(input.taxId)) errors[FIELDS.taxId] = 'Use letters, digits, spaces, dots, dashes or slashes (3 to 40 characters).';
+  return errors;
+}
+
+export function editBillingModal(
+  milestoneId: string,
+  clientName: string,
+  values: BillingDetails,
+  rules: { poRequired: boolean } = { poRequired: false },
+): View {
   return {
     type: 'modal',
     callback_id: EDIT_BILLING_VIEW,
@@ -63,7 +80,11 @@ export function editBillingModal(milestoneId: string, clientName: string, values
         maxLength: 254,
         hint: 'Stripe sends the invoice here.',
       }),
-      textInput(FIELDS.poNumber, 'PO number', values.poNumber, { optional: true, maxLength: 140, hint: 'Printed on the invoice.' }),
+      textInput(FIELDS.poNumber, 'PO number', values.poNumber, {
+        optional: !rules.poRequired,
+        maxLength: 140,
+        hint: rules.poRequired ? 'Required by this client; printed on the invoice.' : 'Printed on the invoice.',
+      }),
       textInput(FIELDS.taxId, 'Client tax ID', values.taxId, { optional: true, maxLength: 40 }),
     ],
   };
