@@ -7,7 +7,7 @@ export default defineConfig({
     exclude: ['test/browser/**', 'node_modules/**'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
-    // End-to-end suites spawn the bot as a process; two cores do not like many of them at once.
-    maxWorkers: 2,
+    // Most suites wait on polls and processes rather than compute: four workers share two cores well.
+    maxWorkers: 4,
   },
 });

@@ -58,28 +58,6 @@ describe.each(['http', 'socket'] as const)('the billing loop as a process, %s mo
   }, 90_000);
 });
 
-describe('Stripe-side endings', () => {
-  it.each([
-    ['void', 'Void'],
-    ['mark_uncollectible', 'Uncollectible'],
-  ])(
-    'an invoice %s in the dashboard shows as %s',
-    async (action, status) => {
-      const { milestone: id } = await seed();
-      bot = await startBot(world.env('http'), world.botPort);
-      const invoiceId = await deliverAcceptSend(id);
-      const res = await fetch(`${world.servers[0]?.url}/v1/invoices/${invoiceId}/${action}`, {
-        method: 'POST',
-        headers: { authorization: 'Bearer sk_test_cashin_emulated' },
-      });
-      expect(res.status).toBe(200);
-      await waitFor(`${status} in notion`, () => world.values(id)['Invoice status'] === status);
-      await waitFor('card', () => card('Homepage design approved')[0]?.text.includes(status === 'Void' ? 'void' : 'uncollectible'));
-    },
-    90_000,
-  );
-});
-
 describe('crash safety', () => {
   /** Seeds an accepted milestone, clicks Send, and SIGKILLs the bot once Stripe has done `path` but before the bot hears back. */
   async function killDuringSend(path: RegExp): Promise<{ id: string; ts: string }> {

@@ -1,54 +1,43 @@
+/** The billing loop stepped by hand: Delivered → acceptance card → accepted → review → sent → paid. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import { start } from '../../src/app/start.js';
-import { createLogger } from '../../src/log.js';
-import { ACTIONS } from '../../src/slack/blocks/card.js';
-import { silentLogger } from '../support/notion.js';
-import { APPROVER, CHANNEL, createWorld, select, STRANGER, waitFor, type World } from '../support/world.js';
+import { harness, type Harness } from '../support/harness.js';
+import { APPROVER, CHANNEL, createWorld, select, STRANGER, type World } from '../support/world.js';
 
 let world: World;
-let bot: { stop(): Promise<void> } | null = null;
+let h: Harness;
 
 beforeEach(async () => {
   world = await createWorld();
+  h = await harness(world, { now: new Date('2026-12-01T10:00:00Z') });
 });
-afterEach(async () => {
-  await bot?.stop();
-  bot = null;
-  await world.close();
-});
+afterEach(async () => world.close());
 
-function cardFor(title: string) {
-  return world.slack.channelMessages(CHANNEL).find((m) => m.text.includes(title));
-}
-
-describe('the billing loop, in process', () => {
-  it('goes from Delivered to paid', async () => {
-    const acme = await world.addClient('Acme');
+describe('the billing loop, stepped by hand', () => {
+  it('goes from Delivered to paid, one card updated in place', async () => {
+    const acme = await world.addClient('Acme', { 'Review before send': { checkbox: true } });
     const id = await world.addMilestone('Homepage design', acme, { 'Acceptance evidence': { url: 'https://mail.example.test/ok' } });
-    bot = await start(loadConfig(world.env('http')), process.env.CASHIN_TEST_LOGS ? createLogger('debug') : silentLogger);
+    await h.tick();
+    expect(world.slack.messages).toHaveLength(0);
 
     world.edit(id, { Stage: select('Delivered') });
-    const card = await waitFor('delivered card', () => cardFor('Homepage design'));
-    expect(JSON.stringify(card.blocks)).toContain(ACTIONS.accept);
+    await h.tick();
+    expect(h.card(id)?.text).toMatch(/^Delivered: Homepage design/);
+    expect(world.values(id).Completed).toBeTruthy();
 
-    const refused = await world.slack.click(card.ts, ACTIONS.accept, STRANGER);
-    expect(refused.status).toBe(200);
-    await waitFor('refusal', () => world.slack.ephemerals.find((e) => e.user === STRANGER));
+    expect(await h.actions.accept(id, STRANGER)).toMatchObject({ ok: false });
     expect(world.values(id).Stage).toBe('Delivered');
+    expect(await h.actions.accept(id, APPROVER)).toEqual({ ok: true });
+    expect(world.values(id)).toMatchObject({ Stage: 'Accepted', Blockers: '' });
+    expect(h.card(id)?.text).toMatch(/^Invoice review/);
 
-    await world.slack.click(card.ts, ACTIONS.accept, APPROVER);
-    await waitFor('review card', () => cardFor('Homepage design')?.text.startsWith('Invoice review'));
-    expect(world.values(id).Stage).toBe('Accepted');
-    expect(world.values(id).Accepted).toBeTruthy();
-
-    await world.slack.click(card.ts, ACTIONS.send, APPROVER);
-    const invoiceId = await waitFor('invoice sent', () => world.values(id)['Invoice status'] === 'Sent' && String(world.values(id)['Invoice ID']));
+    expect(await h.actions.send(id, APPROVER, h.sendFingerprint(id))).toEqual({ ok: true });
+    const invoiceId = String(world.values(id)['Invoice ID']);
     expect(world.stripe.sends.get(invoiceId)).toBe(1);
 
     world.stripe.pay(invoiceId);
-    await waitFor('paid in notion', () => world.values(id)['Invoice status'] === 'Paid');
-    expect(world.values(id)['Amount paid']).toBe(2500);
-    await waitFor('paid card', () => cardFor('Homepage design')?.text.includes('paid'));
+    await h.payments.poll();
+    expect(world.values(id)).toMatchObject({ 'Invoice status': 'Paid', 'Amount paid': 2500 });
+    expect(h.card(id)?.text).toContain('paid');
+    expect(world.slack.channelMessages(CHANNEL)).toHaveLength(1);
   });
 });

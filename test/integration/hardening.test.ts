@@ -89,7 +89,7 @@ describe('no single request stops the bot', () => {
   }, 45_000);
 
   it('does not let a hung Slack call hold a milestone', async () => {
-    await run({}, { timeoutMs: 2000, ratePerSecond: 200 });
+    await run({}, { timeoutMs: 700, ratePerSecond: 200 });
     const client = await world.addClient('Acme', { 'Review before send': { checkbox: true } });
     const id = await world.addMilestone('Homepage design', client, {
       Stage: select('Delivered'),

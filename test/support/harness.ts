@@ -9,7 +9,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { NotionLedger } from '../../src/ledger/notion-ledger.js';
 import { SlackChat } from '../../src/slack/chat.js';
 import { wireWorkflows, type Workflows } from '../../src/app/wire.js';
-import type { Clock } from '../../src/workflows/ports.js';
+import type { Clock, StripeEventRef } from '../../src/workflows/ports.js';
 import { parseSendValue, ACTIONS } from '../../src/slack/blocks/card.js';
 import { silentLogger } from './notion.js';
 import { CHANNEL, type World } from './world.js';
@@ -30,6 +30,13 @@ export class SteppableClock implements Clock {
   set(at: Date): void {
     this.#at = at;
   }
+}
+
+/** Stripe's events as the webhook would bring them, for `payments.receive`. */
+export function webhookEvents(world: World, types: readonly string[]): StripeEventRef[] {
+  return world.stripe.events
+    .filter((e) => types.includes(e.type))
+    .map((e) => ({ id: e.id, created: e.created, type: e.type, invoiceId: String(e.object.object === 'invoice' ? e.object.id : e.object.invoice) }));
 }
 
 export type Harness = Workflows & {
