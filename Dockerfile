@@ -16,7 +16,7 @@ RUN npm run build
 FROM node:22-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --no-audit --no-fund
 
 # 3. Runtime: dist/ and production node_modules, run as the unprivileged node user.
 FROM node:22-slim
@@ -26,6 +26,8 @@ WORKDIR /app
 COPY --from=deps --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 COPY --chown=node:node package.json manifest.yml ./
+# `npm start`, `npm run doctor` and `npm run setup:notion` check for a stale build first; with no src/ there is none.
+COPY --chown=node:node scripts/build-if-stale.mjs ./scripts/
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \

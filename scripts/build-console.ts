@@ -3,6 +3,7 @@
  * bundled script. Part of `npm run build`, so nothing is bundled while Cashin runs.
  */
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const source = new URL('../src/sandbox/console/', import.meta.url);
@@ -10,8 +11,8 @@ const target = new URL('../dist/console/', import.meta.url);
 
 await mkdir(target, { recursive: true });
 await build({
-  entryPoints: [new URL('app.ts', source).pathname],
-  outfile: new URL('app.js', target).pathname,
+  entryPoints: [fileURLToPath(new URL('app.ts', source))],
+  outfile: fileURLToPath(new URL('app.js', target)),
   bundle: true,
   format: 'esm',
   target: 'es2022',
@@ -19,5 +20,6 @@ await build({
   logLevel: 'warning',
 });
 await Promise.all(['index.html', 'styles.css'].map((name) => copyFile(new URL(name, source), new URL(name, target))));
-// `npm start` compares this stamp with the sources to know whether to build again.
-await writeFile(new URL('../dist/.built', import.meta.url), `${new Date().toISOString()}\n`);
+// The full build (not `npm run dev`, which bundles the console only) leaves a stamp that `npm start`
+// compares with the sources to know whether to build again.
+if (process.argv.includes('--stamp')) await writeFile(new URL('../dist/.built', import.meta.url), `${new Date().toISOString()}\n`);

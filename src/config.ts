@@ -117,16 +117,16 @@ export const CREDENTIAL_VARS = [
   'STRIPE_WEBHOOK_SECRET',
 ] as const;
 
-export type StartMode = { kind: 'sandbox' } | { kind: 'live'; config: Config };
+export type StartMode = { kind: 'sandbox'; logLevel: Env['LOG_LEVEL'] } | { kind: 'live'; config: Config };
 
 /**
  * Sandbox only when no credential at all is set. A partial set is a mistake in a real setup, so it
  * is reported, never papered over with demo data.
  */
 export function chooseStartMode(raw: Record<string, string | undefined>): StartMode {
-  const env = withoutPlaceholders(raw);
+  const env = cleanEnv(raw);
   const given = CREDENTIAL_VARS.filter((name) => (env[name] ?? '').trim() !== '');
-  if (given.length === 0) return { kind: 'sandbox' };
+  if (given.length === 0) return sandboxMode(env);
   try {
     return { kind: 'live', config: loadConfig(env) };
   } catch (error) {
@@ -141,13 +141,38 @@ export function chooseStartMode(raw: Record<string, string | undefined>): StartM
 /** What .env.example holds before it is filled in: a credential's prefix alone. */
 const PLACEHOLDERS = new Set(['xoxb-', 'xapp-', 'sk_test_', 'sk_live_', 'rk_test_', 'rk_live_', 'whsec_', 'ntn_', 'secret_']);
 
-/** The environment with unfilled placeholders counted as unset. */
-export function withoutPlaceholders(env: Record<string, string | undefined>): Record<string, string | undefined> {
-  return Object.fromEntries(Object.entries(env).map(([name, value]) => [name, value !== undefined && PLACEHOLDERS.has(value.trim()) ? undefined : value]));
+/**
+ * The environment as a founder meant it: a blank value or an unfilled placeholder counts as unset,
+ * and quotes around a value (which `docker --env-file` passes on) are taken off.
+ */
+export function cleanEnv(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const clean = (value: string | undefined): string | undefined => {
+    if (value === undefined) return undefined;
+    const trimmed = value
+      .trim()
+      .replace(/^(["'])(.*)\1$/s, '$2')
+      .trim();
+    return trimmed === '' || PLACEHOLDERS.has(trimmed) ? undefined : trimmed;
+  };
+  return Object.fromEntries(Object.entries(env).map(([name, value]) => [name, clean(value)]));
+}
+
+/** No credential at all: the sandbox, unless this is meant to be production. */
+function sandboxMode(env: Record<string, string | undefined>): StartMode {
+  const problems: string[] = [];
+  if (env.NODE_ENV === 'production') {
+    problems.push(
+      'no Slack, Notion or Stripe credentials are set, and NODE_ENV is production: Cashin does not run its demo sandbox in production. Pass your .env (docker run --env-file .env …), or unset NODE_ENV to try the sandbox.',
+    );
+  }
+  const level = EnvSchema.shape.LOG_LEVEL.safeParse(env.LOG_LEVEL);
+  if (!level.success) problems.push(`LOG_LEVEL ${level.error.issues[0]?.message ?? 'is not a log level'}`);
+  if (problems.length > 0 || !level.success) throw new ConfigError(problems);
+  return { kind: 'sandbox', logLevel: env.LOG_LEVEL === undefined ? 'warn' : level.data };
 }
 
 export function loadConfig(raw: Record<string, string | undefined>): Config {
-  const env = withoutPlaceholders(raw);
+  const env = cleanEnv(raw);
   const parsed = EnvSchema.safeParse(env);
   // One line per setting: a missing value would otherwise also fail the checks of its format.
   const seen = new Set<string>();

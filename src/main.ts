@@ -17,7 +17,7 @@ async function main(): Promise<void> {
     process.stderr.write(`${error.message}\nSee README.md, "Configuration".\n`);
     process.exit(1);
   }
-  const level = mode.kind === 'live' ? mode.config.logLevel : process.env.LOG_LEVEL || 'warn';
+  const level = mode.kind === 'live' ? mode.config.logLevel : mode.logLevel;
   const logger = createLogger(level);
   try {
     const running = mode.kind === 'live' ? await start(mode.config, logger) : await (await import('./sandbox/run.js')).startSandbox(process.env, logger);

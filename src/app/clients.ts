@@ -4,7 +4,7 @@ import type Stripe from 'stripe';
 import { createStripeClient } from '../billing/stripe-client.js';
 import type { Config } from '../config.js';
 import { createNotionClient } from '../ledger/notion-client.js';
-import type { Logger } from '../log.js';
+import { boltLogger, type Logger } from '../log.js';
 import type { DoctorClients } from '../doctor/checks.js';
 
 /** Slack's WebClient wants the Web API base ending in a slash. */
@@ -35,19 +35,21 @@ export function slackClientOptions(config: Config, options: ClientOptions = {}):
   };
 }
 
-export type Clients = DoctorClients & { stripe: Stripe };
+export type Clients = DoctorClients & { stripe: Stripe; notionServerTime: () => Date | null };
 
 export function createClients(config: Config, logger: Logger, options: ClientOptions = {}): Clients {
-  const { notion } = createNotionClient({
+  const { notion, throttle } = createNotionClient({
     token: config.notion.token,
     baseUrl: config.notion.baseUrl,
     logger,
     timeoutMs: options.timeoutMs ?? TIMEOUTS_MS.notion,
     ...(options.ratePerSecond ? { ratePerSecond: options.ratePerSecond } : {}),
   });
-  const slackOptions = { ...slackClientOptions(config, options), logger: undefined };
+  // The Slack SDK's own warnings go through Cashin's logger, at its level.
+  const slackOptions = { ...slackClientOptions(config, options), logger: boltLogger(logger) };
   return {
     notion,
+    notionServerTime: throttle.serverTime,
     stripe: createStripeClient(config.stripe.secretKey, config.stripe.apiUrl, options.timeoutMs ?? TIMEOUTS_MS.stripe),
     slack: new webApi.WebClient(config.slack.botToken, slackOptions),
     slackAppClient: config.slack.appToken ? new webApi.WebClient(config.slack.appToken, slackOptions) : null,

@@ -22,6 +22,8 @@ export type StartOptions = ClientOptions & {
   clock?: Clock;
   /** Interface for the HTTP port; the sandbox keeps it on loopback. All interfaces by default. */
   host?: string;
+  /** How often the Clients table is read (the sandbox reads it on every poll). */
+  clientsEveryMs?: number;
 };
 
 export type Running = { stop(): Promise<void> };
@@ -29,7 +31,10 @@ export type Running = { stop(): Promise<void> };
 export async function start(config: Config, logger: Logger, options: StartOptions = {}): Promise<Running> {
   const clock = options.clock ?? { now: () => new Date() };
   const clients = createClients(config, logger, options);
-  const ledger = new NotionLedger(clients.notion, { milestonesDb: config.notion.milestonesDb, clientsDb: config.notion.clientsDb }, logger);
+  const ledger = new NotionLedger(clients.notion, { milestonesDb: config.notion.milestonesDb, clientsDb: config.notion.clientsDb }, logger, {
+    serverTime: clients.notionServerTime,
+    ...(options.clientsEveryMs === undefined ? {} : { clientsEveryMs: options.clientsEveryMs }),
+  });
   const failed = (await runChecks(config, clients, logger, ledger)).filter((c) => !c.ok);
   if (failed.length > 0) {
     throw new ExternalServiceError('startup_checks', `these checks failed (npm run doctor shows them all):\n${formatChecks(failed)}`, false);
@@ -41,7 +46,18 @@ export async function start(config: Config, logger: Logger, options: StartOption
 
   const health = new Health();
   let lastPollAt: string | null = null;
-  const routes = [healthRoute(() => ({ ...health.report(), mode: config.mode, lastPollAt, eventsSetAside: payments.setAside.length }))];
+  let syncedAt: string | null = null;
+  const routes = [
+    healthRoute(() => ({
+      ...health.report(),
+      mode: config.mode,
+      // The first read of the ledger runs after the bot is up; until it ends, cards may lag.
+      synced: syncedAt !== null,
+      syncedAt,
+      lastPollAt,
+      eventsSetAside: payments.setAside.length,
+    })),
+  ];
   if (config.mode === 'http' && config.stripe.webhookSecret) {
     routes.push(
       webhookRoute({
@@ -54,7 +70,7 @@ export async function start(config: Config, logger: Logger, options: StartOption
   }
 
   const app = createSlackApp({ config, actions, queries: store, chat, logger, routes, clientOptions: slackClientOptions(config, options) });
-  await sync.poll();
+  // Slack and /healthz are served at once, whatever the ledger's size; the first sync follows.
   if (config.mode === 'http') await app.start({ port: config.port, ...(options.host ? { host: options.host } : {}) });
   else await app.start(config.port);
   logger.info({ mode: config.mode, port: config.port }, 'cashin is running');
@@ -68,9 +84,11 @@ export async function start(config: Config, logger: Logger, options: StartOption
       async () => {
         await sync.poll();
         lastPollAt = new Date().toISOString();
+        syncedAt ??= lastPollAt;
       },
       logger,
       health,
+      { runNow: true },
     ),
     startLoop('stripe event poll', intervalMs, () => payments.poll(), logger, health),
   ];

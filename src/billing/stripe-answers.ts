@@ -37,6 +37,9 @@ export function translateStripeError(what: string, error: unknown): Error {
     error instanceof Stripe.errors.StripeConnectionError ||
     error instanceof Stripe.errors.StripeAPIError ||
     error instanceof Stripe.errors.StripeRateLimitError;
+  if (error instanceof Stripe.errors.StripeConnectionError) {
+    return new ExternalServiceError('stripe_unavailable', `Could not reach Stripe to ${what}: ${redactStripeMessage(error.message)}`, true, error);
+  }
   const message =
     error instanceof Stripe.errors.StripeAuthenticationError
       ? 'Stripe did not accept the API key. Check STRIPE_SECRET_KEY.'

@@ -83,6 +83,12 @@ const skipped = (name: string, fix: string): Check => ({ name, ok: false, detail
  * side effect of the schema check, so start-up reads the schema once.
  */
 export async function runChecks(config: Config, clients: DoctorClients, logger: Logger, ledger?: NotionLedger): Promise<Check[]> {
+  // The three services are checked side by side: start-up waits for the slowest, not the sum.
+  const groups = await Promise.all([slackChecks(config, clients), notionChecks(config, clients, logger, ledger), stripeChecks(config, clients)]);
+  return groups.flat();
+}
+
+async function slackChecks(config: Config, clients: DoctorClients): Promise<Check[]> {
   const checks: Check[] = [];
   const slackAuth = await check('Slack bot token', SLACK, SLACK_FIXES.invalid_auth ?? '', async () => {
     const auth = await clients.slack.auth.test();
@@ -119,7 +125,10 @@ export async function runChecks(config: Config, clients: DoctorClients, logger: 
   } else {
     checks.push({ name: 'Slack signing secret (HTTP mode)', ok: true, detail: 'set; Slack must reach /slack/events on this host' });
   }
+  return checks;
+}
 
+async function notionChecks(config: Config, clients: DoctorClients, logger: Logger, ledger?: NotionLedger): Promise<Check[]> {
   const notionAuth = await check(
     'Notion token',
     NOTION,
@@ -130,29 +139,28 @@ export async function runChecks(config: Config, clients: DoctorClients, logger: 
       return { ok: true, detail: `integration ${me.name ?? ''}${workspace ? ` in ${workspace}` : ''}`.trim() };
     },
   );
-  checks.push(notionAuth);
-  checks.push(
-    notionAuth.ok
-      ? await check(
-          'Notion ledger (Milestones and Clients)',
-          NOTION,
-          'Check NOTION_TOKEN.',
-          async () => {
-            const target = ledger ?? new NotionLedger(clients.notion, { milestonesDb: config.notion.milestonesDb, clientsDb: config.notion.clientsDb }, logger);
-            const problems = await target.connect();
-            if (problems.length === 0) return { ok: true, detail: 'both databases shared and matching the ledger contract (docs/ledger.md)' };
-            return {
-              ok: false,
-              detail: describeSchemaProblems(problems).replace(/\n/g, '; '),
-              fix: 'Add or retype these properties, or create fresh databases with "npm run setup:notion".',
-            };
-          },
-          (detail) => `${detail}. Check NOTION_MILESTONES_DB and NOTION_CLIENTS_DB, and share both databases with the integration (••• → Connections).`,
-        )
-      : skipped('Notion ledger (Milestones and Clients)', 'Fix the Notion token first.'),
+  if (!notionAuth.ok) return [notionAuth, skipped('Notion ledger (Milestones and Clients)', 'Fix the Notion token first.')];
+  const schema = await check(
+    'Notion ledger (Milestones and Clients)',
+    NOTION,
+    'Check NOTION_TOKEN.',
+    async () => {
+      const target = ledger ?? new NotionLedger(clients.notion, { milestonesDb: config.notion.milestonesDb, clientsDb: config.notion.clientsDb }, logger);
+      const problems = await target.connect();
+      if (problems.length === 0) return { ok: true, detail: 'both databases shared and matching the ledger contract (docs/ledger.md)' };
+      return {
+        ok: false,
+        detail: describeSchemaProblems(problems).replace(/\n/g, '; '),
+        fix: 'Add or retype these properties, or create fresh databases with "npm run setup:notion".',
+      };
+    },
+    (detail) => `${detail}. Check NOTION_MILESTONES_DB and NOTION_CLIENTS_DB, and share both databases with the integration (••• → Connections).`,
   );
+  return [notionAuth, schema];
+}
 
-  checks.push(
+async function stripeChecks(config: Config, clients: DoctorClients): Promise<Check[]> {
+  const checks = [
     await check(
       'Stripe key',
       STRIPE,
@@ -163,7 +171,7 @@ export async function runChecks(config: Config, clients: DoctorClients, logger: 
         return { ok: true, detail: `${mode}, account ${account.business_profile?.name ?? account.settings?.dashboard.display_name ?? account.id}` };
       },
     ),
-  );
+  ];
   if (config.mode === 'http') {
     checks.push(
       config.stripe.webhookSecret

@@ -102,6 +102,22 @@ export type InvoiceSnapshot = {
   terms: string | null;
 };
 
+/** Invoice statuses that still need watching; Paid, Void and Uncollectible are settled. */
+export const OPEN_INVOICE_STATUSES = ['Draft', 'Sent', 'Overdue', 'Disputed'] as const satisfies readonly InvoiceStatus[];
+
+/** Stages in which a row without an invoice can be billed. */
+export const BILLABLE_STAGES = ['Delivered', 'Accepted'] as const satisfies readonly Stage[];
+
+/**
+ * Whether a row can still need something from Cashin: a billable stage without an invoice, or an
+ * invoice still open. The ledger's start-up query asks Notion for exactly these rows.
+ */
+export function mayNeedAction(m: Milestone): boolean {
+  const status = m.invoice.status;
+  if (status === null) return m.stage !== null && (BILLABLE_STAGES as readonly string[]).includes(m.stage);
+  return (OPEN_INVOICE_STATUSES as readonly string[]).includes(status);
+}
+
 export function isStage(value: string | null): value is Stage {
   return value !== null && (STAGES as readonly string[]).includes(value);
 }

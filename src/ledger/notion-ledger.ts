@@ -8,39 +8,22 @@ import type { Logger } from '../log.js';
 import { ExternalServiceError, type ExternalErrorCode } from '../errors.js';
 import type { ClientPatch, Ledger, MilestoneDraft, MilestonePatch } from '../workflows/ports.js';
 import { checkProperties, type SchemaProblem, type TableName } from './contract.js';
-import { clientFromPage, fingerprint, milestoneFromPage } from './from-page.js';
+import { ChangeFeed } from './change-feed.js';
+import { clientFromPage, milestoneFromPage } from './from-page.js';
+import { openRowsFilter, type QueryFilter } from './open-rows.js';
 import { clientPatchProperties, draftProperties, milestonePatchProperties, richText } from './to-properties.js';
 
 export type LedgerIds = { milestonesDb: string; clientsDb: string };
 
-/** Re-read pages edited this long before the newest edit seen: Notion rounds edit times to the minute. */
-const OVERLAP_MS = 2 * 60_000;
+export type LedgerOptions = {
+  /** Notion's clock, from the Date of its latest answer (the throttle keeps it). */
+  serverTime?: () => Date | null;
+  /** Read the Clients table at most this often; a client edit is then seen within it (and one poll). */
+  clientsEveryMs?: number;
+};
 
-/**
- * Tracks what the bot has seen of one table. A page counts as changed only when a property the bot
- * reads differs from what it saw last, so the overlap window and the bot's own writes cost nothing.
- */
-class ChangeFeed {
-  #cursor: number | null = null;
-  readonly #prints = new Map<string, string>();
-
-  sinceIso(): string | null {
-    return this.#cursor === null ? null : new Date(this.#cursor - OVERLAP_MS).toISOString();
-  }
-
-  /** Returns the pages whose properties changed since they were last seen. */
-  take(pages: readonly PageObjectResponse[]): PageObjectResponse[] {
-    const changed = pages.filter((p) => this.#prints.get(p.id) !== fingerprint(p));
-    for (const page of pages) this.remember(page);
-    return changed;
-  }
-
-  remember(page: PageObjectResponse): void {
-    this.#prints.set(page.id, fingerprint(page));
-    const edited = Date.parse(page.last_edited_time);
-    if (this.#cursor === null || edited > this.#cursor) this.#cursor = edited;
-  }
-}
+/** Clients change rarely: reading them every 55 s keeps a client edit within a minute of being seen. */
+const CLIENTS_EVERY_MS = 55_000;
 
 export class NotionLedger implements Ledger {
   readonly #notion: NotionClient;
@@ -51,11 +34,16 @@ export class NotionLedger implements Ledger {
   #milestonesSource: string | null = null;
   #clientsSource: string | null = null;
   #stageType: 'select' | 'status' = 'select';
+  readonly #serverTime: () => Date | null;
+  readonly #clientsEveryMs: number;
+  #clientsReadAt = 0;
 
-  constructor(notion: NotionClient, ids: LedgerIds, logger: Logger) {
+  constructor(notion: NotionClient, ids: LedgerIds, logger: Logger, options: LedgerOptions = {}) {
     this.#notion = notion;
     this.#ids = ids;
     this.#logger = logger.child({ component: 'ledger' });
+    this.#serverTime = options.serverTime ?? (() => null);
+    this.#clientsEveryMs = options.clientsEveryMs ?? CLIENTS_EVERY_MS;
   }
 
   /** Resolves the data sources and checks both tables against the ledger contract; returns every problem found. */
@@ -82,14 +70,31 @@ export class NotionLedger implements Ledger {
   }
 
   /** Milestones changed since the last poll (all of them on the first call). */
+  /**
+   * The first call reads only the rows that can still need something (filtered by Notion); later
+   * calls read every row edited since, settled ones included.
+   */
   async pollMilestones(): Promise<Milestone[]> {
-    const pages = await this.#queryAll(this.#source('milestones'), this.#milestoneFeed.sinceIso());
-    return this.#milestoneFeed.take(pages).map(milestoneFromPage);
+    const feed = this.#milestoneFeed;
+    const filter = feed.started ? this.#editedSince(feed) : openRowsFilter(this.#stageType);
+    return this.#read('milestones', feed, filter).then((pages) => pages.map(milestoneFromPage));
   }
 
+  /** Every client the first time, then those edited since, at most every `clientsEveryMs`. */
   async pollClients(): Promise<Client[]> {
-    const pages = await this.#queryAll(this.#source('clients'), this.#clientFeed.sinceIso());
-    return this.#clientFeed.take(pages).map(clientFromPage);
+    const feed = this.#clientFeed;
+    if (feed.started && Date.now() - this.#clientsReadAt < this.#clientsEveryMs) return [];
+    this.#clientsReadAt = Date.now();
+    return this.#read('clients', feed, feed.started ? this.#editedSince(feed) : null).then((pages) => pages.map(clientFromPage));
+  }
+
+  #editedSince(feed: ChangeFeed): QueryFilter {
+    return { timestamp: 'last_edited_time', last_edited_time: { on_or_after: feed.sinceIso() ?? new Date(0).toISOString() } };
+  }
+
+  async #read(table: 'milestones' | 'clients', feed: ChangeFeed, filter: QueryFilter | null): Promise<PageObjectResponse[]> {
+    const { pages, answeredAt } = await this.#queryAll(this.#source(table), filter);
+    return feed.take(pages, answeredAt);
   }
 
   async getMilestone(id: string): Promise<Milestone> {
@@ -153,8 +158,10 @@ export class NotionLedger implements Ledger {
     return page;
   }
 
-  async #queryAll(dataSourceId: string, sinceIso: string | null): Promise<PageObjectResponse[]> {
+  /** Every page of a query, and Notion's time when it answered the first. */
+  async #queryAll(dataSourceId: string, filter: QueryFilter | null): Promise<{ pages: PageObjectResponse[]; answeredAt: Date | null }> {
     const pages: PageObjectResponse[] = [];
+    let answeredAt: Date | null = null;
     let cursor: string | undefined;
     do {
       const response = await this.#call('query', () =>
@@ -162,10 +169,11 @@ export class NotionLedger implements Ledger {
           data_source_id: dataSourceId,
           page_size: 100,
           sorts: [{ timestamp: 'last_edited_time', direction: 'ascending' }],
-          ...(sinceIso ? { filter: { timestamp: 'last_edited_time', last_edited_time: { on_or_after: sinceIso } } } : {}),
+          ...(filter ? { filter } : {}),
           ...(cursor ? { start_cursor: cursor } : {}),
         }),
       );
+      answeredAt ??= this.#serverTime();
       for (const result of response.results) if (isPageResponse(result)) pages.push(result);
       cursor = response.has_more && response.next_cursor ? response.next_cursor : undefined;
       if (response.request_status?.type === 'incomplete') {
@@ -173,7 +181,7 @@ export class NotionLedger implements Ledger {
         break;
       }
     } while (cursor);
-    return pages;
+    return { pages, answeredAt };
   }
 
   #source(which: 'milestones' | 'clients'): string {

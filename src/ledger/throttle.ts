@@ -21,6 +21,8 @@ export type ThrottledInit = { method?: string; headers?: Record<string, string>;
 
 export type ThrottledFetch = ((input: string, init?: ThrottledInit) => Promise<Response>) & {
   readonly stats: { requests: number; rateLimited: number; serverErrors: number };
+  /** Notion's own time, from the Date header of its latest answer; null before the first. */
+  serverTime(): Date | null;
 };
 
 const RETRYABLE_5XX = new Set([500, 502, 503, 504, 529]);
@@ -34,6 +36,7 @@ export function createThrottledFetch(options: ThrottleOptions): ThrottledFetch {
   let pausedUntil = 0;
   let queue: Promise<void> = Promise.resolve();
   const stats = { requests: 0, rateLimited: 0, serverErrors: 0 };
+  let serverTime: Date | null = null;
 
   /** Waits for a token; callers are served in arrival order. */
   function slot(): Promise<void> {
@@ -65,6 +68,8 @@ export function createThrottledFetch(options: ThrottleOptions): ThrottledFetch {
       await slot();
       stats.requests += 1;
       const response = await baseFetch(input, init ? { method: init.method, headers: init.headers, body: init.body } : undefined);
+      const date = Date.parse(response.headers.get('date') ?? '');
+      if (!Number.isNaN(date)) serverTime = new Date(date);
       if (attempt >= options.maxAttempts) return response;
       if (response.status === 429) {
         stats.rateLimited += 1;
@@ -85,7 +90,7 @@ export function createThrottledFetch(options: ThrottleOptions): ThrottledFetch {
       return response;
     }
   };
-  return Object.assign(throttled, { stats });
+  return Object.assign(throttled, { stats, serverTime: () => serverTime });
 }
 
 /**

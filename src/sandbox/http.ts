@@ -100,6 +100,8 @@ export type HandlerOptions = {
   onResponse?: (req: EmulatorRequest, response: EmulatorResponse) => void | Promise<void>;
   /** Largest request body read, in bytes; larger ones get 413. One megabyte by default. */
   bodyLimit?: number;
+  /** Headers added to every answer (an emulated service's own Date, say). */
+  headers?: () => Readonly<Record<string, string>>;
 };
 
 /** Runs a router behind a node http handler. */
@@ -109,7 +111,7 @@ export function routerHandler(router: Router, options: HandlerOptions): (req: In
     let request: EmulatorRequest | null = null;
     const reply = async (response: EmulatorResponse): Promise<void> => {
       if (request) await options.onResponse?.(request, response);
-      send(res, response);
+      send(res, options.headers ? { ...response, headers: { ...options.headers(), ...response.headers } } : response);
     };
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://emulator');

@@ -28,7 +28,13 @@ export type NotionFault = {
   match?: { method?: string; pathIncludes?: string; bodyIncludes?: string };
 };
 
-export type NotionEmulatorOptions = { token: string; now?: () => Date; botUserId?: string };
+export type NotionEmulatorOptions = {
+  token: string;
+  now?: () => Date;
+  botUserId?: string;
+  /** Notion's rate limit: an average of `perSecond` requests with bursts of `burst`, answered 429 beyond. */
+  rateLimit?: { perSecond: number; burst: number };
+};
 
 const VALUE_TYPES = new Set([
   'title',
@@ -63,14 +69,16 @@ export class NotionEmulator {
   readonly pages = new Map<string, Page>();
   readonly comments: Comment[] = [];
   /** Every request as it arrived, for tests that check pacing. */
-  readonly requests: { at: number; method: string; path: string; status: number }[] = [];
+  readonly requests: { at: number; method: string; path: string; status: number; filter?: unknown }[] = [];
   readonly #faults: NotionFault[] = [];
   readonly #token: string;
+  readonly #options: NotionEmulatorOptions;
   readonly #botUserId: string;
   now: () => Date;
 
   constructor(options: NotionEmulatorOptions) {
     this.#token = options.token;
+    this.#options = options;
     this.now = options.now ?? (() => new Date());
     this.#botUserId = options.botUserId ?? randomUUID();
   }
@@ -181,8 +189,11 @@ export class NotionEmulator {
       before: (r) => this.#gate(r),
       onError: (error) => (error instanceof NotionError ? notionError(error) : null),
       onResponse: (r, response) => {
-        this.requests.push({ at: r.receivedAt, method: r.method, path: r.path, status: response.status });
+        const filter = r.path.endsWith('/query') ? (tryJson(r.rawBody)?.filter ?? null) : undefined;
+        this.requests.push({ at: r.receivedAt, method: r.method, path: r.path, status: response.status, ...(filter === undefined ? {} : { filter }) });
       },
+      // Notion's answers carry its own clock, which a poller can trust more than its own.
+      headers: () => ({ date: this.now().toUTCString() }),
     });
   }
 
@@ -193,6 +204,8 @@ export class NotionEmulator {
     if (!r.headers['notion-version']) {
       return notionError(new NotionError(400, 'missing_version', 'Notion-Version header failed validation: Notion-Version header should be defined.'));
     }
+    const limited = this.#rateLimited();
+    if (limited) return limited;
     const index = this.#faults.findIndex(
       (f) =>
         (!f.match?.method || f.match.method === r.method) &&
@@ -205,6 +218,28 @@ export class NotionEmulator {
     }
     return null;
   }
+
+  #tokens = 0;
+  #refilledAt = 0;
+
+  /** A token bucket in real time, like Notion's: averages hold, short bursts pass. */
+  #rateLimited(): EmulatorResponse | null {
+    const limit = this.#options.rateLimit;
+    if (!limit) return null;
+    const now = Date.now();
+    if (this.#refilledAt === 0) this.#tokens = limit.burst;
+    this.#tokens = Math.min(limit.burst, this.#tokens + ((now - (this.#refilledAt || now)) / 1000) * limit.perSecond);
+    this.#refilledAt = now;
+    if (this.#tokens >= 1) {
+      this.#tokens -= 1;
+      return null;
+    }
+    this.rateLimitedCount += 1;
+    return faultResponse({ status: 429, retryAfterSeconds: Math.max(1, Math.ceil((1 - this.#tokens) / limit.perSecond)) });
+  }
+
+  /** How many requests were refused for going over the rate limit. */
+  rateLimitedCount = 0;
 
   #stamp(): string {
     const at = this.now();
@@ -567,6 +602,15 @@ function json(r: EmulatorRequest): Json {
     return parsed as Json;
   } catch {
     throw new NotionError(400, 'invalid_json', 'Error parsing JSON body.');
+  }
+}
+
+function tryJson(text: string): Json | null {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Json) : null;
+  } catch {
+    return null;
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { start } from '../app/start.js';
-import { loadConfig } from '../config.js';
+import { cleanEnv, loadConfig } from '../config.js';
 import { createNotionClient } from '../ledger/notion-client.js';
 import { createLedger } from '../ledger/setup.js';
 import type { Logger } from '../log.js';
@@ -58,7 +58,8 @@ export async function startSandbox(env: Record<string, string | undefined>, logg
   const botUrl = `http://127.0.0.1:${botPort}`;
   slack.requestUrl = `${botUrl}/slack/events`;
   stripe.addWebhookEndpoint(`${botUrl}/stripe/webhook`, stripeWebhookSecret);
-  const settings = Object.fromEntries(SETTINGS.flatMap((name) => (env[name] ? [[name, env[name]]] : [])));
+  const given = cleanEnv(env);
+  const settings = Object.fromEntries(SETTINGS.flatMap((name) => (given[name] ? [[name, given[name]]] : [])));
   const config = loadConfig({
     POLL_INTERVAL_SECONDS: '2',
     ...settings,
@@ -77,8 +78,8 @@ export async function startSandbox(env: Record<string, string | undefined>, logg
     STRIPE_API_URL: stripeServer?.url,
   });
   // The bot's own port answers only this machine: the console and the emulators are its only callers.
-  const bot = await start(config, logger, { clock, ratePerSecond: 50, host: '127.0.0.1' });
-  const consolePort = Number(env.PORT || 3000);
+  const bot = await start(config, logger, { clock, ratePerSecond: 50, host: '127.0.0.1', clientsEveryMs: 0 });
+  const consolePort = Number(given.PORT ?? 3000);
   const emulators = { notion: notionServer?.url ?? '', slack: slack.apiUrl, stripe: stripeServer?.url ?? '' };
   const consoleServer = await startConsole({
     port: consolePort,

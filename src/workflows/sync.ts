@@ -1,4 +1,5 @@
 /** The ledger poll: read what changed in Notion into the store, then settle whatever owes an action. */
+import { mayNeedAction } from '../domain/milestone.js';
 import type { Ledger } from './ports.js';
 import type { Settler } from './settle.js';
 import type { MilestoneStore } from './store.js';
@@ -21,6 +22,7 @@ export class LedgerSync {
   async load(): Promise<void> {
     const { ledger, store } = this.#deps;
     for (const client of await ledger.pollClients()) store.putClient(client);
-    for (const milestone of await ledger.pollMilestones()) store.track(milestone);
+    // A settled row edited later is read, but followed only if it can need something again.
+    for (const milestone of await ledger.pollMilestones()) if (store.tracked(milestone.id) || mayNeedAction(milestone)) store.track(milestone);
   }
 }

@@ -78,6 +78,11 @@ describe('loadConfig', () => {
     expect(found.join('\n')).toMatch(/STRIPE_SECRET_KEY must start with sk_test_/);
   });
 
+  it('reads a blank setting as unset, and a quoted value without its quotes', () => {
+    const config = loadConfig({ ...valid, PORT: '', POLL_INTERVAL_SECONDS: ' ', SLACK_BOT_TOKEN: '"xoxb-1"', STRIPE_SECRET_KEY: "'sk_test_x'" });
+    expect(config).toMatchObject({ port: 3000, pollIntervalSeconds: 30, slack: { botToken: 'xoxb-1' }, stripe: { secretKey: 'sk_test_x' } });
+  });
+
   it('turns auto-send off with 0', () => {
     expect(loadConfig({ ...valid, AUTO_SEND_AFTER_MINUTES: '0' }).autoSendAfterMinutes).toBe(0);
   });
@@ -85,7 +90,12 @@ describe('loadConfig', () => {
 
 describe('chooseStartMode', () => {
   it('runs the sandbox when no credential at all is set, whatever else is', () => {
-    expect(chooseStartMode({ PORT: '4000', LOG_LEVEL: 'debug', CASHIN_TIMEZONE: 'Europe/Paris' })).toEqual({ kind: 'sandbox' });
+    expect(chooseStartMode({ PORT: '4000', LOG_LEVEL: 'debug', CASHIN_TIMEZONE: 'Europe/Paris' })).toEqual({ kind: 'sandbox', logLevel: 'debug' });
+  });
+
+  it('refuses to run the sandbox in production, and a log level it does not know', () => {
+    expect(() => chooseStartMode({ NODE_ENV: 'production' })).toThrow(/does not run its demo sandbox in production/);
+    expect(() => chooseStartMode({ LOG_LEVEL: 'verbose' })).toThrow(/LOG_LEVEL must be one of/);
   });
 
   it('runs live with a complete set', () => {
@@ -116,7 +126,7 @@ describe('.env.example', () => {
 
   it('copied as it is, has no credential filled in: the sandbox runs', () => {
     expect(example.SLACK_BOT_TOKEN).toBe('xoxb-');
-    expect(chooseStartMode(example)).toEqual({ kind: 'sandbox' });
+    expect(chooseStartMode(example)).toMatchObject({ kind: 'sandbox' });
   });
 
   it('with one credential filled in, reports each missing setting once, as missing', () => {

@@ -19,6 +19,7 @@ describe('Dockerfile', () => {
     expect(stages.map((s) => s.split('\n')[0])).toEqual(['FROM node:22-slim AS build', 'FROM node:22-slim AS deps', 'FROM node:22-slim']);
     expect(stages[0]).toMatch(/RUN npm ci --no-audit --no-fund\n[\s\S]*RUN npm run build/);
     expect(stages[1]).toMatch(/RUN npm ci --omit=dev/);
+    expect(stages[2]).toMatch(/COPY [^\n]*scripts\/build-if-stale.mjs/);
     const runtime = stages[2] ?? '';
     expect(runtime).toMatch(/COPY --from=deps [^\n]*\/app\/node_modules/);
     expect(runtime).toMatch(/COPY --from=build [^\n]*\/app\/dist \.\/dist/);

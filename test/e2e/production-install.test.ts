@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedAcme, walkToSent } from '../support/billing-loop.js';
-import { startBuilt, type BotProcess } from '../support/process.js';
+import { runNode, runNpm, startBuilt, type BotProcess } from '../support/process.js';
 import { createWorld, freePort, waitFor, type World } from '../support/world.js';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -25,7 +25,8 @@ beforeAll(() => {
   // The image's build stage runs `npm run build`; `npm test` has just done the same.
   execFileSync('node', [join(root, 'scripts/build-if-stale.mjs')], { stdio: 'inherit' });
   dir = mkdtempSync(join(tmpdir(), 'cashin-image-'));
-  for (const entry of ['dist', 'package.json', 'package-lock.json']) cpSync(join(root, entry), join(dir, entry), { recursive: true });
+  for (const entry of ['dist', 'package.json', 'package-lock.json', 'scripts/build-if-stale.mjs'])
+    cpSync(join(root, entry), join(dir, entry), { recursive: true });
   execFileSync('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: dir, stdio: 'ignore' });
 }, 120_000);
 
@@ -60,7 +61,19 @@ describe('the production install', () => {
       world.stripe.pay(invoiceId);
       await waitFor('paid', () => world.values(milestone)['Invoice status'] === 'Paid');
     }, 60_000);
+
+    it('runs npm run doctor from the same install', async () => {
+      const { code, output } = await runNpm(['run', 'doctor'], world.env('http'), dir);
+      expect(output).toMatch(/✓ Notion ledger/);
+      expect(code).toBe(0);
+    }, 60_000);
   });
+
+  it('refuses to start the sandbox when NODE_ENV is production, as in the image', async () => {
+    const { code, output } = await runNode(dir, { NODE_ENV: 'production', PORT: String(await freePort()) });
+    expect(code).toBe(1);
+    expect(output).toContain('does not run its demo sandbox in production');
+  }, 30_000);
 
   it('runs the sandbox too, when started without credentials', async () => {
     const port = await freePort();

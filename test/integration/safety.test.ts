@@ -38,6 +38,8 @@ async function acceptedMilestone(clientExtra: Record<string, unknown> = {}): Pro
   });
   await run();
   const posted = await waitFor('review card', () => card('Homepage design approved'));
+  // The first sync runs after start-up: wait until it has saved the card's reference too.
+  await waitFor('card saved', () => world.values(id)['Slack card'] === `${CHANNEL}/${posted.ts}`);
   return { id, ts: posted.ts };
 }
 

@@ -57,7 +57,10 @@ export async function harness(world: World, options: { now?: Date; env?: Record<
   world.stripe.now = clock.now;
   const config = loadConfig(world.env('http', options.env));
   const clients = createClients(config, silentLogger, { ratePerSecond: 1000 });
-  const ledger = new NotionLedger(clients.notion, { milestonesDb: config.notion.milestonesDb, clientsDb: config.notion.clientsDb }, silentLogger);
+  const ledger = new NotionLedger(clients.notion, { milestonesDb: config.notion.milestonesDb, clientsDb: config.notion.clientsDb }, silentLogger, {
+    serverTime: clients.notionServerTime,
+    clientsEveryMs: 0,
+  });
   const problems = await ledger.connect();
   if (problems.length > 0) throw new Error(`ledger does not match the contract: ${JSON.stringify(problems)}`);
   const billing = new StripeBilling(clients.stripe, silentLogger);

@@ -67,6 +67,13 @@ async function waitUntilServing({ child, output, exited }: Spawned, port: number
   return { child, output, kill };
 }
 
+/** Runs `node dist/main.js` in `cwd` to completion, returning its exit code and output. */
+export async function runNode(cwd: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const { output, exited } = spawnWith('node', ['dist/main.js'], env, { detached: false, cwd });
+  const code = await exited;
+  return { code, output: output() };
+}
+
 /** Runs `npm <args>` to completion, returning its exit code and output. */
 export async function runNpm(args: string[], env: Record<string, string>, cwd?: string): Promise<{ code: number | null; output: string }> {
   const { output, exited } = spawnWith('npm', ['--silent', ...args], env, { detached: false, ...(cwd ? { cwd } : {}) });

@@ -5,7 +5,8 @@
  */
 import { parseArgs } from 'node:util';
 import { Client, LogLevel } from '@notionhq/client';
-import { createLedger, envLines } from '../src/ledger/setup.js';
+import { classifyFailure } from '../doctor/failure.js';
+import { createLedger, envLines } from './setup.js';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { parent: { type: 'string' } } });
@@ -29,7 +30,16 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`setup:notion failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    const { kind, code } = classifyFailure(error);
+    const why =
+      kind === 'network'
+        ? `could not reach Notion (${code}): check this machine's internet access, DNS, proxy and firewall`
+        : kind === 'timeout'
+          ? 'Notion did not answer in time: try again in a minute'
+          : kind === 'refused'
+            ? "Notion refused NOTION_TOKEN: copy the integration's secret again"
+            : `${error instanceof Error ? error.message : String(error)} (is the page shared with the integration, and is --parent its id?)`;
+    process.stderr.write(`setup:notion failed: ${why}\n`);
     process.exitCode = 1;
   },
 );
