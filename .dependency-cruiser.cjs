@@ -47,6 +47,20 @@ module.exports = {
       to: { dependencyTypes: ['npm-dev'], dependencyTypesNot: ['type-only'] },
     },
     {
+      name: 'only-declared-packages',
+      comment: 'A package used under src/ must be declared: one only a development tool brings in is missing from the image.',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { dependencyTypes: ['npm-no-pkg', 'npm-unknown', 'unknown', 'undetermined'] },
+    },
+    {
+      name: 'no-hidden-imports',
+      comment: 'createRequire loads modules these rules cannot see.',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { path: '^module$', dependencyTypes: ['core'] },
+    },
+    {
       name: 'no-circular',
       comment: 'Modules that import each other cannot be understood, or tested, one at a time.',
       severity: 'error',

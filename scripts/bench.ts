@@ -1,148 +1,191 @@
 /**
- * npm run bench: timings for Cashin's hot paths, printed as numbers.
- *   decide()      over a ledger of 10,000 milestones in every state (runs on every poll)
- *   renderCard()  for worst-case inputs (runs on every card update)
- *   pollMilestones() of 1,000 rows through the real Notion SDK against the emulator (throttle lifted)
+ * npm run bench: Cashin at scale, measured on the built production process (`node dist/main.js`)
+ * against the emulators, Notion's rate limit on. Prints one JSON object; each figure sits next to
+ * its goal and says whether it was met.
+ *
+ * The ledger: 10,000 milestones bulk-imported in one minute, 100 of them open (50 accepted and
+ * waiting for review, 30 sent, 20 delivered), in the state Cashin leaves them.
  */
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import { evaluateBillingRules, type BillingPolicy } from '../src/domain/billing-rules.js';
-import { buildCardView } from '../src/domain/card-view.js';
-import { decide, type MilestoneState } from '../src/domain/decide.js';
-import { planInvoice } from '../src/domain/invoice-plan.js';
-import { emptyLedgerInvoice, type Client, type Milestone } from '../src/domain/milestone.js';
+import type { BillingPolicy } from '../src/domain/billing-rules.js';
 import { createNotionClient } from '../src/ledger/notion-client.js';
-import { NotionLedger } from '../src/ledger/notion-ledger.js';
-import { createLedger } from '../src/ledger/setup.js';
+import { freePort } from '../src/sandbox/http.js';
 import { NotionEmulator } from '../src/sandbox/notion-emulator.js';
-import { renderCard } from '../src/slack/blocks/card.js';
+import { SlackEmulator } from '../src/sandbox/slack-emulator.js';
+import { StripeEmulator } from '../src/sandbox/stripe-emulator.js';
+import { ACTIONS } from '../src/slack/blocks/card.js';
+import { buildBenchLedger } from './bench-ledger.js';
 
-const policy: BillingPolicy = {
-  defaultCurrency: 'USD',
-  defaultPaymentTermsDays: 30,
-  autoSendAfterMinutes: 120,
-  acceptanceSlaHours: 24,
-  timeZone: 'Europe/Berlin',
+const ROWS = 10_000;
+const OPEN = { accepted: 50, sent: 30, delivered: 20 };
+const POLL_SECONDS = 5;
+const SAMPLES = 20;
+const root = fileURLToPath(new URL('..', import.meta.url));
+const secrets = { notion: 'ntn_bench', slack: 'xoxb-bench', signing: 'bench-signing-secret', stripe: 'sk_test_bench', app: 'xapp-bench' };
+const channel = 'C0BENCH001';
+const founder = 'U0BENCH001';
+const policy: BillingPolicy = { defaultCurrency: 'USD', defaultPaymentTermsDays: 30, autoSendAfterMinutes: 120, acceptanceSlaHours: 24, timeZone: 'UTC' };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const seconds = (ms: number) => Math.round(ms / 10) / 100;
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 };
-const now = new Date('2026-11-21T12:00:00Z');
-const stages = ['Planned', 'In progress', 'Delivered', 'Accepted'];
-
-function client(i: number): Client {
-  return {
-    id: `c${i}`,
-    name: `Client ${i}`,
-    billingEmail: i % 7 === 0 ? null : `ap@c${i}.test`,
-    billingOwner: '',
-    currency: 'USD',
-    paymentTermsDays: 14,
-    poRequired: i % 5 === 0,
-    taxId: '',
-    taxRate: i % 3 === 0 ? 20 : null,
-    reminderCadence: 'Standard',
-    reviewBeforeSend: i % 2 === 0,
-    servicePause: false,
-    stripeCustomerId: null,
-  };
+async function until<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (performance.now() > deadline) throw new Error(`bench: timed out waiting for ${what}`);
+    await sleep(25);
+  }
 }
 
-function milestone(i: number): Milestone {
-  return {
-    id: `m${i}`,
-    url: null,
-    title: `Milestone ${i}`,
-    clientId: `c${i % 50}`,
-    project: 'P',
-    amount: 1000 + i,
-    currency: null,
-    stage: stages[i % 4] ?? 'Planned',
-    due: null,
-    completed: '2026-11-19T10:00:00Z',
-    accepted: i % 4 === 3 ? '2026-11-21T11:00:00Z' : null,
-    acceptanceEvidence: 'https://e.test/ok',
-    deliveryEvidence: 'Links and screenshots',
-    outcome: '+12 %',
-    nextCheckpoint: 'Next phase',
-    scopeVersion: 'v1',
-    changeOrderRequired: i % 11 === 0,
-    poNumber: i % 10 === 0 ? '' : 'PO-1',
-    invoice: emptyLedgerInvoice(),
-    blockers: '',
-    sendFailure: null,
-    slackCard: '',
-    lastEditedTime: now.toISOString(),
-    trashed: false,
-  };
-}
+spawnSync('node', [`${root}scripts/build-if-stale.mjs`], { stdio: 'inherit' });
 
-function time(label: string, runs: number, fn: () => void): void {
-  fn();
-  const started = performance.now();
-  for (let i = 0; i < runs; i += 1) fn();
-  const ms = performance.now() - started;
-  console.log(`${label.padEnd(44)} ${((ms / runs) * 1000).toFixed(1).padStart(9)} µs/op   ${runs} runs in ${ms.toFixed(0)} ms`);
-}
-
-/** Heap in use after a full collection, when the runtime allows forcing one (`--expose-gc`). */
-function retainedHeap(): number {
-  (globalThis as { gc?: () => void }).gc?.();
-  return process.memoryUsage().heapUsed;
-}
-
-const heapBefore = retainedHeap();
-const clients = Array.from({ length: 50 }, (_, i) => client(i));
-const states: MilestoneState[] = Array.from({ length: 10_000 }, (_, i) => ({
-  milestone: milestone(i),
-  client: clients[i % 50] ?? null,
-  invoice: null,
-  invoiceProblem: null,
-  renderedCardKey: null,
-  acceptedSeenAt: null,
-  cardRef: '',
-}));
-const retained = (retainedHeap() - heapBefore) / 1024 / 1024;
-const gcNote = typeof (globalThis as { gc?: unknown }).gc === 'function' ? 'after GC' : 'no --expose-gc: includes garbage';
-console.log(`${'memory for 10,000 tracked milestones'.padEnd(44)} ${retained.toFixed(1).padStart(9)} MiB   (${gcNote})`);
-
-time('decide() over 10,000 milestones (one poll)', 20, () => {
-  for (const s of states) decide(s, now, policy);
+// ---- the world ----
+const notion = new NotionEmulator({ token: secrets.notion });
+const stripe = new StripeEmulator({ secretKey: secrets.stripe });
+const slack = new SlackEmulator({ botToken: secrets.slack, signingSecret: secrets.signing, channels: [channel] });
+const servers = [await notion.listen(), await stripe.listen(), await slack.listen()];
+const [notionServer, stripeServer] = servers;
+const { notion: notionClient } = createNotionClient({
+  token: secrets.notion,
+  baseUrl: notionServer?.url,
+  logger: pino({ level: 'silent' }),
+  ratePerSecond: 10_000,
 });
-
-const long = 'x'.repeat(20_000);
-const worst: Milestone = { ...milestone(3), title: long.slice(0, 5000), deliveryEvidence: long, outcome: long, nextCheckpoint: long };
-const worstCheck = evaluateBillingRules(worst, client(1), policy);
-const view = buildCardView({
-  milestone: worst,
-  client: client(1),
-  invoice: null,
-  check: worstCheck,
-  blockers: worstCheck.blockers,
-  plan: planInvoice(worst, client(1), worstCheck),
-  autoSendAt: null,
-  now,
+const ledger = await buildBenchLedger({
+  notion,
+  notionClient,
+  stripeUrl: stripeServer?.url ?? '',
+  stripeKey: secrets.stripe,
+  slackApiUrl: slack.apiUrl,
+  slackToken: secrets.slack,
+  channel,
   policy,
-  sendError: null,
+  rows: ROWS,
+  open: OPEN,
+  clients: 50,
 });
-time('renderCard() with 20,000-character fields', 2000, () => {
-  renderCard(view);
-});
+notion.rateLimit = { perSecond: 3, burst: 10 };
 
-const emulator = new NotionEmulator({ token: 'bench' });
-const server = await emulator.listen();
-const { notion } = createNotionClient({ token: 'bench', baseUrl: server.url, logger: pino({ level: 'silent' }), ratePerSecond: 100_000 });
-const ids = await createLedger(notion, emulator.createWorkspacePage('Bench'));
-const ds = emulator.dataSourceOf(ids.milestonesDb);
-for (let i = 0; i < 1000; i += 1) {
-  await notion.pages.create({
-    parent: { data_source_id: ds },
-    properties: { Milestone: { title: [{ text: { content: `Row ${i}` } }] }, Amount: { number: i }, Stage: { select: { name: 'Delivered' } } } as never,
-  });
+// ---- the production process ----
+const port = await freePort();
+slack.requestUrl = `http://127.0.0.1:${port}/slack/events`;
+const env = {
+  PATH: process.env.PATH ?? '',
+  HOME: process.env.HOME ?? '/tmp',
+  SLACK_BOT_TOKEN: secrets.slack,
+  SLACK_SIGNING_SECRET: secrets.signing,
+  SLACK_CHANNEL_ID: channel,
+  SLACK_APPROVER_IDS: founder,
+  NOTION_TOKEN: secrets.notion,
+  NOTION_MILESTONES_DB: ledger.milestonesDb,
+  NOTION_CLIENTS_DB: ledger.clientsDb,
+  STRIPE_SECRET_KEY: secrets.stripe,
+  PORT: String(port),
+  POLL_INTERVAL_SECONDS: String(POLL_SECONDS),
+  CASHIN_TIMEZONE: 'UTC',
+  LOG_LEVEL: 'warn',
+  NOTION_BASE_URL: notionServer?.url ?? '',
+  SLACK_API_URL: slack.apiUrl,
+  STRIPE_API_URL: stripeServer?.url ?? '',
+};
+const notionRequestsSince = (index: number) => notion.requests.slice(index).filter((r) => r.status !== 429).length;
+const requestsBeforeStart = notion.requests.length;
+const started = performance.now();
+const bot = spawn('node', ['dist/main.js'], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
+const health = async () => {
+  const res = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null);
+  return res?.ok ? ((await res.json()) as { synced: boolean }) : null;
+};
+await until(health, 30_000, 'healthy');
+const healthyAt = performance.now();
+await until(async () => (await health())?.synced, 120_000, 'the first sync');
+const syncedAt = performance.now();
+const coldStartRequests = notionRequestsSince(requestsBeforeStart);
+if (process.env.BENCH_DEBUG) {
+  for (const r of notion.requests.slice(requestsBeforeStart)) process.stderr.write(`${r.method} ${r.path} ${r.status}\n`);
+  process.exit(0);
 }
-const ledger = new NotionLedger(notion, ids, pino({ level: 'silent' }));
-await ledger.connect();
-let started = performance.now();
-const first = await ledger.pollMilestones();
-console.log(`${'first poll, 1,000 rows (10 pages of 100)'.padEnd(44)} ${(performance.now() - started).toFixed(0).padStart(9)} ms     ${first.length} rows`);
-started = performance.now();
-const second = await ledger.pollMilestones();
-console.log(`${'next poll, nothing changed'.padEnd(44)} ${(performance.now() - started).toFixed(0).padStart(9)} ms     ${second.length} rows reported`);
-await server.close();
+
+// ---- idle: nothing changes for a minute ----
+await sleep(2000);
+const idleFrom = notion.requests.length;
+const idleMs = 60_000;
+await sleep(idleMs);
+const idlePerPoll = notionRequestsSince(idleFrom) / (idleMs / (POLL_SECONDS * 1000));
+
+// ---- a founder edits rows in Notion: how long until the card shows it ----
+const cardOf = (id: string) => {
+  const ref = String(notion.pageValues(id)['Slack card'] ?? '');
+  return slack.messages.find((m) => `${m.channel}/${m.ts}` === ref);
+};
+const editLatencies: number[] = [];
+await Promise.all(
+  ledger.accepted.slice(0, SAMPLES).map(async (id, k) => {
+    await sleep(k * 1500);
+    const amount = 77_000 + k;
+    notion.editPage(id, { Amount: { number: amount } });
+    const editedAt = performance.now();
+    await until(() => JSON.stringify(cardOf(id)?.blocks ?? []).includes(amount.toLocaleString('en-US')), 60_000, 'an edited card');
+    editLatencies.push(performance.now() - editedAt);
+  }),
+);
+
+// ---- the founder clicks Send: how long until the invoice is sent, Notion written, the card updated ----
+const clickLatencies: number[] = [];
+for (const id of ledger.accepted.slice(SAMPLES, SAMPLES * 2)) {
+  const card = await until(
+    () => {
+      const found = cardOf(id);
+      return found && JSON.stringify(found.blocks).includes(ACTIONS.send) ? found : undefined;
+    },
+    30_000,
+    'a review card',
+  );
+  const clickedAt = performance.now();
+  await slack.click(card.ts, ACTIONS.send, founder);
+  await until(() => notion.pageValues(id)['Invoice status'] === 'Sent' && cardOf(id)?.text.includes('awaiting payment'), 30_000, 'a sent invoice');
+  clickLatencies.push(performance.now() - clickedAt);
+}
+
+const peakRssMb = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${bot.pid}/status`, 'utf8'))?.[1] ?? Number.NaN) / 1024;
+bot.kill('SIGTERM');
+
+const figure = (value: number, goal: string, met: boolean) => ({ value, goal, met });
+const latency = (values: number[], goal: number) => ({
+  p50: seconds(percentile(values, 50)),
+  p95: seconds(percentile(values, 95)),
+  goal: `p95 <= ${goal} s`,
+  met: percentile(values, 95) <= goal * 1000,
+  samples: values.length,
+});
+const result = {
+  ledger: {
+    rows: ROWS,
+    open: OPEN.accepted + OPEN.sent + OPEN.delivered,
+    clients: 50,
+    pollSeconds: POLL_SECONDS,
+    notionRateLimit: '3 requests/s, bursts of 10',
+  },
+  figures: {
+    idleRequestsPerPoll: figure(Math.round(idlePerPoll * 100) / 100, '<= 1.1', idlePerPoll <= 1.1),
+    coldStartRequests: figure(coldStartRequests, '<= 12 before the first sync completes', coldStartRequests <= 12),
+    secondsToHealthy: figure(seconds(healthyAt - started), '<= 2', healthyAt - started <= 2000),
+    secondsToFirstSync: { value: seconds(syncedAt - started) },
+    editToCardSeconds: latency(editLatencies, 10),
+    clickToSentSeconds: latency(clickLatencies, 2),
+    peakRssMb: figure(Math.round(peakRssMb), '<= 150', peakRssMb <= 150),
+  },
+  notionRequestsRateLimited: notion.rateLimitedCount,
+};
+process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+await Promise.all(servers.map((s) => s.close()));
+process.exit(0);

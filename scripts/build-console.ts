@@ -1,8 +1,8 @@
 /**
  * Builds the sandbox console for the browser into dist/console/: the page, its styles and one
- * bundled script. Part of `npm run build`, so nothing is bundled while Cashin runs.
+ * bundled script. Part of `npm run build` (and of `npm run dev`), so nothing is bundled while Cashin runs.
  */
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -20,6 +20,3 @@ await build({
   logLevel: 'warning',
 });
 await Promise.all(['index.html', 'styles.css'].map((name) => copyFile(new URL(name, source), new URL(name, target))));
-// The full build (not `npm run dev`, which bundles the console only) leaves a stamp that `npm start`
-// compares with the sources to know whether to build again.
-if (process.argv.includes('--stamp')) await writeFile(new URL('../dist/.built', import.meta.url), `${new Date().toISOString()}\n`);

@@ -38,7 +38,7 @@ export function wireWorkflows(config: Config, adapters: Adapters): Workflows {
   return {
     store,
     settler,
-    sync: new LedgerSync({ ledger: adapters.ledger, store, settler }),
+    sync: new LedgerSync({ ledger: adapters.ledger, store, settler, clock: adapters.clock }),
     payments: new PaymentIntake({ ...adapters, store, lock, settler, intervalMs: config.pollIntervalSeconds * 1000 }),
     actions: new FounderActions({ ...adapters, policy, store, lock, settler, approverIds: config.slack.approverIds }),
   };

@@ -28,6 +28,8 @@ export type MilestoneState = {
   readonly acceptedSeenAt: Date | null;
   /** The card's `channel/ts` as the bot knows it: the row's Slack card, or one posted and not saved yet. */
   readonly cardRef: string;
+  /** The id of a finalized invoice Stripe's log showed was never emailed (so it need not be asked again). */
+  readonly notEmailed: string | null;
 };
 
 export type InvoiceTransition = 'sent' | 'partially_paid' | 'paid' | 'overdue' | 'void' | 'uncollectible';
@@ -44,6 +46,8 @@ export type Action =
   | { readonly type: 'send-invoice'; readonly trigger: 'auto' }
   /** Finish a send that stopped half-way, for exactly the terms it was started with. */
   | { readonly type: 'resume-invoice' }
+  /** Ask Stripe whether a finalized invoice the row does not record as sent was emailed after all. */
+  | { readonly type: 'check-sent' }
   /** Delete (or void, if finalized and never emailed) an unsent invoice the row no longer supports. */
   | { readonly type: 'discard-invoice'; readonly reason: string }
   | { readonly type: 'record-invoice'; readonly record: InvoiceRecord; readonly transition: InvoiceTransition | null }
@@ -77,7 +81,7 @@ export function decide(state: MilestoneState, now: Date, policy: BillingPolicy):
     if (!invoice) {
       actions.push({ type: 'load-invoice' });
     } else if (unsent && (invoice.status === 'draft' || invoice.status === 'open')) {
-      const owed = unfinishedSend(m, client, invoice, plan, autoSendAt, now);
+      const owed = unfinishedSend(state, invoice, plan, autoSendAt, now);
       if (owed) actions.push(owed);
     } else {
       const record = invoiceRecord(invoice, m.invoice, now, policy.timeZone);
@@ -143,15 +147,12 @@ function invoiceProblemBlocker(problem: InvoiceProblem, invoiceId: string): Bloc
  * and only when whoever started it may still send: the founder who clicked, or auto-send if the
  * client still allows it. Anything else discards it, or leaves it for the founder's click.
  */
-function unfinishedSend(
-  m: Milestone,
-  client: Client | null,
-  invoice: InvoiceSnapshot,
-  plan: InvoicePlan | null,
-  autoSendAt: Date | null,
-  now: Date,
-): Action | null {
-  if (m.sendFailure) return null;
+function unfinishedSend(state: MilestoneState, invoice: InvoiceSnapshot, plan: InvoicePlan | null, autoSendAt: Date | null, now: Date): Action | null {
+  const { milestone: m, client } = state;
+  // A finalized invoice may have reached the client already, whatever else holds it back: the row
+  // must then say so. Discarding and resuming check this themselves.
+  const check: Action | null = invoice.status === 'open' && state.notEmailed !== invoice.id ? { type: 'check-sent' } : null;
+  if (m.sendFailure) return check;
   if (!plan) {
     const why = m.stage !== 'Accepted' ? `Stage is "${m.stage ?? 'blank'}" now, not Accepted` : 'a billing rule fails now (see Blockers)';
     return { type: 'discard-invoice', reason: why };
@@ -159,7 +160,7 @@ function unfinishedSend(
   const changes = differences(invoice, plan, client);
   if (changes.length > 0) return { type: 'discard-invoice', reason: `the row changed after the invoice was started: ${changes.join(', ')}` };
   const byFounder = invoice.sentBy !== null && invoice.sentBy !== 'auto';
-  return byFounder || (autoSendAt !== null && now.getTime() >= autoSendAt.getTime()) ? { type: 'resume-invoice' } : null;
+  return byFounder || (autoSendAt !== null && now.getTime() >= autoSendAt.getTime()) ? { type: 'resume-invoice' } : check;
 }
 
 /** How a Stripe draft differs from what the row would bill now, in the words the founder uses. */

@@ -15,7 +15,8 @@ export type NotionClientOptions = {
 export function createNotionClient(options: NotionClientOptions): { notion: Client; throttle: ThrottledFetch } {
   const throttle = createThrottledFetch({
     ratePerSecond: options.ratePerSecond ?? 3,
-    burst: 3,
+    // Notion allows short bursts above its average of three a second; five leaves room for a click.
+    burst: 5,
     maxAttempts: 6,
     baseBackoffMs: options.baseBackoffMs ?? 500,
     logger: options.logger.child({ component: 'notion-throttle' }),

@@ -72,13 +72,12 @@ export class NotionEmulator {
   readonly requests: { at: number; method: string; path: string; status: number; filter?: unknown }[] = [];
   readonly #faults: NotionFault[] = [];
   readonly #token: string;
-  readonly #options: NotionEmulatorOptions;
   readonly #botUserId: string;
   now: () => Date;
 
   constructor(options: NotionEmulatorOptions) {
     this.#token = options.token;
-    this.#options = options;
+    this.rateLimit = options.rateLimit ?? null;
     this.now = options.now ?? (() => new Date());
     this.#botUserId = options.botUserId ?? randomUUID();
   }
@@ -224,7 +223,7 @@ export class NotionEmulator {
 
   /** A token bucket in real time, like Notion's: averages hold, short bursts pass. */
   #rateLimited(): EmulatorResponse | null {
-    const limit = this.#options.rateLimit;
+    const limit = this.rateLimit;
     if (!limit) return null;
     const now = Date.now();
     if (this.#refilledAt === 0) this.#tokens = limit.burst;
@@ -240,6 +239,9 @@ export class NotionEmulator {
 
   /** How many requests were refused for going over the rate limit. */
   rateLimitedCount = 0;
+
+  /** Notion's rate limit, when the emulator enforces one; it can be switched on and off. */
+  rateLimit: NotionEmulatorOptions['rateLimit'] | null = null;
 
   #stamp(): string {
     const at = this.now();

@@ -97,12 +97,10 @@ export class FounderActions {
     if (m.invoice.status !== null && m.invoice.status !== 'Draft') {
       return { ok: true, message: `Invoice ${m.invoice.number ?? m.invoice.id ?? ''} was already sent.` };
     }
-    const client = await this.#freshClient(m.clientId);
-    if (m.invoice.id) {
-      const found = await billing.retrieve(m.invoice.id);
-      if (found) store.putInvoice(found);
-      else store.remember(m.id, { invoiceProblem: 'missing' });
-    }
+    // Notion and Stripe are read side by side: the click waits for the slower, not the sum.
+    const [client, found] = await Promise.all([this.#freshClient(m.clientId), m.invoice.id ? billing.retrieve(m.invoice.id) : null]);
+    if (found) store.putInvoice(found);
+    else if (m.invoice.id) store.remember(m.id, { invoiceProblem: 'missing' });
     const tracked = store.tracked(m.id);
     if (tracked && invoiceProblemOf(store.state(tracked))) {
       return {

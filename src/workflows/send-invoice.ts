@@ -142,18 +142,21 @@ export async function continueInvoice(deps: SendDeps, milestone: Milestone, plan
 }
 
 /** Writes a sent invoice back to the row, with the audit comment. */
-async function recordSent(deps: SendDeps, milestone: Milestone, invoice: InvoiceSnapshot, actor: Actor): Promise<Sent> {
+export async function recordSent(deps: SendDeps, milestone: Milestone, invoice: InvoiceSnapshot, actor: Actor): Promise<Sent> {
   const { ledger, clock, policy, store } = deps;
   store.putInvoice(invoice);
-  const updated = await ledger.updateMilestone(milestone.id, {
-    invoiceStatus: invoice.status === 'paid' ? 'Paid' : 'Sent',
-    invoiceNumber: invoice.number,
-    invoiceLink: invoice.hostedUrl,
-    invoiceSent: isoWithOffset(clock.now(), policy.timeZone),
-    invoiceDue: invoice.dueDate ? localDate(new Date(invoice.dueDate), policy.timeZone) : null,
-    blockers: '',
-  });
-  await ledger.comment(milestone.id, audit.sent(invoice, invoice.sentBy ?? actorLabel(actor), policy.autoSendAfterMinutes));
+  // The row and its audit comment are written side by side: neither waits on the other.
+  const [updated] = await Promise.all([
+    ledger.updateMilestone(milestone.id, {
+      invoiceStatus: invoice.status === 'paid' ? 'Paid' : 'Sent',
+      invoiceNumber: invoice.number,
+      invoiceLink: invoice.hostedUrl,
+      invoiceSent: isoWithOffset(clock.now(), policy.timeZone),
+      invoiceDue: invoice.dueDate ? localDate(new Date(invoice.dueDate), policy.timeZone) : null,
+      blockers: '',
+    }),
+    ledger.comment(milestone.id, audit.sent(invoice, invoice.sentBy ?? actorLabel(actor), policy.autoSendAfterMinutes)),
+  ]);
   return { milestone: store.track(updated).milestone, invoice };
 }
 

@@ -12,7 +12,7 @@ import { DomainError, ExternalServiceError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { KeyedLock } from './keyed-lock.js';
 import type { Billing, Chat, Clock, Ledger } from './ports.js';
-import { billMilestone, discardInvoice, type Actor } from './send-invoice.js';
+import { billMilestone, discardInvoice, recordSent, type Actor } from './send-invoice.js';
 import type { MilestoneStore, Tracked } from './store.js';
 
 export type SettleDeps = {
@@ -96,9 +96,24 @@ export class Settler {
       case 'save-card-ref':
         store.track(await ledger.updateMilestone(id, { slackCard: action.ref }));
         return;
+      case 'check-sent':
+        await this.#checkSent(tracked);
+        return;
       case 'render-card':
         await this.#renderCard(tracked, action);
+        return;
+      default:
+        return action satisfies never;
     }
+  }
+
+  /** A finalized invoice the row calls unsent: recorded if Stripe's log shows it was emailed. */
+  async #checkSent(tracked: Tracked): Promise<void> {
+    const { billing, store } = this.#deps;
+    const invoice = store.invoice(tracked.milestone.invoice.id);
+    if (!invoice) return;
+    if (await billing.wasSent(invoice.id, invoice.created)) await recordSent(this.#deps, tracked.milestone, invoice, { kind: 'auto' });
+    else store.remember(tracked.milestone.id, { notEmailed: invoice.id });
   }
 
   async #loadInvoice(tracked: Tracked): Promise<void> {
@@ -129,7 +144,16 @@ export class Settler {
         store.remember(id, { invoiceProblem: 'missing' });
       }
     }
-    const still = decide(store.state(fresh), clock.now(), policy).find((a) => a.type === owed.type);
+    const owedNow = decide(store.state(fresh), clock.now(), policy);
+    if (fresh.milestone.trashed) {
+      // A deleted row gets one try at withdrawing its unsent invoice, then is no longer followed.
+      const discard = owedNow.find((a) => a.type === 'discard-invoice');
+      const invoice = store.invoice(fresh.milestone.invoice.id);
+      if (discard && invoice) await discardInvoice(this.#deps, fresh.milestone, invoice, discard.reason);
+      store.forget(id);
+      return;
+    }
+    const still = owedNow.find((a) => a.type === owed.type);
     if (!still) return;
     const m = fresh.milestone;
     const invoice = store.invoice(m.invoice.id);

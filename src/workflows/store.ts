@@ -17,6 +17,8 @@ export type Tracked = {
   cardRef: string;
   /** The row's Invoice ID was looked up and is not an invoice Cashin may act on. */
   invoiceProblem: InvoiceProblem | null;
+  /** A finalized invoice of this row that Stripe's log showed was never emailed. */
+  notEmailed: string | null;
 };
 
 export type OverviewRow = {
@@ -58,13 +60,14 @@ export class MilestoneStore implements Queries {
       // A reference Notion has is the one to use; one only the bot knows stands until it is saved.
       cardRef: milestone.slackCard || existing?.cardRef || '',
       invoiceProblem: sameInvoice ? (existing?.invoiceProblem ?? null) : null,
+      notEmailed: sameInvoice ? (existing?.notEmailed ?? null) : null,
     };
     this.#milestones.set(milestone.id, tracked);
     return tracked;
   }
 
   /** Updates what the bot remembers about a milestone (not what Notion says). */
-  remember(id: string, memory: Partial<Pick<Tracked, 'renderedCardKey' | 'cardRef' | 'invoiceProblem'>>): void {
+  remember(id: string, memory: Partial<Pick<Tracked, 'renderedCardKey' | 'cardRef' | 'invoiceProblem' | 'notEmailed'>>): void {
     const tracked = this.#milestones.get(id);
     if (tracked) Object.assign(tracked, memory);
   }
@@ -126,6 +129,7 @@ export class MilestoneStore implements Queries {
       renderedCardKey: tracked.renderedCardKey,
       acceptedSeenAt: tracked.acceptedSeenAt,
       cardRef: tracked.cardRef,
+      notEmailed: tracked.notEmailed,
     };
   }
 

@@ -14,6 +14,7 @@ function state(milestone: Partial<Milestone>, extra: Partial<MilestoneState> = {
     renderedCardKey: null,
     acceptedSeenAt: null,
     cardRef: '',
+    notEmailed: null,
     ...extra,
   };
 }

@@ -4,8 +4,8 @@
  * `node dist/main.js`. It serves /healthz, takes a milestone from Delivered to paid against the
  * emulators on loopback, and its sandbox starts too. No image is built here (no Docker engine).
  */
-import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,6 +39,19 @@ describe('the production install', () => {
     expect(devOnly).toEqual(expect.arrayContaining(['node_modules/tsx', 'node_modules/esbuild', 'node_modules/typescript', 'node_modules/vitest']));
     expect(devOnly.filter((path) => existsSync(join(dir, path)))).toEqual([]);
     expect(existsSync(join(dir, 'src'))).toBe(false);
+  });
+
+  it('loads every compiled module, sandbox included, without a development tool', () => {
+    // Entry points run when imported; everything else is only loaded.
+    const entries = new Set(['main.js', 'doctor/cli.js', 'ledger/setup-cli.js']);
+    const modules = readdirSync(join(dir, 'dist'), { recursive: true, encoding: 'utf8' }).filter(
+      (f) => f.endsWith('.js') && !entries.has(f) && !f.startsWith('console/'),
+    );
+    expect(modules.length).toBeGreaterThan(40);
+    const script = `for (const m of ${JSON.stringify(modules)}) await import('./dist/' + m);`;
+    const run = spawnSync('node', ['--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
   });
 
   describe('in live mode against the emulators', () => {

@@ -343,6 +343,48 @@ describe('holes found in review', () => {
     expect(world.values(id)['Invoice status']).toBe('Sent');
   });
 
+  it('records an invoice that was emailed although its write-back failed, even when auto-send no longer may send', async () => {
+    const { client, id } = await accepted({ 'Review before send': { checkbox: false } }, { Accepted: date(new Date(T0.getTime() - 3 * HOUR).toISOString()) });
+    world.notion.emulator.injectFaults({ status: 409, match: { method: 'PATCH', bodyIncludes: 'Invoice sent' } });
+    await h.tick();
+    const invoiceId = String(world.values(id)['Invoice ID']);
+    expect(world.stripe.sends.get(invoiceId)).toBe(1);
+    expect(world.values(id)['Invoice status']).toBe('Draft');
+    world.edit(client, { 'Review before send': { checkbox: true } });
+    await h.tick();
+    await h.tick();
+    expect(world.values(id)['Invoice status']).toBe('Sent');
+    expect(world.stripe.sends.get(invoiceId)).toBe(1);
+  });
+
+  it('stops following a deleted row whose invoice had reached the client, and notices one deleted while its invoice waited', async () => {
+    const { id: emailed } = await accepted({ 'Review before send': { checkbox: false } }, { Accepted: date(new Date(T0.getTime() - 3 * HOUR).toISOString()) });
+    world.notion.emulator.injectFaults({ status: 409, match: { method: 'PATCH', bodyIncludes: 'Invoice sent' } });
+    await h.tick();
+    world.notion.emulator.trashPage(emailed);
+    await h.settler.settleAll();
+    await h.tick();
+    expect(h.store.milestone(emailed)).toBeUndefined();
+
+    const { id: waiting } = await accepted({}, { Milestone: { title: [{ text: { content: 'Checkout flow' } }] } });
+    await h.tick();
+    world.stripe.injectFaults(
+      1,
+      { method: 'POST', path: /\/send$/ },
+      { status: 400, type: 'invalid_request_error', message: 'Sending is paused on this account.' },
+    );
+    await clickSend(waiting);
+    const unsent = String(world.values(waiting)['Invoice ID']);
+    world.notion.emulator.trashPage(waiting);
+    await h.tick();
+    expect(world.stripe.invoices.get(unsent)?.status).toBe('open');
+    h.clock.advance(11 * 60_000);
+    await h.tick();
+    await h.tick();
+    expect(world.stripe.invoices.get(unsent)?.status).toBe('void');
+    expect(world.stripe.sends.get(unsent)).toBeUndefined();
+  });
+
   it('settles when a blocker quotes text cut next to an emoji', async () => {
     const { id } = await accepted({ 'Tax ID': text(`${'A'.repeat(59)}${'🚀'.repeat(5)}`) });
     await h.tick();
