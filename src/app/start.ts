@@ -28,6 +28,8 @@ export type StartOptions = ClientOptions & {
 
 export type Running = { stop(): Promise<void> };
 
+const HISTORY_EVERY_MS = 6 * 3600_000;
+
 export async function start(config: Config, logger: Logger, options: StartOptions = {}): Promise<Running> {
   const clock = options.clock ?? { now: () => new Date() };
   const clients = createClients(config, logger, options);
@@ -42,7 +44,7 @@ export async function start(config: Config, logger: Logger, options: StartOption
   const billing = new StripeBilling(clients.stripe, logger);
   const chat = new SlackChat(clients.slack, config.slack.channelId);
   const intervalMs = config.pollIntervalSeconds * 1000;
-  const { store, sync, payments, actions } = wireWorkflows(config, { ledger, billing, chat, clock, logger });
+  const { store, sync, payments, actions, history } = wireWorkflows(config, { ledger, billing, chat, clock, logger });
 
   const health = new Health();
   let lastPollAt: string | null = null;
@@ -55,6 +57,7 @@ export async function start(config: Config, logger: Logger, options: StartOption
       synced: syncedAt !== null,
       syncedAt,
       lastPollAt,
+      historyScannedAt: history.scannedAt?.toISOString() ?? null,
       eventsSetAside: payments.setAside.length,
     })),
   ];
@@ -88,12 +91,15 @@ export async function start(config: Config, logger: Logger, options: StartOption
       },
       logger,
       health,
-      { runNow: true },
+      { firstAfterMs: 0 },
     ),
     startLoop('stripe event poll', intervalMs, () => payments.poll(), logger, health),
+    // Settled history is read in the background, paced, a little after start and then every 6 hours.
+    startLoop('history scan', HISTORY_EVERY_MS, () => history.scan(), logger, undefined, { firstAfterMs: 2 * intervalMs }),
   ];
   return {
     async stop() {
+      history.stop();
       await Promise.all(loops.map((l) => l.stop()));
       await app.stop();
     },

@@ -3,6 +3,7 @@ import type { BillingPolicy } from '../domain/billing-rules.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { FounderActions } from '../workflows/founder-actions.js';
+import { HistoryScan } from '../workflows/history.js';
 import { KeyedLock } from '../workflows/keyed-lock.js';
 import { PaymentIntake } from '../workflows/payments.js';
 import type { Billing, Chat, Clock, Ledger } from '../workflows/ports.js';
@@ -18,7 +19,11 @@ export type Workflows = {
   sync: LedgerSync;
   payments: PaymentIntake;
   actions: FounderActions;
+  history: HistoryScan;
 };
+
+/** Notion allows three requests a second; the history read takes at most half of that. */
+const HISTORY_PACE_MS = 667;
 
 export function policyOf(config: Config): BillingPolicy {
   return {
@@ -30,7 +35,7 @@ export function policyOf(config: Config): BillingPolicy {
   };
 }
 
-export function wireWorkflows(config: Config, adapters: Adapters): Workflows {
+export function wireWorkflows(config: Config, adapters: Adapters, options: { historyPaceMs?: number } = {}): Workflows {
   const policy = policyOf(config);
   const store = new MilestoneStore(adapters.clock);
   const lock = new KeyedLock();
@@ -41,5 +46,6 @@ export function wireWorkflows(config: Config, adapters: Adapters): Workflows {
     sync: new LedgerSync({ ledger: adapters.ledger, store, settler, clock: adapters.clock }),
     payments: new PaymentIntake({ ...adapters, store, lock, settler, intervalMs: config.pollIntervalSeconds * 1000 }),
     actions: new FounderActions({ ...adapters, policy, store, lock, settler, approverIds: config.slack.approverIds }),
+    history: new HistoryScan({ ...adapters, store, timeZone: config.timeZone, paceMs: options.historyPaceMs ?? HISTORY_PACE_MS }),
   };
 }

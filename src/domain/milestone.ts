@@ -70,7 +70,11 @@ export type Client = {
   reviewBeforeSend: boolean;
   servicePause: boolean;
   stripeCustomerId: string | null;
+  /** The client's payment history as Cashin last summed it up (Clients: Avg days to pay, Paid invoices, Disputes). */
+  history: ClientTotals;
 };
+
+export type ClientTotals = { avgDaysToPay: number | null; paidInvoices: number | null; disputes: number | null };
 
 /** The invoice as Stripe last reported it, reduced to what the bot uses. */
 export type InvoiceSnapshot = {

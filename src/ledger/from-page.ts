@@ -113,6 +113,7 @@ export function clientFromPage(page: PageObjectResponse): Client {
     reviewBeforeSend: readCheckbox(page, 'Review before send'),
     servicePause: readCheckbox(page, 'Service pause'),
     stripeCustomerId: nonEmpty(readText(page, 'Stripe customer')),
+    history: { avgDaysToPay: readNumber(page, 'Avg days to pay'), paidInvoices: readNumber(page, 'Paid invoices'), disputes: readNumber(page, 'Disputes') },
   };
 }
 

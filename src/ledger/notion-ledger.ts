@@ -6,10 +6,11 @@ import { APIResponseError, isFullDatabase, isFullDataSource, isFullPage, type Cl
 import type { Client, Milestone } from '../domain/milestone.js';
 import type { Logger } from '../log.js';
 import { ExternalServiceError, type ExternalErrorCode } from '../errors.js';
-import type { ClientPatch, Ledger, MilestoneDraft, MilestonePatch } from '../workflows/ports.js';
+import type { ClientPatch, InvoiceHistoryRow, Ledger, MilestoneDraft, MilestonePatch } from '../workflows/ports.js';
 import { checkProperties, type SchemaProblem, type TableName } from './contract.js';
 import { ChangeFeed } from './change-feed.js';
 import { clientFromPage, milestoneFromPage } from './from-page.js';
+import { HISTORY_PROPERTIES, readInvoiceHistory } from './history.js';
 import { openRowsFilter, type QueryFilter } from './open-rows.js';
 import { clientPatchProperties, draftProperties, milestonePatchProperties, richText } from './to-properties.js';
 
@@ -35,6 +36,7 @@ export class NotionLedger implements Ledger {
   #clientsSource: string | null = null;
   #stageType: 'select' | 'status' = 'select';
   readonly #serverTime: () => Date | null;
+  #historyPropertyIds: string[] = [];
   readonly #clientsEveryMs: number;
   #clientsReadAt = 0;
 
@@ -52,13 +54,14 @@ export class NotionLedger implements Ledger {
     this.#milestonesSource = milestones.dataSourceId;
     this.#clientsSource = clients.dataSourceId;
     if (milestones.properties.Stage?.type === 'status') this.#stageType = 'status';
+    this.#historyPropertyIds = HISTORY_PROPERTIES.map((name) => milestones.properties[name]?.id ?? name);
     return [...milestones.problems, ...clients.problems];
   }
 
   async #inspect(
     table: TableName,
     databaseId: string,
-  ): Promise<{ dataSourceId: string; properties: Record<string, { type: string }>; problems: SchemaProblem[] }> {
+  ): Promise<{ dataSourceId: string; properties: Record<string, { type: string; id: string }>; problems: SchemaProblem[] }> {
     const db = await this.#call(`retrieve ${table} database`, () => this.#notion.databases.retrieve({ database_id: databaseId }));
     if (!isFullDatabase(db))
       throw new ExternalServiceError('notion_unexpected', `The ${table} database could not be read in full; share it with the integration.`, false);
@@ -139,6 +142,10 @@ export class NotionLedger implements Ledger {
       }),
     );
     return response.results.filter(isPageResponse).map(milestoneFromPage);
+  }
+
+  invoiceHistory(): AsyncIterable<InvoiceHistoryRow[]> {
+    return readInvoiceHistory(this.#notion, this.#source('milestones'), this.#historyPropertyIds, (what, run) => this.#call(what, run));
   }
 
   /** The audit trail: every transition is also a comment on the milestone's page. */

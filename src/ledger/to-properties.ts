@@ -52,6 +52,11 @@ export function clientPatchProperties(patch: ClientPatch): UpdateProperties {
   if (patch.billingEmail !== undefined) out['Billing email'] = { email: patch.billingEmail };
   if (patch.taxId !== undefined) out['Tax ID'] = text(patch.taxId);
   if (patch.stripeCustomerId !== undefined) out['Stripe customer'] = text(patch.stripeCustomerId);
+  if (patch.history !== undefined) {
+    out['Avg days to pay'] = { number: patch.history.avgDaysToPay };
+    out['Paid invoices'] = { number: patch.history.paidInvoices };
+    out.Disputes = { number: patch.history.disputes };
+  }
   return out;
 }
 

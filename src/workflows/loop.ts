@@ -12,7 +12,7 @@ export function startLoop(
   run: () => Promise<void>,
   logger: Logger,
   observer?: LoopObserver,
-  options: { runNow?: boolean } = {},
+  options: { firstAfterMs?: number } = {},
 ): Loop {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
@@ -31,7 +31,7 @@ export function startLoop(
         .finally(() => schedule());
     }, delayMs);
   };
-  schedule(options.runNow ? 0 : intervalMs);
+  schedule(options.firstAfterMs ?? intervalMs);
   return {
     async stop() {
       stopped = true;

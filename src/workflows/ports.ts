@@ -4,7 +4,8 @@
  * the emulators.
  */
 import type { CardView } from '../domain/card-view.js';
-import type { Client, InvoiceSnapshot, InvoiceStatus, Milestone } from '../domain/milestone.js';
+import type { InvoiceHistoryRow } from '../domain/client-history.js';
+import type { Client, ClientTotals, InvoiceSnapshot, InvoiceStatus, Milestone } from '../domain/milestone.js';
 
 /** Fields the bot may write on a milestone, in domain terms; null clears a column. */
 export type MilestonePatch = Partial<{
@@ -26,7 +27,9 @@ export type MilestonePatch = Partial<{
   amountPaid: number | null;
 }>;
 
-export type ClientPatch = Partial<{ billingEmail: string | null; taxId: string; stripeCustomerId: string }>;
+export type ClientPatch = Partial<{ billingEmail: string | null; taxId: string; stripeCustomerId: string; history: ClientTotals }>;
+
+export type { InvoiceHistoryRow };
 
 /** Draft of a new Milestones row (the change order the founder will price). */
 export type MilestoneDraft = { title: string; clientId: string | null; project: string; scopeVersion: string; stage: 'Planned'; currency: string | null };
@@ -41,6 +44,8 @@ export type Ledger = {
   createMilestone(draft: MilestoneDraft): Promise<Milestone>;
   /** Rows whose title is exactly `title`, in one filtered query. */
   milestonesTitled(title: string): Promise<Milestone[]>;
+  /** Every invoiced row, a page (up to 100) at a time, with only the columns history needs. */
+  invoiceHistory(): AsyncIterable<InvoiceHistoryRow[]>;
   comment(pageId: string, text: string): Promise<void>;
 };
 

@@ -204,3 +204,28 @@ describe('cards', () => {
     expect(world.values(id)['Slack card']).toBe(`${CHANNEL}/${fresh[0]?.ts}`);
   });
 });
+
+describe('client payment history', () => {
+  it('is summed up from settled rows and written to the Clients table, without following those rows', async () => {
+    const client = await world.addClient('Acme');
+    const paid = (sent: string, paidOn: string, extra: Record<string, unknown> = {}) =>
+      world.addMilestone(`Paid ${sent}`, client, {
+        Stage: select('Accepted'),
+        'Invoice status': select('Paid'),
+        'Invoice sent': date(sent),
+        'Invoice due': date('2026-05-15'),
+        'Paid on': date(paidOn),
+        ...extra,
+      });
+    await paid('2026-05-01', '2026-05-11');
+    await paid('2026-05-01', '2026-05-21', { 'Dispute reason': select('PO mismatch') });
+    await h.tick();
+    expect(h.store.overview()).toEqual([]);
+    await h.history.scan();
+    expect(world.values(client)).toMatchObject({ 'Avg days to pay': 15, 'Paid invoices': 2, Disputes: 1 });
+    expect(h.history.history(client).paidLate).toBe(1);
+    const writes = world.notion.emulator.requests.filter((r) => r.method === 'PATCH').length;
+    await h.history.scan();
+    expect(world.notion.emulator.requests.filter((r) => r.method === 'PATCH').length).toBe(writes);
+  });
+});

@@ -26,6 +26,7 @@ export function aClient(overrides: Partial<Client> = {}): Client {
     reviewBeforeSend: false,
     servicePause: false,
     stripeCustomerId: null,
+    history: { avgDaysToPay: null, paidInvoices: null, disputes: null },
     ...overrides,
   };
 }
