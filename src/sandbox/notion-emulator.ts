@@ -28,6 +28,9 @@ export type NotionFault = {
   match?: { method?: string; pathIncludes?: string; bodyIncludes?: string };
 };
 
+/** Run after a matching request is processed and before its answer leaves, so a test can crash the caller in between. */
+export type NotionHold = { method: string; pathIncludes?: string; bodyIncludes?: string; once: boolean; run: () => Promise<void> };
+
 export type NotionEmulatorOptions = {
   token: string;
   now?: () => Date;
@@ -71,6 +74,7 @@ export class NotionEmulator {
   /** Every request as it arrived, for tests that check pacing. */
   readonly requests: { at: number; method: string; path: string; status: number; filter?: unknown }[] = [];
   readonly #faults: NotionFault[] = [];
+  readonly #holds: NotionHold[] = [];
   readonly #token: string;
   readonly #botUserId: string;
   now: () => Date;
@@ -85,6 +89,10 @@ export class NotionEmulator {
   /** The next matching requests fail with these answers, in order. */
   injectFaults(...faults: NotionFault[]): void {
     this.#faults.push(...faults);
+  }
+
+  hold(hold: NotionHold): void {
+    this.#holds.push(hold);
   }
 
   /** A workspace page that databases can be created under (what a founder shares with the integration). */
@@ -187,9 +195,15 @@ export class NotionEmulator {
       notFound: (r) => notionError(new NotionError(400, 'invalid_request_url', `Invalid request URL: ${r.method} ${r.path}`)),
       before: (r) => this.#gate(r),
       onError: (error) => (error instanceof NotionError ? notionError(error) : null),
-      onResponse: (r, response) => {
+      onResponse: async (r, response) => {
         const filter = r.path.endsWith('/query') ? (tryJson(r.rawBody)?.filter ?? null) : undefined;
         this.requests.push({ at: r.receivedAt, method: r.method, path: r.path, status: response.status, ...(filter === undefined ? {} : { filter }) });
+        const hold = this.#holds.find(
+          (h) => h.method === r.method && (!h.pathIncludes || r.path.includes(h.pathIncludes)) && (!h.bodyIncludes || r.rawBody.includes(h.bodyIncludes)),
+        );
+        if (!hold) return;
+        if (hold.once) this.#holds.splice(this.#holds.indexOf(hold), 1);
+        await hold.run();
       },
       // Notion's answers carry its own clock, which a poller can trust more than its own.
       headers: () => ({ date: this.now().toUTCString() }),

@@ -33,6 +33,36 @@ type Invoice = {
   uncollectible_at: number | null;
   /** Below Stripe's minimum charge the amount goes to the customer's balance and the invoice counts as paid. */
   carried_to_balance: boolean;
+  attempt_count: number;
+  /** Sum of credit notes issued while the invoice was open: they lower what is due. */
+  pre_payment_credit_notes_amount: number;
+  paid_out_of_band: boolean;
+};
+/** One payment on an invoice: a card payment (payment intent) or one recorded outside Stripe (payment record). */
+type Payment = {
+  id: string;
+  invoice: string;
+  amount: number;
+  currency: string;
+  created: number;
+  isDefault: boolean;
+  type: 'payment_intent' | 'payment_record';
+  /** The pi_ or pr_ id. */
+  ref: string;
+  /** The ch_ id of a card payment, which a dispute names. */
+  charge: string | null;
+};
+type CreditNote = {
+  id: string;
+  invoice: string;
+  customer: string;
+  currency: string;
+  amount: number;
+  number: string;
+  memo: string | null;
+  reason: string | null;
+  metadata: Record<string, string>;
+  created: number;
 };
 type InvoiceItem = {
   id: string;
@@ -87,6 +117,8 @@ export class StripeEmulator {
   /** How many times each invoice was emailed to the client. */
   readonly sends = new Map<string, number>();
   readonly disputed = new Set<string>();
+  readonly payments = new Map<string, Payment>();
+  readonly creditNotes = new Map<string, CreditNote>();
   readonly requests: { method: string; path: string; status: number; idempotencyKey: string | null }[] = [];
   readonly #idempotency = new Map<string, Idempotent>();
   readonly #webhooks: { url: string; secret: string }[] = [];
@@ -141,57 +173,49 @@ export class StripeEmulator {
     const invoice = this.#invoice(invoiceId);
     if (invoice.status !== 'open')
       throw new StripeError(400, 'invalid_request_error', `Invoice ${invoiceId} is ${invoice.status}; only open invoices can be paid.`);
-    const remaining = this.#totals(invoice).total - invoice.amount_paid;
-    const paying = Math.min(amount ?? remaining, remaining);
-    invoice.amount_paid += paying;
-    const paymentId = `inpay_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
-    this.#emit(
-      'invoice_payment.paid',
-      {
-        id: paymentId,
-        object: 'invoice_payment',
-        invoice: invoice.id,
-        amount_paid: paying,
-        currency: invoice.currency,
-        status: 'paid',
-        is_default: true,
-        created: this.#now(),
-      },
-      null,
-    );
-    if (invoice.amount_paid >= this.#totals(invoice).total) {
-      invoice.status = 'paid';
-      invoice.paid_at = this.#now();
-      this.#emit('invoice.paid', this.#invoiceJson(invoice), null);
-    } else {
-      this.#emit('invoice.updated', this.#invoiceJson(invoice), null);
-    }
+    const remaining = this.#remaining(invoice);
+    this.#recordPayment(invoice, Math.min(amount ?? remaining, remaining), 'payment_intent');
   }
 
+  /** A card payment attempt fails: Stripe counts the attempt and says so. */
   failPayment(invoiceId: string): void {
     const invoice = this.#invoice(invoiceId);
+    if (invoice.status !== 'open')
+      throw new StripeError(400, 'invalid_request_error', `Invoice ${invoiceId} is ${invoice.status}; only open invoices are attempted.`);
+    invoice.attempt_count += 1;
     this.#emit('invoice.payment_failed', this.#invoiceJson(invoice), null);
   }
 
-  /** The client's bank disputes the payment of an invoice. */
-  dispute(invoiceId: string): void {
+  /** The client's bank disputes the latest card payment of an invoice. */
+  dispute(invoiceId: string, reason = 'general'): void {
     const invoice = this.#invoice(invoiceId);
-    if (invoice.amount_paid === 0) throw new StripeError(400, 'invalid_request_error', `Invoice ${invoiceId} has no payment to dispute.`);
+    const payment = [...this.payments.values()].filter((p) => p.invoice === invoice.id && p.type === 'payment_intent').at(-1);
+    if (!payment) throw new StripeError(400, 'invalid_request_error', `Invoice ${invoiceId} has no card payment to dispute.`);
     this.disputed.add(invoice.id);
     this.#emit(
       'charge.dispute.created',
       {
         id: newId('dp'),
         object: 'dispute',
-        amount: invoice.amount_paid,
-        currency: invoice.currency,
-        reason: 'general',
+        amount: payment.amount,
+        currency: payment.currency,
+        charge: payment.charge,
+        payment_intent: payment.ref,
+        reason,
         status: 'needs_response',
-        payment_intent: `pi_${invoice.id.slice(3)}`,
+        is_charge_refundable: false,
+        livemode: false,
+        metadata: {},
+        evidence_details: { due_by: this.#now() + 7 * 86_400, has_evidence: false, past_due: false, submission_count: 0 },
         created: this.#now(),
       },
       null,
     );
+  }
+
+  /** A credit note issued in the Dashboard on an open invoice, as POST /v1/credit_notes does. */
+  creditNote(invoiceId: string, amount: number): Json {
+    return this.#issueCreditNote(this.#invoice(invoiceId), amount, null, null, {});
   }
 
   /** Re-delivers an event to the webhook endpoints, as Stripe does when it retries. */
@@ -261,7 +285,27 @@ export class StripeEmulator {
       )
       .add('GET', '/v1/invoices', (q) => ok(this.#listInvoices(q.query)))
       .add('DELETE', '/v1/invoices/:id', (q) => ok(this.#deleteDraft(this.#invoice(q.params.id))))
-      .add('GET', '/v1/invoices/:id', (q) => ok(this.#invoiceJson(this.#invoice(q.params.id), q.query.getAll('expand[0]').concat(q.query.getAll('expand[]')))))
+      .add('GET', '/v1/invoices/:id', (q) => ok(this.#invoiceJson(this.#invoice(q.params.id), expandOf(q.query))))
+      .add('POST', '/v1/invoices/:id', (q) =>
+        this.#idempotent(q, () => ok(this.#updateInvoice(this.#invoice(q.params.id), form(q, ['metadata', 'description', 'footer', 'expand'])))),
+      )
+      .add('POST', '/v1/invoices/:id/pay', (q) =>
+        this.#idempotent(q, () =>
+          ok(
+            this.#payInvoice(
+              this.#invoice(q.params.id),
+              form(q, ['paid_out_of_band', 'forgive', 'mandate', 'off_session', 'payment_method', 'source', 'expand']),
+            ),
+          ),
+        ),
+      )
+      .add('POST', '/v1/credit_notes', (q) =>
+        this.#idempotent(q, () => ok(this.#createCreditNote(form(q, ['invoice', 'amount', 'memo', 'reason', 'metadata', 'expand'])))),
+      )
+      .add('GET', '/v1/credit_notes', (q) => ok(this.#listCreditNotes(q.query)))
+      .add('GET', '/v1/credit_notes/:id', (q) => ok(this.#creditNoteJson(this.#creditNote(q.params.id))))
+      .add('GET', '/v1/invoice_payments', (q) => ok(this.#listPayments(q.query)))
+      .add('GET', '/v1/invoice_payments/:id', (q) => ok(this.#paymentJson(this.#payment(q.params.id))))
       .add('POST', '/v1/invoices/:id/finalize', (q) =>
         this.#idempotent(q, () => ok(this.#finalize(this.#invoice(q.params.id), form(q, ['auto_advance', 'expand'])))),
       )
@@ -418,7 +462,7 @@ export class StripeEmulator {
     if ('email' in p) c.email = optionalString(p, 'email', 512);
     if ('description' in p) c.description = optionalString(p, 'description', 5000);
     if ('name' in p) c.name = optionalString(p, 'name', 256);
-    if ('metadata' in p) c.metadata = { ...c.metadata, ...metadata(p) };
+    if ('metadata' in p) c.metadata = mergeMetadata(c.metadata, p);
     return this.#customerJson(c);
   }
 
@@ -513,6 +557,9 @@ export class StripeEmulator {
       voided_at: null,
       uncollectible_at: null,
       carried_to_balance: false,
+      attempt_count: 0,
+      pre_payment_credit_notes_amount: 0,
+      paid_out_of_band: false,
     };
     this.invoices.set(invoice.id, invoice);
     this.#emit('invoice.created', this.#invoiceJson(invoice), null);
@@ -647,6 +694,275 @@ export class StripeEmulator {
     return this.#invoiceJson(invoice);
   }
 
+  /** Metadata changes on any invoice; description and footer only while it is a draft. */
+  #updateInvoice(invoice: Invoice, p: Json): Json {
+    for (const field of ['description', 'footer']) {
+      if (field in p && invoice.status !== 'draft')
+        throw new StripeError(
+          400,
+          'invalid_request_error',
+          `Finalized invoices can't be updated in this way: ${field} can only be changed while the invoice is a draft; ${invoice.id} is ${invoice.status}.`,
+          'invoice_not_editable',
+          field,
+        );
+    }
+    if ('description' in p) invoice.description = optionalString(p, 'description', 1500);
+    if ('footer' in p) invoice.footer = optionalString(p, 'footer', 5000);
+    if ('metadata' in p) invoice.metadata = mergeMetadata(invoice.metadata, p);
+    this.#emit('invoice.updated', this.#invoiceJson(invoice), null);
+    return this.#invoiceJson(invoice, expandOf(p));
+  }
+
+  /** Only out-of-band payments: emulated customers have no payment method to charge. */
+  #payInvoice(invoice: Invoice, p: Json): Json {
+    if (invoice.status === 'paid') throw new StripeError(400, 'invalid_request_error', 'Invoice is already paid.', 'invoice_not_editable');
+    // Stripe still takes payment on an invoice marked uncollectible.
+    if (invoice.status !== 'open' && invoice.status !== 'uncollectible')
+      throw new StripeError(
+        400,
+        'invalid_request_error',
+        `You can only pay open or uncollectible invoices; ${invoice.id} is ${invoice.status}.`,
+        'invoice_not_editable',
+      );
+    if (typeof p.payment_method === 'string')
+      throw new StripeError(404, 'invalid_request_error', `No such PaymentMethod: '${p.payment_method}'`, 'resource_missing', 'payment_method');
+    if (typeof p.source === 'string') throw new StripeError(404, 'invalid_request_error', `No such source: '${p.source}'`, 'resource_missing', 'source');
+    if (p.paid_out_of_band !== 'true')
+      throw new StripeError(
+        400,
+        'invalid_request_error',
+        'This customer has no attached payment source or default payment method. Please consider adding a default payment method.',
+      );
+    invoice.paid_out_of_band = true;
+    this.#recordPayment(invoice, this.#remaining(invoice), 'payment_record');
+    return this.#invoiceJson(invoice, expandOf(p));
+  }
+
+  /** What is still owed: the total less pre-payment credit notes and payments. */
+  #remaining(invoice: Invoice): number {
+    return this.#totals(invoice).total - invoice.pre_payment_credit_notes_amount - invoice.amount_paid;
+  }
+
+  /** Records a payment (invoice_payment.paid), then the invoice is paid when nothing remains. */
+  #recordPayment(invoice: Invoice, amount: number, type: Payment['type']): Payment {
+    const first = ![...this.payments.values()].some((p) => p.invoice === invoice.id);
+    const payment: Payment = {
+      id: `inpay_${randomUUID().replace(/-/g, '').slice(0, 20)}`,
+      invoice: invoice.id,
+      amount,
+      currency: invoice.currency,
+      created: this.#now(),
+      isDefault: first,
+      type,
+      ref: newId(type === 'payment_intent' ? 'pi' : 'pr'),
+      charge: type === 'payment_intent' ? newId('ch') : null,
+    };
+    this.payments.set(payment.id, payment);
+    invoice.amount_paid += amount;
+    this.#emit('invoice_payment.paid', this.#paymentJson(payment), null);
+    this.#settle(invoice);
+    return payment;
+  }
+
+  /** Paid once nothing remains (invoice.paid); otherwise the new amounts are an invoice.updated. */
+  #settle(invoice: Invoice): void {
+    if (this.#remaining(invoice) > 0) {
+      this.#emit('invoice.updated', this.#invoiceJson(invoice), null);
+      return;
+    }
+    invoice.status = 'paid';
+    invoice.paid_at = this.#now();
+    this.#emit('invoice.paid', this.#invoiceJson(invoice), null);
+  }
+
+  #paymentJson(p: Payment): Json {
+    return {
+      id: p.id,
+      object: 'invoice_payment',
+      amount_paid: p.amount,
+      amount_requested: p.amount,
+      created: p.created,
+      currency: p.currency,
+      invoice: p.invoice,
+      is_default: p.isDefault,
+      livemode: false,
+      payment: p.type === 'payment_intent' ? { type: 'payment_intent', payment_intent: p.ref } : { type: 'payment_record', payment_record: p.ref },
+      status: 'paid',
+      status_transitions: { canceled_at: null, paid_at: p.created },
+    };
+  }
+
+  #payment(id: string | undefined): Payment {
+    const p = this.payments.get(id ?? '');
+    if (!p) throw new StripeError(404, 'invalid_request_error', `No such invoice payment: '${id}'`, 'resource_missing', 'id');
+    return p;
+  }
+
+  /** stripe-node sends nested filters as `payment[type]=payment_intent&payment[payment_intent]=pi_…`. */
+  #listPayments(query: URLSearchParams): Json {
+    const invoice = query.get('invoice');
+    const status = query.get('status');
+    const type = query.get('payment[type]');
+    const intent = query.get('payment[payment_intent]');
+    const record = query.get('payment[payment_record]');
+    if ((intent !== null || record !== null) && type === null)
+      throw new StripeError(400, 'invalid_request_error', 'Missing required param: payment[type].', 'parameter_missing', 'payment[type]');
+    if (type !== null && type !== 'payment_intent' && type !== 'payment_record')
+      throw new StripeError(
+        400,
+        'invalid_request_error',
+        `Invalid payment[type]: must be one of payment_intent or payment_record`,
+        'parameter_invalid',
+        'payment[type]',
+      );
+    const rows = [...this.payments.values()]
+      .reverse()
+      .filter(
+        (p) =>
+          (invoice === null || p.invoice === invoice) &&
+          (status === null || status === 'paid') &&
+          (type === null || p.type === type) &&
+          (intent === null || (p.type === 'payment_intent' && p.ref === intent)) &&
+          (record === null || (p.type === 'payment_record' && p.ref === record)),
+      );
+    return this.#page(
+      rows.map((p) => this.#paymentJson(p)),
+      query,
+      '/v1/invoice_payments',
+    );
+  }
+
+  #createCreditNote(p: Json): Json {
+    const invoice = this.#invoice(requiredString(p, 'invoice', 255));
+    if (p.amount === undefined || p.amount === '')
+      throw new StripeError(400, 'invalid_request_error', 'Missing required param: amount.', 'parameter_missing', 'amount');
+    const amount = integer(p, 'amount', 1, 99_999_999);
+    const reason = p.reason === undefined || p.reason === '' ? null : String(p.reason);
+    if (reason !== null && !CREDIT_NOTE_REASONS.includes(reason))
+      throw new StripeError(400, 'invalid_request_error', `Invalid reason: must be one of ${CREDIT_NOTE_REASONS.join(', ')}`, 'parameter_invalid', 'reason');
+    return this.#issueCreditNote(invoice, amount, optionalString(p, 'memo', 5000), reason, metadata(p));
+  }
+
+  /** A pre-payment credit note: it lowers what the open invoice asks for, and pays it off when nothing is left. */
+  #issueCreditNote(invoice: Invoice, amount: number, memo: string | null, reason: string | null, meta: Record<string, string>): Json {
+    if (invoice.status === 'draft')
+      throw new StripeError(
+        400,
+        'invalid_request_error',
+        `You can't create a credit note for a draft invoice; finalize ${invoice.id} first.`,
+        undefined,
+        'invoice',
+      );
+    if (invoice.status !== 'open')
+      throw new StripeError(
+        400,
+        'invalid_request_error',
+        `The emulator issues pre-payment credit notes on open invoices only; ${invoice.id} is ${invoice.status}.`,
+        undefined,
+        'invoice',
+      );
+    checkAmountForm(amount, invoice.currency);
+    const remaining = this.#remaining(invoice);
+    if (!Number.isInteger(amount) || amount < 1 || amount > remaining)
+      throw new StripeError(
+        400,
+        'invalid_request_error',
+        `The credit note amount (${amount}) must be at least 1 and at most the invoice's amount_remaining (${remaining}).`,
+        'parameter_invalid',
+        'amount',
+      );
+    const count = [...this.creditNotes.values()].filter((c) => c.invoice === invoice.id).length;
+    const note: CreditNote = {
+      id: newId('cn'),
+      invoice: invoice.id,
+      customer: invoice.customer,
+      currency: invoice.currency,
+      amount,
+      number: `${invoice.number ?? invoice.id}-CN-${String(count + 1).padStart(2, '0')}`,
+      memo,
+      reason,
+      metadata: meta,
+      created: this.#now(),
+    };
+    this.creditNotes.set(note.id, note);
+    invoice.pre_payment_credit_notes_amount += amount;
+    this.#emit('credit_note.created', this.#creditNoteJson(note), null);
+    this.#settle(invoice);
+    return this.#creditNoteJson(note);
+  }
+
+  #creditNote(id: string | undefined): CreditNote {
+    const c = this.creditNotes.get(id ?? '');
+    if (!c) throw new StripeError(404, 'invalid_request_error', `No such credit note: '${id}'`, 'resource_missing', 'id');
+    return c;
+  }
+
+  #listCreditNotes(query: URLSearchParams): Json {
+    const invoice = query.get('invoice');
+    const customer = query.get('customer');
+    const rows = [...this.creditNotes.values()]
+      .reverse()
+      .filter((c) => (invoice === null || c.invoice === invoice) && (customer === null || c.customer === customer));
+    return this.#page(
+      rows.map((c) => this.#creditNoteJson(c)),
+      query,
+      '/v1/credit_notes',
+    );
+  }
+
+  #creditNoteJson(c: CreditNote): Json {
+    return {
+      id: c.id,
+      object: 'credit_note',
+      amount: c.amount,
+      amount_shipping: 0,
+      created: c.created,
+      currency: c.currency,
+      customer: c.customer,
+      customer_balance_transaction: null,
+      discount_amount: 0,
+      discount_amounts: [],
+      effective_at: c.created,
+      invoice: c.invoice,
+      lines: {
+        object: 'list',
+        data: [
+          {
+            id: `cnli_${c.id.slice(3)}`,
+            object: 'credit_note_line_item',
+            amount: c.amount,
+            description: c.memo ?? 'Credit',
+            quantity: 1,
+            type: 'custom_line_item',
+            livemode: false,
+          },
+        ],
+        has_more: false,
+        url: `/v1/credit_notes/${c.id}/lines`,
+      },
+      livemode: false,
+      memo: c.memo,
+      metadata: c.metadata,
+      number: c.number,
+      out_of_band_amount: null,
+      pdf: `${this.#publicUrl}/cn/${c.id}/pdf`,
+      post_payment_amount: 0,
+      pre_payment_amount: c.amount,
+      pretax_credit_amounts: [],
+      reason: c.reason,
+      refunds: [],
+      shipping_cost: null,
+      status: 'issued',
+      subtotal: c.amount,
+      subtotal_excluding_tax: c.amount,
+      total: c.amount,
+      total_excluding_tax: c.amount,
+      total_taxes: [],
+      type: 'pre_payment',
+      voided_at: null,
+    };
+  }
+
   #lines(invoice: Invoice): InvoiceItem[] {
     return [...this.items.values()].filter((i) => i.invoice === invoice.id);
   }
@@ -681,18 +997,20 @@ export class StripeEmulator {
       })),
     }));
     const finalized = invoice.status !== 'draft';
+    const due = total - invoice.pre_payment_credit_notes_amount;
+    const payments = [...this.payments.values()].filter((p) => p.invoice === invoice.id);
     return {
       id: invoice.id,
       object: 'invoice',
       account_country: 'US',
       account_name: this.#accountName,
-      amount_due: total,
+      amount_due: due,
       amount_overpaid: 0,
       amount_paid: invoice.amount_paid,
-      amount_remaining: invoice.status === 'void' || invoice.carried_to_balance ? 0 : total - invoice.amount_paid,
+      amount_remaining: invoice.status === 'void' || invoice.carried_to_balance ? 0 : due - invoice.amount_paid,
       amount_shipping: 0,
-      attempt_count: 0,
-      attempted: false,
+      attempt_count: invoice.attempt_count,
+      attempted: invoice.attempt_count > 0,
       auto_advance: invoice.auto_advance,
       collection_method: invoice.collection_method,
       created: invoice.created,
@@ -709,6 +1027,10 @@ export class StripeEmulator {
       livemode: false,
       metadata: invoice.metadata,
       number: invoice.number,
+      // Deprecated by Stripe in favour of amount_paid_off_stripe, still answered.
+      paid_out_of_band: invoice.paid_out_of_band,
+      post_payment_credit_notes_amount: 0,
+      pre_payment_credit_notes_amount: invoice.pre_payment_credit_notes_amount,
       status: invoice.status,
       subtotal,
       subtotal_excluding_tax: subtotal,
@@ -722,7 +1044,13 @@ export class StripeEmulator {
         voided_at: invoice.voided_at,
         marked_uncollectible_at: invoice.uncollectible_at,
       },
-      ...(expand.includes('payments') ? { payments: { object: 'list', data: [], has_more: false, url: `/v1/invoice_payments` } } : {}),
+      ...(expand.includes('payments')
+        ? { payments: { object: 'list', data: payments.map((p) => this.#paymentJson(p)), has_more: false, url: '/v1/invoice_payments' } }
+        : {}),
+      // An includable property: only there when asked for, as in Stripe.
+      ...(expand.includes('amount_paid_off_stripe')
+        ? { amount_paid_off_stripe: payments.filter((p) => p.type === 'payment_record').reduce((n, p) => n + p.amount, 0) }
+        : {}),
     };
   }
 
@@ -818,7 +1146,7 @@ export class StripeEmulator {
     const invoice = this.invoices.get(id);
     if (!invoice || invoice.status === 'draft') return { status: 404, body: null, text: '<h1>Invoice not found</h1>' };
     const { total } = this.#totals(invoice);
-    const due = total - invoice.amount_paid;
+    const due = this.#remaining(invoice);
     const esc = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
     const amount = (minor: number) => formatMoney({ minor, currency: invoice.currency.toUpperCase() });
     const button = invoice.status === 'open' ? `<form method="post" action="/i/${esc(id)}/pay"><button>Pay ${amount(due)}</button></form>` : '';
@@ -966,4 +1294,25 @@ function customFields(v: unknown): { name: string; value: string }[] | null {
       );
     return { name, value };
   });
+}
+
+const CREDIT_NOTE_REASONS = ['duplicate', 'fraudulent', 'order_change', 'product_unsatisfactory'];
+
+/** Stripe's update rule for metadata: keys merge, an empty value removes its key, an empty `metadata` clears them all. */
+function mergeMetadata(current: Record<string, string>, p: Json): Record<string, string> {
+  if (p.metadata === '') return {};
+  const merged = { ...current };
+  for (const [k, v] of Object.entries(metadata(p))) {
+    if (v === '') delete merged[k];
+    else merged[k] = v;
+  }
+  if (Object.keys(merged).length > 50)
+    throw new StripeError(400, 'invalid_request_error', 'Metadata can have at most 50 keys.', 'parameter_invalid', 'metadata');
+  return merged;
+}
+
+/** `expand[]` / `expand[0]`… from a query string, or the decoded `expand` array of a form body. */
+function expandOf(source: URLSearchParams | Json): string[] {
+  if (source instanceof URLSearchParams) return [...source.entries()].filter(([k]) => /^expand\[\d*\]$/.test(k)).map(([, v]) => v);
+  return Array.isArray(source.expand) ? source.expand.map(String) : [];
 }
