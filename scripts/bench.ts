@@ -29,7 +29,15 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const secrets = { notion: 'ntn_bench', slack: 'xoxb-bench', signing: 'bench-signing-secret', stripe: 'sk_test_bench', app: 'xapp-bench' };
 const channel = 'C0BENCH001';
 const founder = 'U0BENCH001';
-const policy: BillingPolicy = { defaultCurrency: 'USD', defaultPaymentTermsDays: 30, autoSendAfterMinutes: 120, acceptanceSlaHours: 24, timeZone: 'UTC' };
+const policy: BillingPolicy = {
+  defaultCurrency: 'USD',
+  defaultPaymentTermsDays: 30,
+  autoSendAfterMinutes: 120,
+  acceptanceSlaHours: 24,
+  timeZone: 'UTC',
+  reminderHours: { fromMinute: 9 * 60, toMinute: 17 * 60 },
+  reminderDays: [1, 2, 3, 4, 5],
+};
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const seconds = (ms: number) => Math.round(ms / 10) / 100;

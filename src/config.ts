@@ -3,6 +3,7 @@
  * in one go instead of one restart per typo.
  */
 import * as z from 'zod';
+import { parseReminderDays, parseReminderHours } from './domain/ladder.js';
 import { isKnownCurrency } from './domain/money.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -24,6 +25,19 @@ const integer = (fallback: number, min: number, max: number) =>
     .min(min, { error: `must be at least ${min}` })
     .max(max, { error: `must be at most ${max}` })
     .default(fallback);
+/** A setting read by a domain parser that returns either the value or the reason it is wrong. */
+function parsedText<T>(fallback: string, parse: (text: string) => T | string) {
+  return z
+    .string()
+    .trim()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const parsed = parse(text);
+      if (typeof parsed !== 'string') return parsed;
+      ctx.addIssue({ code: 'custom', message: parsed });
+      return z.NEVER;
+    });
+}
 const baseUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional();
 const notionId = (hint: string) =>
   requiredText(hint)
@@ -58,6 +72,8 @@ export const EnvSchema = z.object({
   CASHIN_TIMEZONE: z.string().trim().default('UTC').refine(isTimeZone, { error: 'must be an IANA time zone such as Europe/Berlin' }),
   DEFAULT_CURRENCY: z.string().trim().toUpperCase().default('USD').refine(isKnownCurrency, { error: 'must be an ISO 4217 code such as USD' }),
   DEFAULT_PAYMENT_TERMS_DAYS: integer(30, 0, 365),
+  REMINDER_HOURS: parsedText('09:00-17:00', parseReminderHours),
+  REMINDER_DAYS: parsedText('Mon-Fri', parseReminderDays),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   NOTION_BASE_URL: baseUrl,
   SLACK_API_URL: baseUrl,
@@ -92,6 +108,9 @@ export type Config = Readonly<{
   timeZone: string;
   defaultCurrency: string;
   defaultPaymentTermsDays: number;
+  /** When client-facing reminders may go out, in timeZone. */
+  reminderHours: Readonly<{ fromMinute: number; toMinute: number }>;
+  reminderDays: readonly number[];
   logLevel: Env['LOG_LEVEL'];
 }>;
 
@@ -203,6 +222,8 @@ export function loadConfig(raw: Record<string, string | undefined>): Config {
     timeZone: e.CASHIN_TIMEZONE,
     defaultCurrency: e.DEFAULT_CURRENCY,
     defaultPaymentTermsDays: e.DEFAULT_PAYMENT_TERMS_DAYS,
+    reminderHours: Object.freeze(e.REMINDER_HOURS),
+    reminderDays: Object.freeze(e.REMINDER_DAYS),
     logLevel: e.LOG_LEVEL,
   });
 }

@@ -2,7 +2,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CustomRoute } from '@slack/bolt';
 import type { Logger } from '../log.js';
-import type { StripeEventRef } from '../workflows/ports.js';
 import { ExternalServiceError } from '../errors.js';
 import type { HealthReport } from './health.js';
 import { BodyTooLarge, readBody } from './http-body.js';
@@ -27,10 +26,11 @@ export function healthRoute(report: () => HealthReport & Record<string, unknown>
   };
 }
 
-export type WebhookDeps = {
+/** `verify` checks the signature and parses the event; `receive` applies it. */
+export type WebhookDeps<Event extends { id: string }> = {
   secret: string;
-  verify(rawBody: string, signature: string, secret: string): StripeEventRef;
-  receive(event: StripeEventRef): Promise<void>;
+  verify(rawBody: string, signature: string, secret: string): Event;
+  receive(event: Event): Promise<void>;
   logger: Logger;
 };
 
@@ -38,7 +38,7 @@ export type WebhookDeps = {
  * Stripe's webhook. Only a signed event is read further; one that cannot be applied for a passing
  * reason answers 500 so Stripe delivers it again, one that never will is acknowledged and logged.
  */
-export function webhookRoute(deps: WebhookDeps): CustomRoute {
+export function webhookRoute<Event extends { id: string }>(deps: WebhookDeps<Event>): CustomRoute {
   return {
     path: '/stripe/webhook',
     method: ['POST'],
@@ -51,7 +51,7 @@ export function webhookRoute(deps: WebhookDeps): CustomRoute {
   };
 }
 
-async function handleWebhook(req: IncomingMessage, res: ServerResponse, deps: WebhookDeps): Promise<void> {
+async function handleWebhook<Event extends { id: string }>(req: IncomingMessage, res: ServerResponse, deps: WebhookDeps<Event>): Promise<void> {
   let raw: string;
   try {
     raw = await readBody(req, WEBHOOK_BODY_LIMIT);
@@ -67,7 +67,7 @@ async function handleWebhook(req: IncomingMessage, res: ServerResponse, deps: We
     }
     return;
   }
-  let event: StripeEventRef;
+  let event: Event;
   try {
     event = deps.verify(raw, String(req.headers['stripe-signature'] ?? ''), deps.secret);
   } catch {

@@ -42,9 +42,9 @@ export async function start(config: Config, logger: Logger, options: StartOption
     throw new ExternalServiceError('startup_checks', `these checks failed (npm run doctor shows them all):\n${formatChecks(failed)}`, false);
   }
   const billing = new StripeBilling(clients.stripe, logger);
-  const chat = new SlackChat(clients.slack, config.slack.channelId);
+  const chat = new SlackChat(clients.slack, config.slack.channelId, config.slack.approverIds);
   const intervalMs = config.pollIntervalSeconds * 1000;
-  const { store, sync, payments, actions, history } = wireWorkflows(config, { ledger, billing, chat, clock, logger });
+  const { store, sync, payments, actions, collections, history } = wireWorkflows(config, { ledger, billing, chat, clock, logger });
 
   const health = new Health();
   let lastPollAt: string | null = null;
@@ -67,12 +67,23 @@ export async function start(config: Config, logger: Logger, options: StartOption
         secret: config.stripe.webhookSecret,
         logger,
         verify: (raw, signature, secret) => billing.verifyWebhook(raw, signature, secret),
-        receive: (event) => payments.receive(event),
+        receive: async (event) => payments.receive(await billing.eventRef(event)),
       }),
     );
   }
 
-  const app = createSlackApp({ config, actions, queries: store, chat, logger, routes, clientOptions: slackClientOptions(config, options) });
+  const app = createSlackApp({
+    config,
+    actions,
+    collections,
+    queries: store,
+    clock,
+    synced: () => sync.caughtUp,
+    chat,
+    logger,
+    routes,
+    clientOptions: slackClientOptions(config, options),
+  });
   // Slack and /healthz are served at once, whatever the ledger's size; the first sync follows.
   if (config.mode === 'http') await app.start({ port: config.port, ...(options.host ? { host: options.host } : {}) });
   else await app.start(config.port);
@@ -80,6 +91,7 @@ export async function start(config: Config, logger: Logger, options: StartOption
 
   health.watch('notion poll', intervalMs);
   health.watch('stripe event poll', intervalMs);
+  health.watch('history scan', HISTORY_EVERY_MS);
   const loops: Loop[] = [
     startLoop(
       'notion poll',
@@ -87,7 +99,8 @@ export async function start(config: Config, logger: Logger, options: StartOption
       async () => {
         await sync.poll();
         lastPollAt = new Date().toISOString();
-        syncedAt ??= lastPollAt;
+        // Synced once the first read of the ledger is whole (Notion may cut it over several polls).
+        if (sync.caughtUp) syncedAt ??= lastPollAt;
       },
       logger,
       health,
@@ -95,7 +108,7 @@ export async function start(config: Config, logger: Logger, options: StartOption
     ),
     startLoop('stripe event poll', intervalMs, () => payments.poll(), logger, health),
     // Settled history is read in the background, paced, a little after start and then every 6 hours.
-    startLoop('history scan', HISTORY_EVERY_MS, () => history.scan(), logger, undefined, { firstAfterMs: 2 * intervalMs }),
+    startLoop('history scan', HISTORY_EVERY_MS, () => history.scan(), logger, health, { firstAfterMs: 2 * intervalMs }),
   ];
   return {
     async stop() {

@@ -2,6 +2,7 @@
 import type { BillingPolicy } from '../domain/billing-rules.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
+import { CollectionActions } from '../workflows/collection-actions.js';
 import { FounderActions } from '../workflows/founder-actions.js';
 import { HistoryScan } from '../workflows/history.js';
 import { KeyedLock } from '../workflows/keyed-lock.js';
@@ -19,6 +20,7 @@ export type Workflows = {
   sync: LedgerSync;
   payments: PaymentIntake;
   actions: FounderActions;
+  collections: CollectionActions;
   history: HistoryScan;
 };
 
@@ -32,6 +34,8 @@ export function policyOf(config: Config): BillingPolicy {
     autoSendAfterMinutes: config.autoSendAfterMinutes,
     acceptanceSlaHours: 24,
     timeZone: config.timeZone,
+    reminderHours: config.reminderHours,
+    reminderDays: config.reminderDays,
   };
 }
 
@@ -40,12 +44,14 @@ export function wireWorkflows(config: Config, adapters: Adapters, options: { his
   const store = new MilestoneStore(adapters.clock);
   const lock = new KeyedLock();
   const settler = new Settler({ ...adapters, policy, store, lock });
+  const founderDeps = { ...adapters, policy, store, lock, settler, approverIds: config.slack.approverIds };
   return {
     store,
     settler,
     sync: new LedgerSync({ ledger: adapters.ledger, store, settler, clock: adapters.clock }),
-    payments: new PaymentIntake({ ...adapters, store, lock, settler, intervalMs: config.pollIntervalSeconds * 1000 }),
-    actions: new FounderActions({ ...adapters, policy, store, lock, settler, approverIds: config.slack.approverIds }),
+    payments: new PaymentIntake({ ...adapters, store, lock, settler, policy, intervalMs: config.pollIntervalSeconds * 1000 }),
+    actions: new FounderActions(founderDeps),
+    collections: new CollectionActions(founderDeps),
     history: new HistoryScan({ ...adapters, store, timeZone: config.timeZone, paceMs: options.historyPaceMs ?? HISTORY_PACE_MS }),
   };
 }

@@ -1,8 +1,45 @@
 /** Stripe objects reduced to the domain's InvoiceSnapshot; only the fields Cashin reads. */
 import type Stripe from 'stripe';
-import type { InvoiceSnapshot } from '../domain/milestone.js';
+import type { CollectionMemo, InvoiceSnapshot } from '../domain/milestone.js';
 
-export const METADATA = { milestone: 'cashin_milestone', terms: 'cashin_terms', sentBy: 'cashin_sent_by', client: 'cashin_client' } as const;
+export const METADATA = {
+  milestone: 'cashin_milestone',
+  terms: 'cashin_terms',
+  sentBy: 'cashin_sent_by',
+  client: 'cashin_client',
+  pausedSince: 'cashin_paused_since',
+  pausedMs: 'cashin_paused_ms',
+  snoozedUntil: 'cashin_snoozed_until',
+  replaces: 'cashin_replaces',
+  replacedBy: 'cashin_replaced_by',
+  reminding: 'cashin_reminding',
+} as const;
+
+/** Which metadata key holds each part of the collection memo. */
+export const MEMO_KEYS: Readonly<Record<keyof CollectionMemo, string>> = {
+  pausedSince: METADATA.pausedSince,
+  pausedMs: METADATA.pausedMs,
+  snoozedUntil: METADATA.snoozedUntil,
+  replaces: METADATA.replaces,
+  replacedBy: METADATA.replacedBy,
+  reminding: METADATA.reminding,
+};
+
+function collectionMemo(metadata: Stripe.Metadata | null | undefined): CollectionMemo {
+  const text = (key: string): string | null => {
+    const value = metadata?.[key];
+    return value === undefined || value === '' ? null : value;
+  };
+  const pausedMs = Number(text(METADATA.pausedMs) ?? 0);
+  return {
+    pausedSince: text(METADATA.pausedSince),
+    pausedMs: Number.isFinite(pausedMs) && pausedMs > 0 ? pausedMs : 0,
+    snoozedUntil: text(METADATA.snoozedUntil),
+    replaces: text(METADATA.replaces),
+    replacedBy: text(METADATA.replacedBy),
+    reminding: text(METADATA.reminding),
+  };
+}
 
 const iso = (seconds: number | null | undefined): string | null => (seconds ? new Date(seconds * 1000).toISOString() : null);
 
@@ -37,6 +74,8 @@ export function invoiceSnapshot(invoice: Stripe.Invoice): InvoiceSnapshot {
     sentBy: invoice.metadata?.[METADATA.sentBy] ?? null,
     milestoneId: invoice.metadata?.[METADATA.milestone] ?? null,
     terms: invoice.metadata?.[METADATA.terms] ?? null,
+    credited: (invoice.pre_payment_credit_notes_amount ?? 0) + (invoice.post_payment_credit_notes_amount ?? 0),
+    collection: collectionMemo(invoice.metadata),
   };
 }
 

@@ -7,12 +7,13 @@
  *   - steps on an invoice (line, finalize, send) are keyed by the invoice's own id.
  */
 import Stripe from 'stripe';
-import type { InvoiceSnapshot } from '../domain/milestone.js';
+import type { CollectionMemo, InvoiceSnapshot } from '../domain/milestone.js';
+import { formatMoney } from '../domain/money.js';
 import { shortDigest } from '../domain/text.js';
 import { ExternalServiceError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Billing, NewInvoice, NewLine, StripeEventRef } from '../workflows/ports.js';
-import { invoiceIdOfEvent, invoiceSnapshot, METADATA } from './schema.js';
+import { invoiceIdOfEvent, invoiceSnapshot, MEMO_KEYS, METADATA } from './schema.js';
 import { stepKey, translateStripeError, wasReplayed } from './stripe-answers.js';
 
 export const WATCHED_EVENTS = [
@@ -24,7 +25,13 @@ export const WATCHED_EVENTS = [
   'invoice.sent',
   'invoice.updated',
   'invoice_payment.paid',
+  'charge.dispute.created',
+  'charge.dispute.closed',
+  'credit_note.created',
 ] as const;
+
+/** Events about a dispute name a payment, not an invoice: the invoice is found through the payment. */
+const DISPUTE_EVENTS = new Set(['charge.dispute.created', 'charge.dispute.closed']);
 
 /** Attempts before giving up on finding a fresh idempotency key: each one means a replay of something gone. */
 const MAX_ATTEMPTS = 5;
@@ -101,7 +108,12 @@ export class StripeBilling implements Billing {
       footer: input.footer,
       ...(input.customFields.length > 0 ? { custom_fields: input.customFields.map((f) => ({ ...f })) } : {}),
       auto_advance: false,
-      metadata: { [METADATA.milestone]: input.milestoneId, [METADATA.terms]: input.terms, [METADATA.sentBy]: input.sentBy },
+      metadata: {
+        [METADATA.milestone]: input.milestoneId,
+        [METADATA.terms]: input.terms,
+        [METADATA.sentBy]: input.sentBy,
+        ...(input.replaces ? { [METADATA.replaces]: input.replaces } : {}),
+      },
     };
     // Keyed by everything the request says, so an edited memo or another sender never collides with an old key.
     const key = `cashin:invoice:${input.milestoneId}:${shortDigest(JSON.stringify(params))}`;
@@ -175,6 +187,48 @@ export class StripeBilling implements Billing {
     });
   }
 
+  async remind(invoiceId: string, step: string): Promise<InvoiceSnapshot> {
+    const key = `cashin:remind:${invoiceId}:${shortDigest(step)}`;
+    return invoiceSnapshot(await this.#call('email the invoice again', () => this.#stripe.invoices.sendInvoice(invoiceId, {}, { idempotencyKey: key })));
+  }
+
+  async lastSentEvent(invoiceId: string): Promise<string | null> {
+    return this.#call('list invoice.sent events', async () => {
+      // Newest first, over the 30 days Stripe keeps.
+      for await (const event of this.#stripe.events.list({ type: 'invoice.sent', limit: 100 })) {
+        if (invoiceIdOfEvent(event) === invoiceId) return event.id;
+      }
+      return null;
+    });
+  }
+
+  async sentAfter(invoiceId: string, eventId: string | null): Promise<boolean> {
+    return this.#call('list invoice.sent events', async () => {
+      for await (const event of this.#stripe.events.list({ type: 'invoice.sent', limit: 100 })) {
+        if (event.id === eventId) return false;
+        if (invoiceIdOfEvent(event) === invoiceId) return true;
+      }
+      return false;
+    });
+  }
+
+  async updateMemo(invoiceId: string, memo: Partial<CollectionMemo>): Promise<InvoiceSnapshot> {
+    // An empty string deletes a metadata key; numbers and instants are kept as text.
+    const metadata = Object.fromEntries(
+      Object.entries(memo).map(([field, value]) => [MEMO_KEYS[field as keyof CollectionMemo], value === null || value === undefined ? '' : String(value)]),
+    );
+    // Setting metadata is idempotent by nature: repeating it leaves the same values.
+    const invoice = await this.#call('update invoice metadata', () => this.#stripe.invoices.update(invoiceId, { metadata }));
+    return invoiceSnapshot(invoice);
+  }
+
+  async payOutOfBand(invoiceId: string): Promise<InvoiceSnapshot> {
+    const invoice = await this.#call('mark the invoice paid outside Stripe', () =>
+      this.#stripe.invoices.pay(invoiceId, { paid_out_of_band: true }, { idempotencyKey: stepKey('paid-out-of-band', invoiceId) }),
+    );
+    return invoiceSnapshot(invoice);
+  }
+
   async retrieve(invoiceId: string): Promise<InvoiceSnapshot | null> {
     try {
       return invoiceSnapshot(await this.#stripe.invoices.retrieve(invoiceId));
@@ -218,18 +272,42 @@ export class StripeBilling implements Billing {
 
   /** Events after `createdAfter` (unix seconds), oldest first. */
   async eventsSince(createdAfter: number): Promise<StripeEventRef[]> {
-    const events: StripeEventRef[] = [];
+    const events: Stripe.Event[] = [];
     await this.#call('list events', async () => {
       const list = this.#stripe.events.list({ created: { gte: createdAfter }, types: [...WATCHED_EVENTS], limit: 100 });
-      for await (const event of list) events.push({ id: event.id, created: event.created, type: event.type, invoiceId: invoiceIdOfEvent(event) });
+      for await (const event of list) events.push(event);
     });
-    return events.reverse();
+    const refs: StripeEventRef[] = [];
+    for (const event of events.reverse()) refs.push(await this.eventRef(event));
+    return refs;
   }
 
   /** Throws on a bad signature; the caller answers 400. */
-  verifyWebhook(rawBody: string, signature: string, secret: string): StripeEventRef {
-    const event = this.#stripe.webhooks.constructEvent(rawBody, signature, secret);
-    return { id: event.id, created: event.created, type: event.type, invoiceId: invoiceIdOfEvent(event) };
+  verifyWebhook(rawBody: string, signature: string, secret: string): Stripe.Event {
+    return this.#stripe.webhooks.constructEvent(rawBody, signature, secret);
+  }
+
+  /** An event reduced to its invoice; a dispute's invoice is found through its payment intent. */
+  async eventRef(event: Stripe.Event): Promise<StripeEventRef> {
+    const ref: StripeEventRef = { id: event.id, created: event.created, type: event.type, invoiceId: invoiceIdOfEvent(event), detail: null };
+    if (event.type === 'invoice.payment_failed') return { ...ref, detail: 'Stripe reported a failed payment attempt on this invoice.' };
+    if (!DISPUTE_EVENTS.has(event.type)) return ref;
+    const dispute = event.data.object as Stripe.Dispute;
+    const intent = typeof dispute.payment_intent === 'string' ? dispute.payment_intent : (dispute.payment_intent?.id ?? null);
+    const amount = formatMoney({ minor: dispute.amount, currency: dispute.currency.toUpperCase() });
+    const detail =
+      event.type === 'charge.dispute.created'
+        ? `The client's bank opened a dispute (${dispute.reason}) for ${amount}; answer it in the Stripe Dashboard.`
+        : `The dispute ${dispute.id} closed: ${dispute.status}.`;
+    return { ...ref, invoiceId: intent ? await this.#invoiceOfPayment(intent) : null, detail };
+  }
+
+  async #invoiceOfPayment(paymentIntent: string): Promise<string | null> {
+    return this.#call('find the invoice of a payment', async () => {
+      const payments = await this.#stripe.invoicePayments.list({ payment: { type: 'payment_intent', payment_intent: paymentIntent }, limit: 1 });
+      const invoice = payments.data[0]?.invoice;
+      return typeof invoice === 'string' ? invoice : (invoice?.id ?? null);
+    });
   }
 
   /**

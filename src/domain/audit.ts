@@ -42,6 +42,7 @@ export const audit = {
       overdue: `invoice ${label} is past its due date.`,
       void: `invoice ${label} was voided in Stripe.`,
       uncollectible: `invoice ${label} was marked uncollectible in Stripe.`,
+      credited: `credit note on invoice ${label}: ${money(invoice.credited)} credited in all, ${money(invoice.amountRemaining)} remains due. Reminders chase only what remains.`,
     };
     return say(notes[transition]);
   },

@@ -13,6 +13,9 @@ export type BillingPolicy = {
   autoSendAfterMinutes: number;
   acceptanceSlaHours: number;
   timeZone: string;
+  /** When client-facing reminders may go out (REMINDER_HOURS, REMINDER_DAYS), in timeZone. */
+  reminderHours: { fromMinute: number; toMinute: number };
+  reminderDays: readonly number[];
 };
 
 export type RuleId = 'acceptance' | 'scope' | 'completeness';

@@ -3,6 +3,7 @@
  * compares it with what was last rendered, so a card is only updated when its content changes.
  */
 import type { Blocker, BillingCheck, BillingPolicy } from './billing-rules.js';
+import { daysLate, dueDateOf, isOutstanding, ladderFactsOf, ladderView, type LadderView } from './collection.js';
 import type { InvoicePlan } from './invoice-plan.js';
 import type { Client, InvoiceSnapshot, Milestone } from './milestone.js';
 import { formatMoney, type Money } from './money.js';
@@ -45,6 +46,7 @@ export type ReviewCard = CardBase & {
 
 export type InvoiceCard = CardBase & {
   readonly kind: 'invoice';
+  readonly invoiceId: string;
   readonly status: 'draft' | 'open' | 'paid' | 'void' | 'uncollectible';
   readonly number: string | null;
   readonly link: string | null;
@@ -54,6 +56,15 @@ export type InvoiceCard = CardBase & {
   readonly paid: string | null;
   readonly remaining: string | null;
   readonly overdue: boolean;
+  /** Days past due (0 when not late), counted in the founder's zone. */
+  readonly daysLate: number;
+  /** Credit notes issued on the invoice, when any. */
+  readonly credited: string | null;
+  /** The open exception's reason (Dispute reason). */
+  readonly exception: string | null;
+  readonly promiseToPay: string | null;
+  /** The reminder ladder, while there is money to collect. */
+  readonly ladder: LadderView | null;
 };
 
 export type WithdrawnCard = CardBase & { readonly kind: 'withdrawn'; readonly stage: string };
@@ -126,12 +137,17 @@ export function buildCardView(ctx: CardContext): CardView {
 
 function invoiceCard(base: CardBase, ctx: CardContext, invoice: InvoiceSnapshot): InvoiceCard {
   const money = (minor: number): string => formatMoney({ minor, currency: invoice.currency } satisfies Money);
-  const sent = ctx.milestone.invoice.sent ? parseInstant(ctx.milestone.invoice.sent, ctx.policy.timeZone) : null;
+  const m = ctx.milestone;
+  const { timeZone } = ctx.policy;
+  const sent = m.invoice.sent ? parseInstant(m.invoice.sent, timeZone) : null;
   const due = invoice.dueDate ? new Date(invoice.dueDate) : null;
+  const late = isOutstanding(invoice) ? daysLate(dueDateOf(m, invoice, timeZone), ctx.now, timeZone) : 0;
+  const facts = isOutstanding(invoice) || m.disputeReason ? ladderFactsOf(m, ctx.client, invoice, timeZone) : null;
   return {
     ...base,
     amount: money(invoice.total),
     kind: 'invoice',
+    invoiceId: invoice.id,
     status: invoice.status,
     number: invoice.number,
     link: invoice.hostedUrl,
@@ -139,8 +155,13 @@ function invoiceCard(base: CardBase, ctx: CardContext, invoice: InvoiceSnapshot)
     sentAt: sent ? formatForHumans(sent, ctx.policy.timeZone) : null,
     dueOn: ctx.milestone.invoice.due ?? (due ? due.toISOString().slice(0, 10) : null),
     paid: invoice.amountPaid > 0 ? money(invoice.amountPaid) : null,
-    remaining: invoice.amountPaid > 0 && invoice.amountRemaining > 0 ? money(invoice.amountRemaining) : null,
-    overdue: invoice.status === 'open' && due !== null && due.getTime() < ctx.now.getTime(),
+    remaining: (invoice.amountPaid > 0 || invoice.credited > 0) && invoice.amountRemaining > 0 ? money(invoice.amountRemaining) : null,
+    overdue: late > 0,
+    daysLate: late,
+    credited: invoice.credited > 0 ? money(invoice.credited) : null,
+    exception: m.disputeReason,
+    promiseToPay: m.promiseToPay ? m.promiseToPay.slice(0, 10) : null,
+    ladder: facts ? ladderView(facts, ctx.client, ctx.now, ctx.policy, m.disputeReason) : null,
   };
 }
 

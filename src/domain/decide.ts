@@ -6,12 +6,16 @@
  * downtime and crash recovery come from that property, so every rule here must keep it.
  */
 import { evaluateBillingRules, formatBlockers, type BillingPolicy, type Blocker } from './billing-rules.js';
-import { autoSendTime, buildCardView, type CardView } from './card-view.js';
+import { autoSendTime, buildCardView, isAcceptanceOverdue, type CardView } from './card-view.js';
+import { acceptanceNote, exceptionNote, noteKeys, type ThreadNote } from './collection-notes.js';
+import { dueDateOf, isOutstanding, ladderFactsOf, reminderWindow } from './collection.js';
+import { finalNoticeDone, ladderStatus, type ScheduledStep } from './ladder.js';
 import { changedTerms, planInvoice, type InvoicePlan } from './invoice-plan.js';
 import { sendFailureLine, type Client, type InvoiceSnapshot, type LedgerInvoice, type Milestone } from './milestone.js';
 import { toMajorUnits } from './money.js';
 import { truncate, wellFormed } from './text.js';
 import { isoWithOffset, localDate, parseInstant } from './time.js';
+import { daysLate } from './collection.js';
 
 export type InvoiceProblem = 'missing' | 'foreign';
 
@@ -30,12 +34,14 @@ export type MilestoneState = {
   readonly cardRef: string;
   /** The id of a finalized invoice Stripe's log showed was never emailed (so it need not be asked again). */
   readonly notEmailed: string | null;
+  /** Keys of thread notes known to be in the card's thread (see collection-notes.ts). */
+  readonly notesPosted: ReadonlySet<string>;
 };
 
-export type InvoiceTransition = 'sent' | 'partially_paid' | 'paid' | 'overdue' | 'void' | 'uncollectible';
+export type InvoiceTransition = 'sent' | 'partially_paid' | 'paid' | 'overdue' | 'void' | 'uncollectible' | 'credited';
 
 /** The bot-owned invoice columns a Stripe invoice implies. */
-export type InvoiceRecord = Pick<LedgerInvoice, 'status' | 'number' | 'link' | 'due' | 'paidOn' | 'amountPaid'>;
+export type InvoiceRecord = Pick<LedgerInvoice, 'status' | 'number' | 'link' | 'due' | 'paidOn' | 'amountPaid' | 'amountCredited'>;
 
 export type Action =
   | { readonly type: 'fill-completed'; readonly value: string }
@@ -52,7 +58,20 @@ export type Action =
   | { readonly type: 'discard-invoice'; readonly reason: string }
   | { readonly type: 'record-invoice'; readonly record: InvoiceRecord; readonly transition: InvoiceTransition | null }
   | { readonly type: 'save-card-ref'; readonly ref: string }
-  | { readonly type: 'render-card'; readonly view: CardView; readonly key: string };
+  | { readonly type: 'render-card'; readonly view: CardView; readonly key: string }
+  /** Perform the ladder step due now; `skipped` were missed (downtime, a hold) and are not performed. */
+  | { readonly type: 'ladder-step'; readonly due: ScheduledStep; readonly skipped: readonly ScheduledStep[] }
+  /** An exception is open (Dispute reason set): start the pause clock on the invoice. */
+  | { readonly type: 'ladder-pause' }
+  /** The exception is resolved (Dispute reason cleared): stop the clock, shifting later steps by the pause. */
+  | { readonly type: 'ladder-resume' }
+  | { readonly type: 'post-note'; readonly note: ThreadNote }
+  /** The invoice whose final step paused the client's service is paid: lift the pause. */
+  | { readonly type: 'lift-service-pause' }
+  /** An invoice voided to be reissued: send the corrected one (the founder approved it in Slack). */
+  | { readonly type: 'finish-reissue' }
+  /** A failed payment's exception, closed because the invoice got paid after all. */
+  | { readonly type: 'close-exception'; readonly why: string };
 
 const BILLABLE_STAGES: ReadonlySet<string> = new Set(['Delivered', 'Accepted']);
 
@@ -83,8 +102,10 @@ export function decide(state: MilestoneState, now: Date, policy: BillingPolicy):
     } else if (unsent && (invoice.status === 'draft' || invoice.status === 'open')) {
       const owed = unfinishedSend(state, invoice, plan, autoSendAt, now);
       if (owed) actions.push(owed);
+    } else if (invoice.status === 'void' && invoice.collection.replacedBy?.startsWith(REISSUE_PENDING) && !m.sendFailure) {
+      actions.push({ type: 'finish-reissue' });
     } else {
-      const record = invoiceRecord(invoice, m.invoice, now, policy.timeZone);
+      const record = invoiceRecord(invoice, m, now, policy.timeZone);
       if (!sameRecord(record, m.invoice, policy.timeZone)) {
         actions.push({ type: 'record-invoice', record, transition: transitionOf(m.invoice, record) });
       }
@@ -97,6 +118,10 @@ export function decide(state: MilestoneState, now: Date, policy: BillingPolicy):
   if (actions.length > 0) return actions;
   if (state.cardRef !== '' && state.cardRef !== m.slackCard) return [{ type: 'save-card-ref', ref: state.cardRef }];
 
+  // Replies go in the card's thread, so the card comes first.
+  const follow = state.cardRef !== '' ? followUps(state, invoice && !unsent ? invoice : null, now, policy) : [];
+  if (follow.length > 0) return follow;
+
   // The card is rendered last, from the settled state, so one tick updates it once.
   const wantsCard = billable || invoiceId !== null || state.cardRef !== '';
   // A card for an invoice is drawn from Stripe's answer; wait until it is known.
@@ -107,6 +132,38 @@ export function decide(state: MilestoneState, now: Date, policy: BillingPolicy):
   const key = JSON.stringify(view);
   if (key === state.renderedCardKey) return [];
   return [{ type: 'render-card', view, key }];
+}
+
+/** A voided invoice's memo while its corrected successor is being sent: "pending:<user>:<fingerprint>". */
+export const REISSUE_PENDING = 'pending:';
+
+/**
+ * What is owed after the invoice went out, in the card's thread: the acceptance prompt, the pause
+ * clock of an exception and its note, the ladder's step due now, and lifting a service pause.
+ */
+function followUps(state: MilestoneState, invoice: InvoiceSnapshot | null, now: Date, policy: BillingPolicy): Action[] {
+  const { milestone: m, client } = state;
+  const note = (n: ThreadNote): Action[] => (state.notesPosted.has(n.key) ? [] : [{ type: 'post-note', note: n }]);
+  if (!invoice) {
+    if (m.invoice.id === null && m.completed && isAcceptanceOverdue(m, now, policy)) return note(acceptanceNote(m, client, policy.acceptanceSlaHours));
+    return [];
+  }
+  const memo = invoice.collection;
+  if (m.disputeReason === 'Payment failed' && invoice.status === 'paid')
+    return [{ type: 'close-exception', why: 'the invoice was paid after the failed attempt' }];
+  if (m.disputeReason !== null && (invoice.status === 'open' || invoice.status === 'paid') && memo.pausedSince === null) return [{ type: 'ladder-pause' }];
+  if (m.disputeReason === null && memo.pausedSince !== null) return [{ type: 'ladder-resume' }];
+  if (m.disputeReason !== null) {
+    const opened = memo.pausedSince ?? m.disputeReason;
+    return note(exceptionNote(m, invoice, m.disputeReason, opened, null));
+  }
+  if (client?.servicePaused && invoice.status === 'paid' && finalNoticeDone(m.reminderStage)) {
+    return state.notesPosted.has(noteKeys.pauseLifted(invoice.id)) ? [] : [{ type: 'lift-service-pause' }];
+  }
+  const facts = ladderFactsOf(m, client, invoice, policy.timeZone);
+  if (!facts) return [];
+  const status = ladderStatus(facts, now, reminderWindow(policy));
+  return status.state === 'due' ? [{ type: 'ladder-step', due: status.due, skipped: status.skipped }] : [];
 }
 
 /** A row deleted in Notion: an invoice started for it and never emailed is withdrawn; nothing else happens. */
@@ -173,20 +230,36 @@ export function differences(invoice: InvoiceSnapshot, plan: InvoicePlan, client:
   return [...found];
 }
 
-/** The ledger columns a Stripe invoice implies; a dispute recorded in the ledger is kept while it is open. */
-export function invoiceRecord(invoice: InvoiceSnapshot, ledger: LedgerInvoice, now: Date, timeZone: string): InvoiceRecord {
+/**
+ * The ledger columns a Stripe invoice implies. An open exception (Dispute reason) shows as
+ * Disputed, paid or not; an open invoice is Overdue from the day after its due date, in the
+ * founder's zone.
+ */
+export function invoiceRecord(invoice: InvoiceSnapshot, m: Milestone, now: Date, timeZone: string): InvoiceRecord {
+  const ledger = m.invoice;
   const due = invoice.dueDate ? localDate(new Date(invoice.dueDate), timeZone) : null;
-  const overdue = invoice.dueDate !== null && new Date(invoice.dueDate).getTime() < now.getTime();
+  const overdue = daysLate(dueDateOf(m, invoice, timeZone), now, timeZone) > 0;
   const amountPaid = invoice.amountPaid > 0 || invoice.status === 'paid' ? toMajorUnits({ minor: invoice.amountPaid, currency: invoice.currency }) : null;
-  const base = { number: invoice.number, link: invoice.hostedUrl, due, amountPaid, paidOn: ledger.paidOn };
+  // Written only where the table has the column (the ledger leaves it out otherwise).
+  const credited =
+    ledger.amountCredited === undefined
+      ? {}
+      : { amountCredited: invoice.credited > 0 ? toMajorUnits({ minor: invoice.credited, currency: invoice.currency }) : null };
+  const base = { number: invoice.number, link: invoice.hostedUrl, due, amountPaid, paidOn: ledger.paidOn, ...credited };
+  // A failed payment stops mattering once the invoice is paid (the exception is closed next).
+  const disputed = m.disputeReason !== null && !(invoice.status === 'paid' && m.disputeReason === 'Payment failed');
   switch (invoice.status) {
     case 'draft':
       return { ...base, status: 'Draft' };
     case 'open':
-      if (ledger.status === 'Disputed') return { ...base, status: 'Disputed' };
-      return { ...base, status: overdue ? 'Overdue' : 'Sent' };
+      if (disputed) return { ...base, status: 'Disputed' };
+      return { ...base, status: overdue && isOutstanding(invoice) ? 'Overdue' : 'Sent' };
     case 'paid':
-      return { ...base, status: 'Paid', paidOn: invoice.paidAt ? isoWithOffset(new Date(invoice.paidAt), timeZone) : ledger.paidOn };
+      return {
+        ...base,
+        status: disputed ? 'Disputed' : 'Paid',
+        paidOn: invoice.paidAt ? isoWithOffset(new Date(invoice.paidAt), timeZone) : ledger.paidOn,
+      };
     case 'void':
       return { ...base, status: 'Void' };
     case 'uncollectible':
@@ -201,6 +274,7 @@ function sameRecord(record: InvoiceRecord, ledger: LedgerInvoice, timeZone: stri
     record.link === ledger.link &&
     record.due === (ledger.due ? ledger.due.slice(0, 10) : null) &&
     record.amountPaid === ledger.amountPaid &&
+    (record.amountCredited === undefined || record.amountCredited === ledger.amountCredited) &&
     sameInstant(record.paidOn, ledger.paidOn, timeZone)
   );
 }
@@ -212,7 +286,8 @@ function sameInstant(a: string | null, b: string | null, timeZone: string): bool
 
 function transitionOf(before: LedgerInvoice, after: InvoiceRecord): InvoiceTransition | null {
   if (after.status === before.status) {
-    return after.amountPaid !== before.amountPaid && after.amountPaid !== null ? 'partially_paid' : null;
+    if (after.amountPaid !== before.amountPaid && after.amountPaid !== null) return 'partially_paid';
+    return after.amountCredited !== undefined && after.amountCredited !== null && after.amountCredited !== before.amountCredited ? 'credited' : null;
   }
   switch (after.status) {
     case 'Paid':

@@ -8,6 +8,9 @@ export type Stage = (typeof STAGES)[number];
 export const INVOICE_STATUSES = ['Draft', 'Sent', 'Paid', 'Overdue', 'Disputed', 'Void', 'Uncollectible'] as const;
 export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
 
+export const DISPUTE_REASONS = ['PO mismatch', 'Scope dispute', 'Legal review', 'Procurement', 'Payment failed', 'Other'] as const;
+export type DisputeReason = (typeof DISPUTE_REASONS)[number];
+
 export const REMINDER_CADENCES = ['Standard', 'Net 30', 'After due', 'Gentle', 'Firm'] as const;
 export type ReminderCadence = (typeof REMINDER_CADENCES)[number];
 
@@ -22,6 +25,8 @@ export type LedgerInvoice = {
   due: string | null;
   paidOn: string | null;
   amountPaid: number | null;
+  /** Credit notes on the invoice, in major units; undefined when the table has no "Amount credited" column. */
+  amountCredited?: number | null;
 };
 
 export type Milestone = {
@@ -46,6 +51,12 @@ export type Milestone = {
   changeOrderRequired: boolean;
   poNumber: string;
   invoice: LedgerInvoice;
+  /** Why collection is paused (an open exception), one of DISPUTE_REASONS when written by Cashin. */
+  disputeReason: string | null;
+  /** The client promised payment by this date (YYYY-MM-DD or ISO): reminders wait until it is over. */
+  promiseToPay: string | null;
+  /** The last step of the reminder ladder done. */
+  reminderStage: string | null;
   blockers: string;
   /** Why the last send failed in a way only the founder can fix; kept in Blockers so a restart remembers. */
   sendFailure: string | null;
@@ -69,6 +80,10 @@ export type Client = {
   reminderCadence: string | null;
   reviewBeforeSend: boolean;
   servicePause: boolean;
+  /** Cashin paused work for non-payment (bot-owned). */
+  servicePaused: boolean;
+  /** The client's own days for the ladder's steps, e.g. "5, 10, 20" (optional "Reminder offsets" column). */
+  reminderOffsets: string;
   stripeCustomerId: string | null;
   /** The client's payment history as Cashin last summed it up (Clients: Avg days to pay, Paid invoices, Disputes). */
   history: ClientTotals;
@@ -104,7 +119,35 @@ export type InvoiceSnapshot = {
   milestoneId: string | null;
   /** Fingerprint of the billing terms the invoice was made from (see invoice-plan.ts). */
   terms: string | null;
+  /** Credit notes issued on it, in minor units: they lower what the client owes. */
+  credited: number;
+  /** The collection bookkeeping Cashin keeps in the invoice's metadata. */
+  collection: CollectionMemo;
 };
+
+/**
+ * What the ladder needs to remember beyond the ledger, kept with the invoice in Stripe so it
+ * survives restarts and travels with the invoice: the pause clock, a snooze, and links between
+ * a voided invoice and the one that replaced it.
+ */
+export type CollectionMemo = {
+  /** ISO instant the open exception paused the ladder; null when not paused. */
+  pausedSince: string | null;
+  /** Milliseconds the ladder spent paused in earlier exceptions. */
+  pausedMs: number;
+  /** ISO instant before which the founder snoozed the ladder. */
+  snoozedUntil: string | null;
+  /** The invoice this one replaces (void and reissue). */
+  replaces: string | null;
+  /** The invoice that replaced this one. */
+  replacedBy: string | null;
+  /** A client reminder started: "<step name>|<id of the last invoice.sent event before it, or none>". */
+  reminding: string | null;
+};
+
+export function emptyCollectionMemo(): CollectionMemo {
+  return { pausedSince: null, pausedMs: 0, snoozedUntil: null, replaces: null, replacedBy: null, reminding: null };
+}
 
 /** Invoice statuses that still need watching; Paid, Void and Uncollectible are settled. */
 export const OPEN_INVOICE_STATUSES = ['Draft', 'Sent', 'Overdue', 'Disputed'] as const satisfies readonly InvoiceStatus[];

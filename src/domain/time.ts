@@ -85,3 +85,40 @@ export function formatForHumans(at: Date, timeZone: string): string {
 export function addMinutes(at: Date, minutes: number): Date {
   return new Date(at.getTime() + minutes * 60_000);
 }
+
+const DAY_MS = 86_400_000;
+
+/** A calendar date (YYYY-MM-DD) moved by whole days. */
+export function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** Whole days from one calendar date to another (negative when `to` comes first). */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
+}
+
+/** Day of the week of a calendar date: 0 is Sunday, 6 is Saturday. */
+export function weekdayOf(date: string): number {
+  return new Date(`${date}T00:00:00Z`).getUTCDay();
+}
+
+/** Minutes since local midnight of `at` in `timeZone`. */
+export function minuteOfDay(at: Date, timeZone: string): number {
+  const parts = formatter('en-US', { timeZone, hourCycle: 'h23', hour: '2-digit', minute: '2-digit' }).formatToParts(at);
+  const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value);
+  return get('hour') * 60 + get('minute');
+}
+
+/** The instant at which the wall clock in `timeZone` shows `minute` minutes past midnight on `date`. */
+export function localInstant(date: string, minute: number, timeZone: string): Date {
+  const wall = Date.parse(`${date}T00:00:00Z`) + minute * 60_000;
+  const guess = wall - zoneOffsetMinutes(timeZone, new Date(wall)) * 60_000;
+  // Correct once for a DST change between midnight and the wanted minute.
+  return new Date(wall - zoneOffsetMinutes(timeZone, new Date(guess)) * 60_000);
+}
+
+/** "Mon 7 Dec" for a calendar date, as cards print upcoming steps. */
+export function formatDay(date: string): string {
+  return formatter('en-GB', { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short' }).format(new Date(`${date}T00:00:00Z`));
+}

@@ -3,17 +3,22 @@
  * writes it and what it means. `npm run setup:notion` creates exactly this, start-up checks it, and
  * docs/ledger.md is generated from it (a test keeps the two equal).
  */
-import { INVOICE_STATUSES, REMINDER_CADENCES, STAGES } from '../domain/milestone.js';
+import { REMINDER_STAGES } from '../domain/ladder.js';
+import { DISPUTE_REASONS, INVOICE_STATUSES, REMINDER_CADENCES, STAGES } from '../domain/milestone.js';
 
 export type PropertyType = 'title' | 'rich_text' | 'number' | 'select' | 'status' | 'date' | 'url' | 'email' | 'checkbox' | 'relation';
 
 /** Who writes a property: the founder, Cashin, or both (Cashin only when the founder acts through Slack). */
 export type Owner = 'founder' | 'founder/bot' | 'bot';
 
-export type PropertySpec = { readonly types: readonly PropertyType[]; readonly options?: readonly string[]; readonly owner: Owner; readonly meaning: string };
-
-export const DISPUTE_REASONS = ['PO mismatch', 'Scope dispute', 'Legal review', 'Procurement', 'Payment failed', 'Other'] as const;
-export const REMINDER_STAGES = ['T+3 reminder', 'T+7 escalation', 'T+10 service risk', 'T+14 overdue protocol'] as const;
+export type PropertySpec = {
+  readonly types: readonly PropertyType[];
+  readonly options?: readonly string[];
+  readonly owner: Owner;
+  readonly meaning: string;
+  /** Cashin works without it (start-up does not ask for it); `setup:notion` adds it. */
+  readonly optional?: true;
+};
 const CURRENCIES = ['USD', 'EUR', 'GBP', 'JPY'] as const;
 
 export const MILESTONE_PROPERTIES = {
@@ -56,9 +61,24 @@ export const MILESTONE_PROPERTIES = {
   'Invoice due': { types: ['date'], owner: 'bot', meaning: 'Its due date.' },
   'Paid on': { types: ['date'], owner: 'bot', meaning: 'When it was paid in full.' },
   'Amount paid': { types: ['number'], owner: 'bot', meaning: 'Paid so far, in major units, partial payments included.' },
-  'Dispute reason': { types: ['select'], options: DISPUTE_REASONS, owner: 'bot', meaning: 'Why collection is paused.' },
-  'Promise to pay': { types: ['date'], owner: 'founder/bot', meaning: 'The client promised payment by this date; reminders wait until then.' },
-  'Reminder stage': { types: ['select'], options: REMINDER_STAGES, owner: 'bot', meaning: "The last step of the client's reminder ladder done." },
+  'Dispute reason': {
+    types: ['select'],
+    options: DISPUTE_REASONS,
+    owner: 'bot',
+    meaning:
+      'Why collection is paused: an open exception. Set from Slack ("Mark disputed") or by a Stripe dispute or failed payment; clearing it resumes the ladder.',
+  },
+  'Promise to pay': {
+    types: ['date'],
+    owner: 'founder/bot',
+    meaning: 'The client promised payment by this date; reminders wait until the day is over. Set here or from Slack.',
+  },
+  'Reminder stage': {
+    types: ['select'],
+    options: REMINDER_STAGES,
+    owner: 'bot',
+    meaning: "The last step of the client's reminder ladder done (see Reminder ladders below).",
+  },
   'Expected cash-in': { types: ['date'], owner: 'bot', meaning: 'Forecast payment date.' },
   'Cash-in confidence': { types: ['number'], owner: 'bot', meaning: 'Forecast probability (percent) of payment by Expected cash-in.' },
   Blockers: {
@@ -67,6 +87,12 @@ export const MILESTONE_PROPERTIES = {
     meaning: 'Every billing rule that fails now, one per line with its fix, and a failed send ("Send failed: …"); blank when clear.',
   },
   'Slack card': { types: ['rich_text'], owner: 'bot', meaning: "channel/ts of this milestone's card, so a restart updates it instead of posting again." },
+  'Amount credited': {
+    types: ['number'],
+    owner: 'bot',
+    meaning: 'Credit notes issued on the invoice in Stripe, in major units; reminders chase only what remains.',
+    optional: true,
+  },
 } as const satisfies Record<string, PropertySpec>;
 
 export const CLIENT_PROPERTIES = {
@@ -93,7 +119,17 @@ export const CLIENT_PROPERTIES = {
   'Avg days to pay': { types: ['number'], owner: 'bot', meaning: 'Mean days from sent to paid over paid invoices.' },
   'Paid invoices': { types: ['number'], owner: 'bot', meaning: 'Count of paid invoices.' },
   Disputes: { types: ['number'], owner: 'bot', meaning: 'Count of disputed invoices.' },
-  'Service paused': { types: ['checkbox'], owner: 'bot', meaning: 'Work is paused for non-payment.' },
+  'Service paused': {
+    types: ['checkbox'],
+    owner: 'bot',
+    meaning: "Work is paused for non-payment: set by the ladder's final step when Service pause is on, cleared when the client pays.",
+  },
+  'Reminder offsets': {
+    types: ['rich_text'],
+    owner: 'founder',
+    meaning: 'Your own days for the ladder\'s steps, e.g. "5, 10, 20": one number per step, increasing. Blank means the preset\'s days.',
+    optional: true,
+  },
 } as const satisfies Record<string, PropertySpec>;
 
 export const FORECAST_PROPERTIES = {
@@ -118,8 +154,9 @@ export type SchemaProblem = { table: TableName; property: string; expected: read
 
 /** Compares a data source's properties with the contract; the found types are kept for writing. */
 export function checkProperties(table: TableName, found: Readonly<Record<string, { type: string }>>): SchemaProblem[] {
-  return Object.entries(TABLES[table]).flatMap(([name, spec]) => {
+  return Object.entries(TABLES[table]).flatMap(([name, spec]: [string, PropertySpec]) => {
     const actual = found[name]?.type ?? null;
+    if (actual === null && spec.optional) return [];
     return actual !== null && (spec.types as readonly string[]).includes(actual) ? [] : [{ table, property: name, expected: spec.types, found: actual }];
   });
 }

@@ -89,7 +89,11 @@ export function milestoneFromPage(page: PageObjectResponse): Milestone {
       due: readDate(page, 'Invoice due'),
       paidOn: readDate(page, 'Paid on'),
       amountPaid: readNumber(page, 'Amount paid'),
+      ...(prop(page, 'Amount credited') ? { amountCredited: readNumber(page, 'Amount credited') } : {}),
     },
+    disputeReason: readOption(page, 'Dispute reason'),
+    promiseToPay: readDate(page, 'Promise to pay'),
+    reminderStage: readOption(page, 'Reminder stage'),
     blockers: readText(page, 'Blockers'),
     sendFailure: sendFailureOf(readText(page, 'Blockers')),
     slackCard: readText(page, 'Slack card').trim(),
@@ -112,18 +116,25 @@ export function clientFromPage(page: PageObjectResponse): Client {
     reminderCadence: readOption(page, 'Reminder cadence'),
     reviewBeforeSend: readCheckbox(page, 'Review before send'),
     servicePause: readCheckbox(page, 'Service pause'),
+    servicePaused: readCheckbox(page, 'Service paused'),
+    reminderOffsets: readText(page, 'Reminder offsets').trim(),
     stripeCustomerId: nonEmpty(readText(page, 'Stripe customer')),
     history: { avgDaysToPay: readNumber(page, 'Avg days to pay'), paidInvoices: readNumber(page, 'Paid invoices'), disputes: readNumber(page, 'Disputes') },
   };
 }
 
-/** The properties the bot reads, for change detection: a page whose values are unchanged is not news. */
+/**
+ * What the bot reads of a page, for change detection: its property values, and whether it is in the
+ * trash (a row restored from the trash is news, though its values did not change). A page whose
+ * fingerprint is unchanged is not news. The change feed keeps only a digest of it.
+ */
 export function fingerprint(page: PageObjectResponse): string {
-  return JSON.stringify(
-    Object.keys(page.properties)
+  return JSON.stringify({
+    trashed: page.in_trash || page.archived,
+    properties: Object.keys(page.properties)
       .sort()
       .map((name) => [name, plainValue(page.properties[name])]),
-  );
+  });
 }
 
 function plainValue(p: Property | undefined): unknown {

@@ -39,6 +39,8 @@ export class NotionLedger implements Ledger {
   #historyPropertyIds: string[] = [];
   readonly #clientsEveryMs: number;
   #clientsReadAt = 0;
+  /** Property names each table has: optional columns are written only where they exist. */
+  readonly #present: Record<'milestones' | 'clients', Set<string>> = { milestones: new Set(), clients: new Set() };
 
   constructor(notion: NotionClient, ids: LedgerIds, logger: Logger, options: LedgerOptions = {}) {
     this.#notion = notion;
@@ -54,6 +56,8 @@ export class NotionLedger implements Ledger {
     this.#milestonesSource = milestones.dataSourceId;
     this.#clientsSource = clients.dataSourceId;
     if (milestones.properties.Stage?.type === 'status') this.#stageType = 'status';
+    this.#present.milestones = new Set(Object.keys(milestones.properties));
+    this.#present.clients = new Set(Object.keys(clients.properties));
     this.#historyPropertyIds = HISTORY_PROPERTIES.map((name) => milestones.properties[name]?.id ?? name);
     return [...milestones.problems, ...clients.problems];
   }
@@ -74,8 +78,9 @@ export class NotionLedger implements Ledger {
 
   /** Milestones changed since the last poll (all of them on the first call). */
   /**
-   * The first call reads only the rows that can still need something (filtered by Notion); later
-   * calls read every row edited since, settled ones included.
+   * The first read takes only the rows that can still need something (filtered by Notion), over
+   * as many polls as it takes when Notion cuts it at its row limit; later reads take every row
+   * edited since, settled ones included.
    */
   async pollMilestones(): Promise<Milestone[]> {
     const feed = this.#milestoneFeed;
@@ -86,8 +91,10 @@ export class NotionLedger implements Ledger {
   /** Every client the first time, then those edited since, at most every `clientsEveryMs`. */
   async pollClients(): Promise<Client[]> {
     const feed = this.#clientFeed;
-    if (feed.started && Date.now() - this.#clientsReadAt < this.#clientsEveryMs) return [];
-    this.#clientsReadAt = Date.now();
+    // An interval, so a monotonic clock: the wall clock stepping back (an NTP correction) must not stall it.
+    const now = performance.now();
+    if (feed.started && now - this.#clientsReadAt < this.#clientsEveryMs) return [];
+    this.#clientsReadAt = now;
     return this.#read('clients', feed, feed.started ? this.#editedSince(feed) : null).then((pages) => pages.map(clientFromPage));
   }
 
@@ -95,9 +102,17 @@ export class NotionLedger implements Ledger {
     return { timestamp: 'last_edited_time', last_edited_time: { on_or_after: feed.sinceIso() ?? new Date(0).toISOString() } };
   }
 
+  /** One read of `filter`, or its next part when Notion cut the last one at its row limit. */
   async #read(table: 'milestones' | 'clients', feed: ChangeFeed, filter: QueryFilter | null): Promise<PageObjectResponse[]> {
-    const { pages, answeredAt } = await this.#queryAll(this.#source(table), filter);
-    return feed.take(pages, answeredAt);
+    const { pages, answeredAt, complete } = await this.#queryAll(this.#source(table), feed.narrow(filter));
+    const { changed, skippedMinute } = feed.take(pages, answeredAt, complete);
+    if (skippedMinute !== null) {
+      this.#logger.error(
+        { table, createdTime: skippedMinute },
+        'more rows were created in one minute than one Notion query returns; the rest of that minute was not read',
+      );
+    }
+    return changed;
   }
 
   async getMilestone(id: string): Promise<Milestone> {
@@ -113,13 +128,14 @@ export class NotionLedger implements Ledger {
   }
 
   async updateMilestone(id: string, patch: MilestonePatch): Promise<Milestone> {
-    const properties = milestonePatchProperties(patch, this.#stageType);
+    const properties = this.#existing('milestones', milestonePatchProperties(patch, this.#stageType));
     const page = await this.#call('update milestone', () => this.#notion.pages.update({ page_id: id, properties }));
     return milestoneFromPage(this.#own(page, this.#milestoneFeed));
   }
 
   async updateClient(id: string, patch: ClientPatch): Promise<Client> {
-    const page = await this.#call('update client', () => this.#notion.pages.update({ page_id: id, properties: clientPatchProperties(patch) }));
+    const properties = this.#existing('clients', clientPatchProperties(patch));
+    const page = await this.#call('update client', () => this.#notion.pages.update({ page_id: id, properties }));
     return clientFromPage(this.#own(page, this.#clientFeed));
   }
 
@@ -153,6 +169,42 @@ export class NotionLedger implements Ledger {
     await this.#call('comment', () => this.#notion.comments.create({ parent: { page_id: pageId }, rich_text: richText(text) }));
   }
 
+  forgetMilestone(id: string): void {
+    this.#milestoneFeed.forget(id);
+  }
+
+  /** Whether the first read of the Milestones table has finished (it may take several polls). */
+  get caughtUp(): boolean {
+    return this.#milestoneFeed.started;
+  }
+
+  async hasComment(pageId: string, prefix: string): Promise<boolean> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.#call('list comments', () =>
+        this.#notion.comments.list({ block_id: pageId, page_size: 100, ...(cursor ? { start_cursor: cursor } : {}) }),
+      );
+      if (
+        page.results.some((c) =>
+          c.rich_text
+            .map((t) => t.plain_text)
+            .join('')
+            .startsWith(prefix),
+        )
+      )
+        return true;
+      cursor = page.has_more && page.next_cursor ? page.next_cursor : undefined;
+    } while (cursor);
+    return false;
+  }
+
+  /** Leaves out optional columns the table does not have. */
+  #existing<T extends Record<string, unknown>>(table: 'milestones' | 'clients', properties: T): T {
+    const present = this.#present[table];
+    if (present.size === 0) return properties;
+    return Object.fromEntries(Object.entries(properties).filter(([name]) => present.has(name))) as T;
+  }
+
   #own(page: PageLike, feed: ChangeFeed): PageObjectResponse {
     if (!isPageResponse(page)) throw new ExternalServiceError('notion_unexpected', 'Notion answered an update with a partial page.', false);
     feed.remember(page);
@@ -165,8 +217,12 @@ export class NotionLedger implements Ledger {
     return page;
   }
 
-  /** Every page of a query, and Notion's time when it answered the first. */
-  async #queryAll(dataSourceId: string, filter: QueryFilter | null): Promise<{ pages: PageObjectResponse[]; answeredAt: Date | null }> {
+  /**
+   * Every page of a query in created_time order (which no edit changes, so paging skips nothing),
+   * and Notion's time when it answered the first. `complete` is false when Notion stopped the query
+   * at its row limit: rows created after the last one returned are still to be read.
+   */
+  async #queryAll(dataSourceId: string, filter: QueryFilter | null): Promise<{ pages: PageObjectResponse[]; answeredAt: Date | null; complete: boolean }> {
     const pages: PageObjectResponse[] = [];
     let answeredAt: Date | null = null;
     let cursor: string | undefined;
@@ -175,7 +231,7 @@ export class NotionLedger implements Ledger {
         this.#notion.dataSources.query({
           data_source_id: dataSourceId,
           page_size: 100,
-          sorts: [{ timestamp: 'last_edited_time', direction: 'ascending' }],
+          sorts: [{ timestamp: 'created_time', direction: 'ascending' }],
           ...(filter ? { filter } : {}),
           ...(cursor ? { start_cursor: cursor } : {}),
         }),
@@ -184,11 +240,11 @@ export class NotionLedger implements Ledger {
       for (const result of response.results) if (isPageResponse(result)) pages.push(result);
       cursor = response.has_more && response.next_cursor ? response.next_cursor : undefined;
       if (response.request_status?.type === 'incomplete') {
-        this.#logger.warn({ dataSourceId }, 'notion query stopped at its row limit; later rows are read on the next poll');
-        break;
+        this.#logger.warn({ dataSourceId, rows: pages.length }, 'notion query stopped at its row limit; the next poll goes on from the last row read');
+        return { pages, answeredAt, complete: false };
       }
     } while (cursor);
-    return { pages, answeredAt };
+    return { pages, answeredAt, complete: true };
   }
 
   #source(which: 'milestones' | 'clients'): string {

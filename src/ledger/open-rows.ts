@@ -15,3 +15,24 @@ export function openRowsFilter(stageType: 'select' | 'status'): QueryFilter {
   // Two levels of nesting at most, as Notion allows.
   return { or: [...OPEN_INVOICE_STATUSES.map(invoiceStatus), ...BILLABLE_STAGES.map((name) => ({ and: [stage(name), noInvoice] }))] };
 }
+
+/**
+ * `filter` narrowed to rows created on or after `iso`: how a read that Notion cut at its row limit
+ * goes on. The bound is put into each branch of a top-level `or`, so the filter keeps within the two
+ * levels of nesting Notion allows.
+ */
+export function createdSince(filter: QueryFilter | null, iso: string): QueryFilter {
+  const bound = { timestamp: 'created_time' as const, created_time: { on_or_after: iso } };
+  if (filter === null) return bound;
+  if ('or' in filter) {
+    return {
+      or: filter.or.flatMap((branch) => {
+        if ('and' in branch) return [{ and: [bound, ...branch.and] }];
+        if ('or' in branch) return branch.or.map((leaf) => ({ and: [bound, leaf] }));
+        return [{ and: [bound, branch] }];
+      }),
+    };
+  }
+  if ('and' in filter) return { and: [bound, ...filter.and] };
+  return { and: [bound, filter] };
+}

@@ -3,6 +3,9 @@
  * Notion's ~3 requests/s average, a shared pause when Notion answers 429 (honouring Retry-After),
  * and retries with backoff for 5xx on calls that are safe to repeat. It is handed to the SDK as its
  * `fetch`, with the SDK's own retries off, so nothing retries twice.
+ *
+ * Its waits are intervals, so they are measured on a monotonic clock: the wall clock stepping back
+ * (an NTP correction) must neither stall Notion calls nor let a burst through.
  */
 import type { Logger } from '../log.js';
 
@@ -14,6 +17,8 @@ export type ThrottleOptions = {
   logger: Logger;
   fetch?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
+  /** A monotonic clock in milliseconds; performance.now() unless a test brings its own. */
+  now?: () => number;
 };
 
 /** The part of a request the Notion SDK hands its `fetch`. */
@@ -30,9 +35,10 @@ const RETRYABLE_5XX = new Set([500, 502, 503, 504, 529]);
 export function createThrottledFetch(options: ThrottleOptions): ThrottledFetch {
   const baseFetch = options.fetch ?? fetch;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const now = options.now ?? (() => performance.now());
   const intervalMs = 1000 / options.ratePerSecond;
   let tokens = options.burst;
-  let refilledAt = Date.now();
+  let refilledAt = now();
   let pausedUntil = 0;
   let queue: Promise<void> = Promise.resolve();
   const stats = { requests: 0, rateLimited: 0, serverErrors: 0 };
@@ -42,13 +48,13 @@ export function createThrottledFetch(options: ThrottleOptions): ThrottledFetch {
   function slot(): Promise<void> {
     const turn = queue.then(async () => {
       for (;;) {
-        const now = Date.now();
-        if (now < pausedUntil) {
-          await sleep(pausedUntil - now);
+        const at = now();
+        if (at < pausedUntil) {
+          await sleep(pausedUntil - at);
           continue;
         }
-        tokens = Math.min(options.burst, tokens + (now - refilledAt) / intervalMs);
-        refilledAt = now;
+        tokens = Math.min(options.burst, tokens + (at - refilledAt) / intervalMs);
+        refilledAt = at;
         if (tokens >= 1) {
           tokens -= 1;
           return;
@@ -69,12 +75,13 @@ export function createThrottledFetch(options: ThrottleOptions): ThrottledFetch {
       stats.requests += 1;
       const response = await baseFetch(input, init ? { method: init.method, headers: init.headers, body: init.body } : undefined);
       const date = Date.parse(response.headers.get('date') ?? '');
-      if (!Number.isNaN(date)) serverTime = new Date(date);
+      const answeredAt = Number.isNaN(date) ? null : date;
+      if (answeredAt !== null) serverTime = new Date(answeredAt);
       if (attempt >= options.maxAttempts) return response;
       if (response.status === 429) {
         stats.rateLimited += 1;
-        const waitMs = retryAfterMs(response.headers.get('retry-after')) ?? options.baseBackoffMs * 2 ** (attempt - 1);
-        pausedUntil = Math.max(pausedUntil, Date.now() + waitMs);
+        const waitMs = retryAfterMs(response.headers.get('retry-after'), answeredAt) ?? options.baseBackoffMs * 2 ** (attempt - 1);
+        pausedUntil = Math.max(pausedUntil, now() + waitMs);
         options.logger.warn({ waitMs, attempt, method }, 'notion rate limited; pausing all notion calls');
         await response.body?.cancel();
         continue;
@@ -102,10 +109,11 @@ function isRepeatable(method: string, url: string): boolean {
   return method === 'POST' && /\/query(\?|$)/.test(url);
 }
 
-function retryAfterMs(header: string | null): number | null {
+/** Retry-After in seconds, or as an HTTP date: measured against the answer's own Date when it has one, not our clock. */
+function retryAfterMs(header: string | null, answeredAt: number | null): number | null {
   if (header === null) return null;
   const seconds = Number(header);
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const date = Date.parse(header);
-  return Number.isNaN(date) ? null : Math.max(0, date - Date.now());
+  return Number.isNaN(date) ? null : Math.max(0, date - (answeredAt ?? Date.now()));
 }

@@ -44,6 +44,10 @@ export function milestonePatchProperties(patch: MilestonePatch, stageType: 'sele
   set('Invoice due', patch.invoiceDue === undefined ? undefined : date(patch.invoiceDue));
   set('Paid on', patch.paidOn === undefined ? undefined : date(patch.paidOn));
   set('Amount paid', patch.amountPaid === undefined ? undefined : { number: patch.amountPaid });
+  set('Amount credited', patch.amountCredited === undefined ? undefined : { number: patch.amountCredited });
+  set('Dispute reason', patch.disputeReason === undefined ? undefined : option(patch.disputeReason));
+  set('Promise to pay', patch.promiseToPay === undefined ? undefined : date(patch.promiseToPay));
+  set('Reminder stage', patch.reminderStage === undefined ? undefined : option(patch.reminderStage));
   return out;
 }
 
@@ -52,6 +56,7 @@ export function clientPatchProperties(patch: ClientPatch): UpdateProperties {
   if (patch.billingEmail !== undefined) out['Billing email'] = { email: patch.billingEmail };
   if (patch.taxId !== undefined) out['Tax ID'] = text(patch.taxId);
   if (patch.stripeCustomerId !== undefined) out['Stripe customer'] = text(patch.stripeCustomerId);
+  if (patch.servicePaused !== undefined) out['Service paused'] = { checkbox: patch.servicePaused };
   if (patch.history !== undefined) {
     out['Avg days to pay'] = { number: patch.history.avgDaysToPay };
     out['Paid invoices'] = { number: patch.history.paidInvoices };

@@ -91,6 +91,7 @@ export class SlackEmulator {
   readonly #sockets = new Set<WebSocket>();
   readonly #pendingAcks = new Map<string, (payload: Json) => void>();
   readonly #stalls = new Map<string, Promise<void>>();
+  readonly #failures: { method: string; error: string }[] = [];
   #tsCounter = 0;
   #listening: Listening | null = null;
   /** Where HTTP-mode deliveries go: the bot's /slack/events. */
@@ -146,6 +147,11 @@ export class SlackEmulator {
     this.#holds.push(hold);
   }
 
+  /** The next `count` calls of `method` fail with `error` (as Slack answers `{ ok: false, error }`), changing nothing. */
+  failNext(method: string, error: string, count = 1): void {
+    for (let i = 0; i < count; i += 1) this.#failures.push({ method, error });
+  }
+
   /** Every message of the channel, thread replies included, in the order posted. */
   channelMessages(channel: string): SlackMessage[] {
     return this.messages.filter((m) => m.channel === channel);
@@ -165,6 +171,11 @@ export class SlackEmulator {
     const router = new Router()
       .add('POST', '/api/:method', async (r) => {
         await this.#stalls.get(r.params.method ?? '');
+        const failure = this.#failures.findIndex((f) => f.method === r.params.method);
+        if (failure >= 0) {
+          const error = this.#failures.splice(failure, 1)[0]?.error ?? 'internal_error';
+          return { status: 200, body: { ok: false, error } };
+        }
         return this.#api(r);
       })
       .add('POST', '/response/:channel/:user/:id', (r) => this.#respond(r));

@@ -5,24 +5,31 @@
 import { App, HTTPReceiver, SocketModeReceiver, type BlockAction, type ButtonAction, type CustomRoute, type webApi } from '@slack/bolt';
 import type { Config } from '../config.js';
 import { boltLogger, type Logger } from '../log.js';
+import { localDate } from '../domain/time.js';
+import { MAX_SNOOZE_DAYS, type CollectionActions, type PaidOutside } from '../workflows/collection-actions.js';
 import { APPROVERS_ONLY, type ClickResult, type FounderActions } from '../workflows/founder-actions.js';
-import type { Chat } from '../workflows/ports.js';
+import type { Chat, Clock } from '../workflows/ports.js';
 import type { Queries } from '../workflows/store.js';
-import { ACCEPT_VIEW, ACTIONS, EDIT_BILLING_VIEW, parseSendValue } from './blocks/card.js';
+import { ACCEPT_VIEW, ACTIONS, EDIT_BILLING_VIEW, VIEWS, parseCollectionValue, parseSendValue } from './blocks/card.js';
+import { COLLECTION_FIELDS, disputeModal, paidOutsideModal, promiseModal, reissueModal, snoozeModal } from './blocks/collection-modals.js';
 import { FIELDS, acceptModal, billingDetailsErrors, editBillingModal } from './blocks/modals.js';
-import { buildStatusText } from './blocks/status.js';
+import { buildExceptionsText, buildStatusText } from './blocks/status.js';
 
 export type SlackAppOptions = {
   config: Config;
   actions: FounderActions;
+  collections: CollectionActions;
   queries: Queries;
+  clock: Clock;
+  /** Whether the first read of the ledger is done; until then /cashin would show part of it. */
+  synced: () => boolean;
   chat: Chat;
   logger: Logger;
   routes: CustomRoute[];
   clientOptions: webApi.WebClientOptions;
 };
 
-export function createSlackApp({ config, actions, queries, chat, logger, routes, clientOptions }: SlackAppOptions): App {
+export function createSlackApp({ config, actions, collections, queries, clock, synced, chat, logger, routes, clientOptions }: SlackAppOptions): App {
   const slackLogger = boltLogger(logger);
   const receiver =
     config.mode === 'socket' && config.slack.appToken
@@ -108,10 +115,19 @@ export function createSlackApp({ config, actions, queries, chat, logger, routes,
     await whisper(body.user.id, result.message ?? 'Change order drafted in Notion.');
   });
 
+  registerCollection(app, { actions, collections, queries, clock, config, tell, whisper });
+
   // The answer goes through the command's response_url: private, in the channel where it was typed.
   app.command('/cashin', async ({ ack, command, respond }) => {
     await ack();
-    const text = actions.isApprover(command.user_id) ? buildStatusText(queries.overview(), command.text) : APPROVERS_ONLY;
+    const args = command.text.trim().toLowerCase();
+    const text = !actions.isApprover(command.user_id)
+      ? APPROVERS_ONLY
+      : !synced()
+        ? 'Cashin is still reading your Notion ledger after starting; ask again in a minute for the whole picture.'
+        : args === 'exceptions'
+          ? buildExceptionsText(queries.exceptions(), clock.now())
+          : buildStatusText(queries.overview(), command.text);
     await respond({ response_type: 'ephemeral', text });
   });
 
@@ -127,6 +143,87 @@ export function createSlackApp({ config, actions, queries, chat, logger, routes,
   });
 
   return app;
+}
+
+type CollectionContext = {
+  actions: FounderActions;
+  collections: CollectionActions;
+  queries: Queries;
+  clock: Clock;
+  config: Config;
+  tell: (userId: string, result: ClickResult) => Promise<void>;
+  whisper: (userId: string, text: string) => Promise<void>;
+};
+
+/** The buttons under an unpaid invoice and their modals; every answer names the invoice it was opened for. */
+function registerCollection(app: App, { actions, collections, queries, clock, config, tell, whisper }: CollectionContext): void {
+  const invoiceLabel = (milestoneId: string) => {
+    const m = queries.milestone(milestoneId);
+    return m?.invoice.number ?? m?.invoice.id ?? 'this invoice';
+  };
+  const opener = (actionId: string, view: (value: string, label: string) => ReturnType<typeof snoozeModal>) =>
+    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, client }) => {
+      await ack();
+      if (!actions.isApprover(body.user.id)) return void (await whisper(body.user.id, APPROVERS_ONLY));
+      const value = action.value ?? '';
+      await client.views.open({ trigger_id: body.trigger_id, view: view(value, invoiceLabel(parseCollectionValue(value).milestoneId)) });
+    });
+  opener(ACTIONS.snooze, (value, label) => snoozeModal(value, label, MAX_SNOOZE_DAYS));
+  opener(ACTIONS.promise, (value, label) => promiseModal(value, label, localDate(clock.now(), config.timeZone)));
+  opener(ACTIONS.dispute, disputeModal);
+  opener(ACTIONS.paidOutside, paidOutsideModal);
+  opener(ACTIONS.reissue, (value, label) => reissueModal(value, label, collections.reissuePreview(parseCollectionValue(value).milestoneId)));
+
+  app.action<BlockAction<ButtonAction>>(ACTIONS.finalNotice, async ({ ack, body, action }) => {
+    await ack();
+    const { milestoneId, invoiceId } = parseCollectionValue(action.value ?? '');
+    await tell(body.user.id, await collections.finalNotice(milestoneId, invoiceId, body.user.id));
+  });
+  app.action<BlockAction<ButtonAction>>(ACTIONS.resume, async ({ ack, body, action }) => {
+    await ack();
+    const { milestoneId, invoiceId } = parseCollectionValue(action.value ?? '');
+    await tell(body.user.id, await collections.resume(milestoneId, invoiceId, body.user.id));
+  });
+
+  app.view(VIEWS.snooze, async ({ ack, view, body }) => {
+    const raw = view.state.values[COLLECTION_FIELDS.days]?.[COLLECTION_FIELDS.days]?.value ?? '';
+    const days = Number(raw);
+    if (!/^\d+$/.test(raw.trim()) || days < 1 || days > MAX_SNOOZE_DAYS) {
+      return void (await ack({ response_action: 'errors', errors: { [COLLECTION_FIELDS.days]: `A whole number of days from 1 to ${MAX_SNOOZE_DAYS}.` } }));
+    }
+    await ack();
+    const { milestoneId, invoiceId } = parseCollectionValue(view.private_metadata);
+    await tell(body.user.id, await collections.snooze(milestoneId, invoiceId, days, body.user.id));
+  });
+  app.view(VIEWS.promise, async ({ ack, view, body }) => {
+    const date = view.state.values[COLLECTION_FIELDS.date]?.[COLLECTION_FIELDS.date]?.selected_date ?? '';
+    const today = localDate(clock.now(), config.timeZone);
+    if (!date || date < today)
+      return void (await ack({ response_action: 'errors', errors: { [COLLECTION_FIELDS.date]: `Pick today (${today}) or a later date.` } }));
+    await ack();
+    const { milestoneId, invoiceId } = parseCollectionValue(view.private_metadata);
+    await tell(body.user.id, await collections.promise(milestoneId, invoiceId, date, body.user.id));
+  });
+  app.view(VIEWS.dispute, async ({ ack, view, body }) => {
+    const reason = view.state.values[COLLECTION_FIELDS.reason]?.[COLLECTION_FIELDS.reason]?.selected_option?.value ?? '';
+    const note = view.state.values[COLLECTION_FIELDS.note]?.[COLLECTION_FIELDS.note]?.value ?? '';
+    if (!reason) return void (await ack({ response_action: 'errors', errors: { [COLLECTION_FIELDS.reason]: 'Pick a reason.' } }));
+    await ack();
+    const { milestoneId, invoiceId } = parseCollectionValue(view.private_metadata);
+    await tell(body.user.id, await collections.dispute(milestoneId, invoiceId, reason, note, body.user.id));
+  });
+  app.view(VIEWS.paidOutside, async ({ ack, view, body }) => {
+    const choice = view.state.values[COLLECTION_FIELDS.choice]?.[COLLECTION_FIELDS.choice]?.selected_option?.value;
+    if (choice !== 'paid' && choice !== 'void') return void (await ack({ response_action: 'errors', errors: { [COLLECTION_FIELDS.choice]: 'Choose one.' } }));
+    await ack();
+    const { milestoneId, invoiceId } = parseCollectionValue(view.private_metadata);
+    await tell(body.user.id, await collections.paidOutside(milestoneId, invoiceId, choice satisfies PaidOutside, body.user.id));
+  });
+  app.view(VIEWS.reissue, async ({ ack, view, body }) => {
+    await ack();
+    const [milestoneId = '', invoiceId = '', fingerprint = ''] = view.private_metadata.split('|');
+    await tell(body.user.id, await collections.reissue(milestoneId, invoiceId || null, fingerprint, body.user.id));
+  });
 }
 
 function userOf(body: unknown): string | null {

@@ -1,24 +1,72 @@
 /** The Chat port over Slack's Web API: one card per milestone, updated in place. */
 import type { webApi } from '@slack/bolt';
 import type { CardView } from '../domain/card-view.js';
+import type { ThreadNote } from '../domain/collection-notes.js';
 import type { Chat } from '../workflows/ports.js';
 import { truncate } from '../domain/text.js';
 import { renderCard } from './blocks/card.js';
 import { SLACK_LIMITS } from './blocks/limits.js';
 import { escapeMrkdwn, truncateMrkdwn } from './blocks/mrkdwn.js';
+import { renderNote } from './blocks/note.js';
 
 type WebClient = webApi.WebClient;
 
 /** Errors meaning the card is gone and a new one should be posted. */
 const GONE = new Set(['message_not_found', 'channel_not_found', 'cant_update_message', 'is_archived']);
+/** Errors meaning a card's thread cannot be read or replied to. */
+const THREAD_GONE = new Set(['thread_not_found', 'message_not_found', 'channel_not_found']);
+
+/** The metadata type that marks Cashin's notes, so a thread can be searched for one already posted. */
+export const NOTE_EVENT = 'cashin_note';
+
+type Found = { metadata?: { event_type?: string; event_payload?: Record<string, unknown> } };
 
 export class SlackChat implements Chat {
   readonly #client: WebClient;
   readonly #channel: string;
+  readonly #approvers: readonly string[];
 
-  constructor(client: WebClient, channel: string) {
+  constructor(client: WebClient, channel: string, approverIds: readonly string[] = []) {
     this.#client = client;
     this.#channel = channel;
+    this.#approvers = approverIds;
+  }
+
+  /**
+   * Posts under the card unless its thread already holds this note; a card deleted from Slack gets
+   * its notes in the channel instead (checked against the channel's recent history).
+   */
+  async postNote(ref: string, note: ThreadNote): Promise<void> {
+    const [channel = this.#channel, ts] = ref.split('/');
+    const { text, blocks } = renderNote(note, this.#approvers);
+    const metadata = { event_type: NOTE_EVENT, event_payload: { key: note.key } };
+    const message = { channel, text, blocks, metadata, unfurl_links: false, unfurl_media: false };
+    if (ts) {
+      try {
+        if (await this.#has(note.key, (cursor) => this.#client.conversations.replies({ channel, ts, include_all_metadata: true, limit: 200, cursor }))) return;
+        await this.#client.chat.postMessage({ ...message, thread_ts: ts, reply_broadcast: note.needsFounder });
+        return;
+      } catch (error) {
+        if (!THREAD_GONE.has(slackErrorCode(error))) throw error;
+      }
+    }
+    if (await this.#has(note.key, (cursor) => this.#client.conversations.history({ channel, include_all_metadata: true, limit: 200, cursor }), 1)) return;
+    await this.#client.chat.postMessage(message);
+  }
+
+  async #has(
+    key: string,
+    page: (cursor: string | undefined) => Promise<{ messages?: Found[]; response_metadata?: { next_cursor?: string } }>,
+    maxPages = 20,
+  ): Promise<boolean> {
+    let cursor: string | undefined;
+    for (let read = 0; read < maxPages; read += 1) {
+      const answer = await page(cursor);
+      if ((answer.messages ?? []).some((m) => m.metadata?.event_type === NOTE_EVENT && m.metadata.event_payload?.key === key)) return true;
+      cursor = answer.response_metadata?.next_cursor || undefined;
+      if (!cursor) return false;
+    }
+    return false;
   }
 
   async renderCard(ref: string | null, view: CardView): Promise<string> {

@@ -39,6 +39,24 @@ export const APPROVERS_ONLY =
 
 const refusal = (): ClickResult => ({ ok: false, message: APPROVERS_ONLY });
 
+/**
+ * Runs an approver's click on a milestone: refused for anyone else, then inside the milestone's
+ * lock, starting from the row as Notion has it now.
+ */
+export async function approverClick(
+  deps: Pick<FounderDeps, 'approverIds' | 'lock' | 'ledger' | 'store'>,
+  milestoneId: string,
+  userId: string,
+  action: (fresh: Milestone) => Promise<ClickResult>,
+): Promise<ClickResult> {
+  if (!deps.approverIds.includes(userId)) return refusal();
+  return deps.lock.run(milestoneId, async () => {
+    const fresh = deps.store.track(await deps.ledger.getMilestone(milestoneId)).milestone;
+    if (fresh.trashed) return { ok: false, message: 'This milestone was deleted from Notion; nothing was changed.' };
+    return action(fresh);
+  });
+}
+
 export class FounderActions {
   readonly #deps: FounderDeps;
   readonly #log: Logger;
@@ -196,14 +214,8 @@ export class FounderActions {
     };
   }
 
-  async #approverClick(milestoneId: string, userId: string, action: (fresh: Milestone) => Promise<ClickResult>): Promise<ClickResult> {
-    if (!this.isApprover(userId)) return refusal();
-    const { lock, ledger, store } = this.#deps;
-    return lock.run(milestoneId, async () => {
-      const fresh = store.track(await ledger.getMilestone(milestoneId)).milestone;
-      if (fresh.trashed) return { ok: false, message: 'This milestone was deleted from Notion; nothing was changed.' };
-      return action(fresh);
-    });
+  #approverClick(milestoneId: string, userId: string, action: (fresh: Milestone) => Promise<ClickResult>): Promise<ClickResult> {
+    return approverClick(this.#deps, milestoneId, userId, action);
   }
 
   async #freshClient(id: string | null): Promise<Client | null> {

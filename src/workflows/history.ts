@@ -2,15 +2,28 @@
  * The paced background read of every invoiced row: it sums up each client's payment history, keeps
  * it for the forecast, and writes the totals to the Clients table when they changed. It waits
  * between its requests so it never takes more than half of Notion's budget from the bot's own work.
+ *
+ * Every known client is gone through, not only those with invoiced rows: a client whose last row was
+ * moved to another client, or deleted, gets empty totals. A client the store does not hold yet (the
+ * Clients table was not read so far) is read from Notion. A scan that fails throws, for its loop to
+ * report (/healthz).
  */
 import { addToHistory, emptyHistory, sameTotals, totalsOf, type PaymentHistory } from '../domain/client-history.js';
+import type { Client, ClientTotals } from '../domain/milestone.js';
+import { ExternalServiceError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Clock, Ledger } from './ports.js';
 import type { MilestoneStore } from './store.js';
 
+/**
+ * What the scan needs of the store. `clients()` lists every client the store holds, so a client
+ * left without invoiced rows is reset after a restart too.
+ */
+export type HistoryStore = Pick<MilestoneStore, 'client' | 'putClient' | 'clients'>;
+
 export type HistoryDeps = {
   ledger: Ledger;
-  store: MilestoneStore;
+  store: HistoryStore;
   clock: Clock;
   logger: Logger;
   timeZone: string;
@@ -48,19 +61,23 @@ export class HistoryScan {
       rows += page.length;
       await this.#pause();
     }
+    // Clients that had rows in the last scan, the store's, and this scan's.
+    const ids = new Set([...this.#histories.keys(), ...[...store.clients()].map((c) => c.id), ...histories.keys()]);
     this.#histories = histories;
     let written = 0;
-    for (const id of histories.keys()) {
-      const client = store.client(id);
-      const totals = totalsOf(this.history(id));
+    for (const id of ids) {
       if (this.#stopped) return;
-      if (!client || sameTotals(client.history, totals)) continue;
-      store.putClient(await ledger.updateClient(id, { history: totals }));
-      written += 1;
+      const totals = totalsOf(this.history(id));
+      const client = store.client(id) ?? (await this.#fetch(id));
+      if (!client) continue;
+      if (histories.has(id) ? sameTotals(client.history, totals) : isEmpty(client.history)) continue;
+      const updated = await this.#skipIfGone(id, () => ledger.updateClient(id, { history: totals }));
+      if (updated) store.putClient(updated);
+      written += updated ? 1 : 0;
       await this.#pause();
     }
     this.#scannedAt = clock.now();
-    logger.info({ rows, clients: histories.size, written }, 'client payment histories summed up');
+    logger.info({ rows, clients: ids.size, written }, 'client payment histories summed up');
   }
 
   /** Ends a read in progress at its next page, for a quick shutdown. */
@@ -68,7 +85,32 @@ export class HistoryScan {
     this.#stopped = true;
   }
 
+  async #fetch(id: string): Promise<Client | null> {
+    const client = await this.#skipIfGone(id, () => this.#deps.ledger.getClient(id));
+    await this.#pause();
+    return client ? this.#deps.store.putClient(client) : null;
+  }
+
+  /**
+   * Runs a read or write of one client. Notion refusing it for that page (deleted, in the trash, not
+   * shared) skips the client with a warning; anything else fails the scan.
+   */
+  async #skipIfGone(id: string, run: () => Promise<Client>): Promise<Client | null> {
+    try {
+      return await run();
+    } catch (error) {
+      if (!(error instanceof ExternalServiceError) || (error.code !== 'notion_refused' && error.code !== 'notion_not_shared')) throw error;
+      this.#deps.logger.warn({ clientId: id, reason: error.message }, 'client payment history not written; the client cannot be read or written');
+      return null;
+    }
+  }
+
   #pause(): Promise<void> {
     return new Promise((resolve) => setTimeout(resolve, this.#deps.paceMs));
   }
+}
+
+/** No history shown: blank, or zero invoices and disputes. */
+function isEmpty(totals: ClientTotals): boolean {
+  return totals.avgDaysToPay === null && !totals.paidInvoices && !totals.disputes;
 }

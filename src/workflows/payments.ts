@@ -8,6 +8,9 @@
  * is retried with backoff a few times and then set aside with a warning, and the ones after it are
  * applied regardless.
  */
+import type { BillingPolicy } from '../domain/billing-rules.js';
+import { decide } from '../domain/decide.js';
+import { mayNeedAction, type DisputeReason } from '../domain/milestone.js';
 import { ExternalServiceError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { KeyedLock } from './keyed-lock.js';
@@ -22,10 +25,16 @@ export type PaymentDeps = {
   store: MilestoneStore;
   lock: KeyedLock;
   settler: Settler;
+  policy: BillingPolicy;
   logger: Logger;
   /** Poll interval: the unit of the retry backoff. */
   intervalMs: number;
 };
+
+/** Stripe events that open an exception on their invoice, with the reason they give. */
+const EXCEPTION_EVENTS: Readonly<Record<string, DisputeReason>> = { 'charge.dispute.created': 'Other', 'invoice.payment_failed': 'Payment failed' };
+
+const eventMarker = (event: StripeEventRef) => `Cashin: Stripe event ${event.id} (${event.type})`;
 
 /** Re-read events this far back: events of the same second can arrive out of order. */
 const OVERLAP_SECONDS = 60;
@@ -117,9 +126,47 @@ export class PaymentIntake {
       const invoice = await billing.retrieve(invoiceId);
       if (!invoice) throw new ExternalServiceError('stripe_invoice_missing', `Stripe has no invoice ${invoiceId}.`, false);
       store.putInvoice(invoice);
-      if (!store.tracked(target)) store.track(await ledger.getMilestone(target));
+      const wasFollowed = store.tracked(target) !== undefined;
+      if (!wasFollowed) store.track(await ledger.getMilestone(target));
+      const reason = EXCEPTION_EVENTS[event.type];
+      if (reason) await this.#openException(target, invoiceId, event, reason);
+      else if (event.type === 'charge.dispute.closed') await this.#note(target, event);
+      if (!wasFollowed && this.#alreadyRecorded(target)) {
+        // A settled row the event changes nothing for (a redelivery, say): let it go again untouched.
+        store.forget(target);
+        return;
+      }
       await settler.settle(target);
     });
+  }
+
+  /**
+   * A dispute or a failed payment opens an exception by itself: Dispute reason is written and the
+   * ladder pauses. The audit comment names the event, so a late redelivery does not reopen one the
+   * founder has resolved since.
+   */
+  async #openException(milestoneId: string, invoiceId: string, event: StripeEventRef, reason: DisputeReason): Promise<void> {
+    const { ledger, store } = this.#deps;
+    const m = store.track(await ledger.getMilestone(milestoneId)).milestone;
+    if (m.invoice.id !== invoiceId || m.disputeReason !== null) return;
+    if (await ledger.hasComment(milestoneId, eventMarker(event))) return;
+    store.track(await ledger.updateMilestone(milestoneId, { disputeReason: reason }));
+    await ledger.comment(milestoneId, `${eventMarker(event)} opened the exception "${reason}". ${event.detail ?? ''}`.trim());
+    this.#log.info({ milestoneId, invoiceId, eventId: event.id, reason }, 'exception opened from a stripe event');
+  }
+
+  /** Whether a settled row already says everything its invoice says: only its card would be drawn again. */
+  #alreadyRecorded(milestoneId: string): boolean {
+    const { store, policy, clock } = this.#deps;
+    const tracked = store.tracked(milestoneId);
+    if (!tracked || mayNeedAction(tracked.milestone)) return false;
+    return decide(store.state(tracked), clock.now(), policy).every((a) => a.type === 'render-card');
+  }
+
+  async #note(milestoneId: string, event: StripeEventRef): Promise<void> {
+    const { ledger } = this.#deps;
+    if (await ledger.hasComment(milestoneId, eventMarker(event))) return;
+    await ledger.comment(milestoneId, `${eventMarker(event)}: ${event.detail ?? event.type}`);
   }
 
   #markSeen(id: string): void {

@@ -4,8 +4,9 @@
  * the emulators.
  */
 import type { CardView } from '../domain/card-view.js';
+import type { ThreadNote } from '../domain/collection-notes.js';
 import type { InvoiceHistoryRow } from '../domain/client-history.js';
-import type { Client, ClientTotals, InvoiceSnapshot, InvoiceStatus, Milestone } from '../domain/milestone.js';
+import type { Client, ClientTotals, CollectionMemo, InvoiceSnapshot, InvoiceStatus, Milestone } from '../domain/milestone.js';
 
 /** Fields the bot may write on a milestone, in domain terms; null clears a column. */
 export type MilestonePatch = Partial<{
@@ -25,9 +26,13 @@ export type MilestonePatch = Partial<{
   invoiceDue: string | null;
   paidOn: string | null;
   amountPaid: number | null;
+  amountCredited: number | null;
+  disputeReason: string | null;
+  promiseToPay: string | null;
+  reminderStage: string | null;
 }>;
 
-export type ClientPatch = Partial<{ billingEmail: string | null; taxId: string; stripeCustomerId: string; history: ClientTotals }>;
+export type ClientPatch = Partial<{ billingEmail: string | null; taxId: string; stripeCustomerId: string; history: ClientTotals; servicePaused: boolean }>;
 
 export type { InvoiceHistoryRow };
 
@@ -47,6 +52,12 @@ export type Ledger = {
   /** Every invoiced row, a page (up to 100) at a time, with only the columns history needs. */
   invoiceHistory(): AsyncIterable<InvoiceHistoryRow[]>;
   comment(pageId: string, text: string): Promise<void>;
+  /** Whether the first read of the Milestones table has finished (Notion may cut it over several polls). */
+  readonly caughtUp: boolean;
+  /** Drops what the ledger remembers of a row the bot stopped following (its change fingerprint). */
+  forgetMilestone(id: string): void;
+  /** Whether the page already has a comment starting with `prefix` (a step recorded before a crash). */
+  hasComment(pageId: string, prefix: string): Promise<boolean>;
 };
 
 export type NewInvoice = {
@@ -60,6 +71,8 @@ export type NewInvoice = {
   /** Fingerprint of the billing terms, kept in the metadata and in the idempotency key. */
   terms: string;
   sentBy: string;
+  /** The voided invoice this one replaces (void and reissue). */
+  replaces?: string;
 };
 
 export type NewLine = {
@@ -72,7 +85,11 @@ export type NewLine = {
   milestoneId: string;
 };
 
-export type StripeEventRef = { id: string; created: number; type: string; invoiceId: string | null };
+/**
+ * A Stripe event, reduced to the invoice it concerns (found through the payment for a dispute) and,
+ * for a dispute or a failed payment, Stripe's own words on why.
+ */
+export type StripeEventRef = { id: string; created: number; type: string; invoiceId: string | null; detail?: string | null };
 
 export type Billing = {
   /** The client's Stripe customer, created once and kept in step with the client's name and billing email. */
@@ -91,6 +108,16 @@ export type Billing = {
   wasSent(invoiceId: string, since: string): Promise<boolean>;
   taxRate(percentage: number): Promise<string>;
   eventsSince(createdAfter: number): Promise<StripeEventRef[]>;
+  /** Emails an open invoice again (a reminder), once per step: the step names the idempotency key. */
+  remind(invoiceId: string, step: string): Promise<InvoiceSnapshot>;
+  /** The newest `invoice.sent` event of this invoice in Stripe's 30-day log, or null. */
+  lastSentEvent(invoiceId: string): Promise<string | null>;
+  /** Whether Stripe emailed the invoice after the event `eventId` (after anything in its log, when null). */
+  sentAfter(invoiceId: string, eventId: string | null): Promise<boolean>;
+  /** Writes part of the collection memo into the invoice's metadata; null removes a key. */
+  updateMemo(invoiceId: string, memo: Partial<CollectionMemo>): Promise<InvoiceSnapshot>;
+  /** Records a payment made outside Stripe (bank transfer, cheque): the invoice becomes paid. */
+  payOutOfBand(invoiceId: string): Promise<InvoiceSnapshot>;
 };
 
 export type Chat = {
@@ -101,6 +128,12 @@ export type Chat = {
    * `draft` is text for the founder to copy, shown exactly as written.
    */
   whisper(userId: string, text: string, draft?: string): Promise<void>;
+  /**
+   * A reply in the card's thread (`ref` is the card's `channel/ts`), posted once: when the thread
+   * already holds a note with the same key, nothing is posted. Notes that need the founder are
+   * shown in the channel too and mention the approvers.
+   */
+  postNote(ref: string, note: ThreadNote): Promise<void>;
 };
 
 export type Clock = { now(): Date };

@@ -14,7 +14,7 @@ import type { Client, InvoiceSnapshot, Milestone } from '../domain/milestone.js'
 import { formatMoney } from '../domain/money.js';
 import { isoWithOffset, localDate } from '../domain/time.js';
 import { DomainError, ExternalServiceError } from '../errors.js';
-import type { Billing, Clock, Ledger } from './ports.js';
+import type { Billing, Clock, Ledger, MilestonePatch } from './ports.js';
 import type { MilestoneStore } from './store.js';
 
 export type Actor = { kind: 'user'; userId: string } | { kind: 'auto' };
@@ -22,6 +22,23 @@ export type Actor = { kind: 'user'; userId: string } | { kind: 'auto' };
 export type SendDeps = { ledger: Ledger; billing: Billing; clock: Clock; policy: BillingPolicy; store: MilestoneStore };
 
 export type Sent = { milestone: Milestone; invoice: InvoiceSnapshot };
+
+/** A corrected invoice replacing a voided one: linked to it, and the row's old invoice columns cleared with the new id. */
+export type Reissue = { replaces: string };
+
+/** The columns of a voided invoice that its replacement must not inherit, cleared in the same write as the new id. */
+const REISSUE_RESET: MilestonePatch = {
+  invoiceNumber: null,
+  invoiceLink: null,
+  invoiceSent: null,
+  invoiceDue: null,
+  paidOn: null,
+  amountPaid: null,
+  amountCredited: null,
+  disputeReason: null,
+  reminderStage: null,
+  promiseToPay: null,
+};
 
 export function actorLabel(actor: Actor): string {
   return actor.kind === 'auto' ? 'auto' : actor.userId;
@@ -38,6 +55,7 @@ export async function billMilestone(
   plan: InvoicePlan,
   invoice: InvoiceSnapshot | null,
   actor: Actor,
+  reissue?: Reissue,
 ): Promise<Sent> {
   let current = milestone;
   let started = invoice;
@@ -46,10 +64,10 @@ export async function billMilestone(
     started = null;
   }
   if (started) return continueInvoice(deps, current, plan, started, actor);
-  return startInvoice(deps, current, client, plan, actor);
+  return startInvoice(deps, current, client, plan, actor, reissue);
 }
 
-async function startInvoice(deps: SendDeps, milestone: Milestone, client: Client, plan: InvoicePlan, actor: Actor): Promise<Sent> {
+async function startInvoice(deps: SendDeps, milestone: Milestone, client: Client, plan: InvoicePlan, actor: Actor, reissue?: Reissue): Promise<Sent> {
   const { ledger, billing, policy, store } = deps;
   const customerId = await billing.ensureCustomer({
     clientId: client.id,
@@ -74,10 +92,12 @@ async function startInvoice(deps: SendDeps, milestone: Milestone, client: Client
       milestoneId: milestone.id,
       terms: plan.fingerprint,
       sentBy: actorLabel(actor),
+      ...(reissue ? { replaces: reissue.replaces } : {}),
     }));
   store.putInvoice(invoice);
   // The id reaches Notion before the invoice can be finalized, so a restart resumes instead of starting over.
   const recorded = await ledger.updateMilestone(milestone.id, {
+    ...(reissue ? REISSUE_RESET : {}),
     invoiceId: invoice.id,
     invoiceStatus: 'Draft',
     invoiceCreated: isoWithOffset(new Date(invoice.created), policy.timeZone),

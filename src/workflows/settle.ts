@@ -8,8 +8,10 @@ import type { BillingPolicy } from '../domain/billing-rules.js';
 import { decide, type Action } from '../domain/decide.js';
 import { planInvoice } from '../domain/invoice-plan.js';
 import { evaluateBillingRules } from '../domain/billing-rules.js';
+import { mayNeedAction } from '../domain/milestone.js';
 import { DomainError, ExternalServiceError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { Collections } from './collections.js';
 import type { KeyedLock } from './keyed-lock.js';
 import type { Billing, Chat, Clock, Ledger } from './ports.js';
 import { billMilestone, discardInvoice, recordSent, type Actor } from './send-invoice.js';
@@ -32,10 +34,14 @@ const MAX_ROUNDS = 8;
 export class Settler {
   readonly #deps: SettleDeps;
   readonly #log: Logger;
+  readonly collections: Collections;
+  /** Sends the corrected invoice of a void-and-reissue a restart interrupted (see collection-actions.ts). */
+  finishReissue: (milestoneId: string) => Promise<void> = async () => {};
 
   constructor(deps: SettleDeps) {
     this.#deps = deps;
     this.#log = deps.logger.child({ component: 'settle' });
+    this.collections = new Collections(deps);
   }
 
   /** Settles every milestone that owes something; one failure does not stop the others. */
@@ -55,13 +61,17 @@ export class Settler {
 
   /** Applies decide()'s actions until it has nothing more to say. The caller holds the lock. */
   async settle(id: string): Promise<void> {
-    const { store, clock, policy } = this.#deps;
+    const { store, clock, policy, ledger } = this.#deps;
     for (let round = 0; round < MAX_ROUNDS; round += 1) {
       const tracked = store.tracked(id);
       if (!tracked) return;
+      // A client not read yet (a webhook or a click before the first poll) is read now, not taken as missing.
+      const clientId = tracked.milestone.clientId;
+      if (clientId && !store.client(clientId)) store.putClient(await ledger.getClient(clientId));
       const actions = decide(store.state(tracked), clock.now(), policy);
       if (actions.length === 0) {
-        if (tracked.milestone.trashed) store.forget(id);
+        // Settled rows are let go: the poll reads them again only if they are edited back into the loop.
+        if (tracked.milestone.trashed || !mayNeedAction(tracked.milestone)) this.#stopFollowing(id);
         return;
       }
       for (const action of actions) await this.#apply(tracked, action);
@@ -101,6 +111,27 @@ export class Settler {
         return;
       case 'render-card':
         await this.#renderCard(tracked, action);
+        return;
+      case 'ladder-step':
+        await this.collections.step(id, action.due, action.skipped);
+        return;
+      case 'ladder-pause':
+        await this.collections.pause(id);
+        return;
+      case 'ladder-resume':
+        await this.collections.resume(id);
+        return;
+      case 'post-note':
+        await this.collections.note(id, action.note);
+        return;
+      case 'lift-service-pause':
+        await this.collections.liftServicePause(id);
+        return;
+      case 'finish-reissue':
+        await this.finishReissue(id);
+        return;
+      case 'close-exception':
+        await this.collections.closeException(id, action.why);
         return;
       default:
         return action satisfies never;
@@ -150,7 +181,7 @@ export class Settler {
       const discard = owedNow.find((a) => a.type === 'discard-invoice');
       const invoice = store.invoice(fresh.milestone.invoice.id);
       if (discard && invoice) await discardInvoice(this.#deps, fresh.milestone, invoice, discard.reason);
-      store.forget(id);
+      this.#stopFollowing(id);
       return;
     }
     const still = owedNow.find((a) => a.type === owed.type);
@@ -171,6 +202,11 @@ export class Settler {
       if (error instanceof ExternalServiceError && error.retryable) throw error;
       recordSendFailure(this.#deps, id, error, this.#log);
     }
+  }
+
+  #stopFollowing(id: string): void {
+    this.#deps.store.forget(id);
+    this.#deps.ledger.forgetMilestone(id);
   }
 
   async #renderCard(tracked: Tracked, action: Extract<Action, { type: 'render-card' }>): Promise<void> {
@@ -211,6 +247,7 @@ async function recordInvoice(deps: SettleDeps, tracked: Tracked, action: Extract
       invoiceDue: record.due,
       paidOn: record.paidOn,
       amountPaid: record.amountPaid,
+      ...(record.amountCredited === undefined ? {} : { amountCredited: record.amountCredited }),
     }),
   );
   if (transition && invoice) await deps.ledger.comment(id, audit.transition(invoice, transition));

@@ -20,6 +20,11 @@ export class LedgerSync {
     this.#deps = deps;
   }
 
+  /** Whether every row that can need something has been read at least once. */
+  get caughtUp(): boolean {
+    return this.#deps.ledger.caughtUp;
+  }
+
   async poll(): Promise<void> {
     await this.load();
     await this.#recheckUnsent();
@@ -31,7 +36,8 @@ export class LedgerSync {
     const { ledger, store } = this.#deps;
     for (const client of await ledger.pollClients()) store.putClient(client);
     // A settled row edited later is read, but followed only if it can need something again.
-    for (const milestone of await ledger.pollMilestones()) if (store.tracked(milestone.id) || mayNeedAction(milestone)) store.track(milestone);
+    const started = store.sequence();
+    for (const milestone of await ledger.pollMilestones()) if (store.tracked(milestone.id) || mayNeedAction(milestone)) store.trackPolled(milestone, started);
   }
 
   async #recheckUnsent(): Promise<void> {

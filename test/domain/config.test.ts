@@ -158,8 +158,11 @@ describe('the README configuration table', () => {
     for (const [name, documented] of rows) {
       const field = EnvSchema.shape[name as keyof typeof EnvSchema.shape];
       const parsed = field.safeParse(undefined);
-      const actual = !parsed.success ? 'required' : parsed.data === undefined ? '—' : String(parsed.data);
-      expect({ name, default: documented.replace(/`/g, '') }).toEqual({ name, default: actual });
+      const actual = !parsed.success ? 'required' : parsed.data === undefined ? '—' : parsed.data;
+      // A documented default must parse to exactly what the schema uses when the setting is absent.
+      const shown = documented.replace(/`/g, '');
+      const expected = shown === 'required' || shown === '—' ? shown : field.safeParse(shown).data;
+      expect({ name, default: expected }).toEqual({ name, default: actual });
     }
   });
 });

@@ -15,6 +15,7 @@ function state(milestone: Partial<Milestone>, extra: Partial<MilestoneState> = {
     acceptedSeenAt: null,
     cardRef: '',
     notEmailed: null,
+    notesPosted: new Set(),
     ...extra,
   };
 }
@@ -23,7 +24,9 @@ function state(milestone: Partial<Milestone>, extra: Partial<MilestoneState> = {
 function apply(s: MilestoneState, actions: Action[]): MilestoneState {
   let m = s.milestone;
   let renderedCardKey = s.renderedCardKey;
+  const notesPosted = new Set(s.notesPosted);
   for (const a of actions) {
+    if (a.type === 'post-note') notesPosted.add(a.note.key);
     if (a.type === 'fill-completed') m = { ...m, completed: a.value };
     if (a.type === 'fill-accepted') m = { ...m, accepted: a.value };
     if (a.type === 'write-blockers') m = { ...m, blockers: a.text };
@@ -33,7 +36,7 @@ function apply(s: MilestoneState, actions: Action[]): MilestoneState {
       m = { ...m, slackCard: 'C1/1.0' };
     }
   }
-  return { ...s, milestone: m, renderedCardKey, cardRef: m.slackCard };
+  return { ...s, milestone: m, renderedCardKey, cardRef: m.slackCard, notesPosted };
 }
 
 function settle(s: MilestoneState, at = now): { state: MilestoneState; rounds: Action[][] } {
@@ -69,6 +72,14 @@ describe('decide', () => {
       .rounds.flat()
       .find((a) => a.type === 'render-card');
     expect(card?.type === 'render-card' && card.view.kind === 'delivered' && card.view.acceptanceOverdue).toBe(true);
+    // The prompt is also a reply under the card that needs the founder, posted once, after the card.
+    const rounds = settle(s).rounds;
+    const notes = rounds.flat().filter((a) => a.type === 'post-note');
+    expect(notes).toHaveLength(1);
+    expect(rounds.findIndex((r) => r.some((a) => a.type === 'post-note'))).toBeGreaterThan(rounds.findIndex((r) => r.some((a) => a.type === 'render-card')));
+    const note = notes[0]?.type === 'post-note' ? notes[0].note : null;
+    expect(note?.needsFounder).toBe(true);
+    expect(note?.draft?.text).toMatch(/^Hi Dana,/);
   });
 
   it('auto-sends a complete milestone once the grace period has passed', () => {

@@ -12,7 +12,7 @@ const manifest = parse(read('../../manifest.yml')) as {
 };
 
 /** Every Web API method the bot calls, with the scope it needs (views.open and auth.test need none). */
-const SCOPES_USED = ['chat:write', 'commands', 'channels:read', 'groups:read'];
+const SCOPES_USED = ['chat:write', 'commands', 'channels:read', 'groups:read', 'channels:history', 'groups:history'];
 
 /** test/fixtures/slack-app-manifest.schema.json is Slack's published JSON schema for app manifests. */
 describe('manifest.yml', () => {

@@ -64,7 +64,7 @@ export async function harness(world: World, options: { now?: Date; env?: Record<
   const problems = await ledger.connect();
   if (problems.length > 0) throw new Error(`ledger does not match the contract: ${JSON.stringify(problems)}`);
   const billing = new StripeBilling(clients.stripe, silentLogger);
-  const chat = new SlackChat(clients.slack, config.slack.channelId);
+  const chat = new SlackChat(clients.slack, config.slack.channelId, config.slack.approverIds);
   const workflows = wireWorkflows(config, { ledger, billing, chat, clock, logger: silentLogger }, { historyPaceMs: 0 });
   const card = (id: string) => {
     const ref = String(world.values(id)['Slack card'] ?? '');

@@ -1,7 +1,7 @@
 import { evaluateBillingRules, type BillingPolicy } from '../../src/domain/billing-rules.js';
 import { buildCardView, type CardContext, type CardView } from '../../src/domain/card-view.js';
 import { planInvoice } from '../../src/domain/invoice-plan.js';
-import { emptyLedgerInvoice, type Client, type InvoiceSnapshot, type Milestone } from '../../src/domain/milestone.js';
+import { emptyCollectionMemo, emptyLedgerInvoice, type Client, type InvoiceSnapshot, type Milestone } from '../../src/domain/milestone.js';
 
 export const policy: BillingPolicy = {
   defaultCurrency: 'USD',
@@ -9,6 +9,8 @@ export const policy: BillingPolicy = {
   autoSendAfterMinutes: 120,
   acceptanceSlaHours: 24,
   timeZone: 'Europe/Berlin',
+  reminderHours: { fromMinute: 9 * 60, toMinute: 17 * 60 },
+  reminderDays: [1, 2, 3, 4, 5],
 };
 
 export function aClient(overrides: Partial<Client> = {}): Client {
@@ -25,6 +27,8 @@ export function aClient(overrides: Partial<Client> = {}): Client {
     reminderCadence: 'Standard',
     reviewBeforeSend: false,
     servicePause: false,
+    servicePaused: false,
+    reminderOffsets: '',
     stripeCustomerId: null,
     history: { avgDaysToPay: null, paidInvoices: null, disputes: null },
     ...overrides,
@@ -52,6 +56,9 @@ export function aMilestone(overrides: Partial<Milestone> = {}): Milestone {
     changeOrderRequired: false,
     poNumber: '',
     invoice: emptyLedgerInvoice(),
+    disputeReason: null,
+    promiseToPay: null,
+    reminderStage: null,
     blockers: '',
     sendFailure: null,
     slackCard: '',
@@ -82,6 +89,8 @@ export function anInvoice(overrides: Partial<InvoiceSnapshot> = {}): InvoiceSnap
     sentBy: 'U1',
     milestoneId: 'ms-1',
     terms: null,
+    credited: 0,
+    collection: emptyCollectionMemo(),
     ...overrides,
   };
 }

@@ -5,6 +5,8 @@
 import type { types } from '@slack/bolt';
 import type { Blocker } from '../../domain/billing-rules.js';
 import type { CardView, DeliveredCard, InvoiceCard, ReviewCard } from '../../domain/card-view.js';
+import type { NoteButtons } from '../../domain/collection-notes.js';
+import type { LadderView } from '../../domain/collection.js';
 import { truncate } from '../../domain/text.js';
 import { SLACK_LIMITS } from './limits.js';
 import { escapeMrkdwn, mrkdwnLink, truncateMrkdwn } from './mrkdwn.js';
@@ -17,10 +19,24 @@ export const ACTIONS = {
   send: 'cashin_send',
   editBilling: 'cashin_edit_billing',
   draftChangeOrder: 'cashin_draft_change_order',
+  finalNotice: 'cashin_final_notice',
+  snooze: 'cashin_snooze',
+  promise: 'cashin_promise',
+  dispute: 'cashin_dispute',
+  paidOutside: 'cashin_paid_outside',
+  resume: 'cashin_resume',
+  reissue: 'cashin_reissue',
 } as const;
 
 export const EDIT_BILLING_VIEW = 'cashin_edit_billing_modal';
 export const ACCEPT_VIEW = 'cashin_accept_modal';
+export const VIEWS = {
+  snooze: 'cashin_snooze_modal',
+  promise: 'cashin_promise_modal',
+  dispute: 'cashin_dispute_modal',
+  paidOutside: 'cashin_paid_outside_modal',
+  reissue: 'cashin_reissue_modal',
+} as const;
 
 export type CardMessage = { text: string; blocks: KnownBlock[] };
 
@@ -33,7 +49,7 @@ const fields = (pairs: [string, string][]): KnownBlock => ({
 const context = (text: string): KnownBlock => ({ type: 'context', elements: [md(text)] });
 const header = (text: string): KnownBlock => ({ type: 'header', text: { type: 'plain_text', text: truncate(text, SLACK_LIMITS.headerText), emoji: true } });
 
-function button(text: string, actionId: string, value: string, style?: 'primary' | 'danger') {
+export function button(text: string, actionId: string, value: string, style?: 'primary' | 'danger') {
   return {
     type: 'button' as const,
     text: { type: 'plain_text' as const, text: truncate(text, SLACK_LIMITS.buttonText), emoji: true },
@@ -55,6 +71,33 @@ export function sendValue(milestoneId: string, fingerprint: string): string {
 export function parseSendValue(value: string): { milestoneId: string; fingerprint: string | null } {
   const [milestoneId = '', fingerprint] = value.split('|');
   return { milestoneId, fingerprint: fingerprint || null };
+}
+
+/** The value collection buttons carry: the milestone and the invoice they were drawn for. */
+export function collectionValue(milestoneId: string, invoiceId: string): string {
+  return `${milestoneId}|${invoiceId}`;
+}
+
+export function parseCollectionValue(value: string): { milestoneId: string; invoiceId: string | null } {
+  const [milestoneId = '', invoiceId] = value.split('|');
+  return { milestoneId, invoiceId: invoiceId || null };
+}
+
+/** What the founder can do about an unpaid invoice, or about an open exception. */
+export function collectionButtons(kind: NoteButtons, milestoneId: string, invoiceId: string | null, blockId: string): KnownBlock[] {
+  if (kind === null || invoiceId === null) return [];
+  const value = collectionValue(milestoneId, invoiceId);
+  const elements =
+    kind === 'collection'
+      ? [
+          button('Send final notice', ACTIONS.finalNotice, value, 'danger'),
+          button('Snooze…', ACTIONS.snooze, value),
+          button('Client promised to pay by…', ACTIONS.promise, value),
+          button('Mark disputed…', ACTIONS.dispute, value),
+          button('Mark paid outside Stripe…', ACTIONS.paidOutside, value),
+        ]
+      : [button('Resume reminders', ACTIONS.resume, value, 'primary'), button('Void and reissue…', ACTIONS.reissue, value)];
+  return [{ type: 'actions', block_id: truncate(blockId, SLACK_LIMITS.actionId), elements }];
 }
 
 function blockerLines(blockers: readonly Blocker[]): string {
@@ -173,8 +216,10 @@ function statusWord(view: InvoiceCard): string {
   if (view.status === 'paid') return 'paid';
   if (view.status === 'void') return 'void';
   if (view.status === 'uncollectible') return 'marked uncollectible';
-  if (view.remaining) return 'partly paid';
-  return view.overdue ? 'overdue' : 'sent, awaiting payment';
+  if (view.exception) return `disputed (${view.exception})`;
+  const late = view.overdue ? `overdue, ${view.daysLate} day${view.daysLate === 1 ? '' : 's'} late` : '';
+  if (view.remaining) return late ? `partly paid, ${late}` : 'partly paid';
+  return late || 'sent, awaiting payment';
 }
 
 function invoiceBlocks(view: InvoiceCard): KnownBlock[] {
@@ -190,13 +235,27 @@ function invoiceBlocks(view: InvoiceCard): KnownBlock[] {
     ['Due', view.dueOn ?? '—'],
   ];
   if (view.paid) pairs.push(['Paid', escapeMrkdwn(view.paid)]);
+  if (view.credited) pairs.push(['Credited', escapeMrkdwn(view.credited)]);
   if (view.remaining) pairs.push(['Remaining', escapeMrkdwn(view.remaining)]);
-  return [
+  if (view.promiseToPay) pairs.push(['Promised by', escapeMrkdwn(view.promiseToPay)]);
+  const blocks: KnownBlock[] = [
     header(`${icon} Invoice ${view.number ?? ''}: ${view.title}`),
     fields(pairs),
     section(`*Payment link*\n${view.link ? mrkdwnLink(view.link, 'Hosted invoice page') : 'Not available yet.'}`),
-    context(`${who}${view.sentAt ? ` on ${view.sentAt}` : ''} · ${title(view)}`),
   ];
+  if (view.ladder) blocks.push(section(ladderText(view.ladder)));
+  blocks.push(context(`${who}${view.sentAt ? ` on ${view.sentAt}` : ''} · ${title(view)}`));
+  const buttons = view.exception ? 'exception' : view.ladder && view.status === 'open' ? 'collection' : null;
+  if (buttons && view.invoiceId) blocks.push(...collectionButtons(buttons, view.milestoneId, view.invoiceId, `cashin_card:${view.milestoneId}`));
+  return blocks;
+}
+
+/** The ladder on the card: each step with its day, done or next, and where it stands. */
+function ladderText(ladder: LadderView): string {
+  const mark = (s: LadderView['steps'][number]) => (s.done ? ':white_check_mark:' : s.next ? ':arrow_right:' : ':white_small_square:');
+  const steps = ladder.steps.map((s) => `${mark(s)} ${escapeMrkdwn(s.name)} · ${escapeMrkdwn(s.day)}`).join('\n');
+  const note = ladder.note ? `\n:warning: ${escapeMrkdwn(ladder.note)}` : '';
+  return `*Reminders (${escapeMrkdwn(ladder.cadence)})*\n${steps}\n_${escapeMrkdwn(ladder.status)}_${note}`;
 }
 
 /** Keeps a message under Slack's block count and total text size, dropping detail from the middle first. */

@@ -1,0 +1,295 @@
+/**
+ * The replies Cashin posts in a milestone's Slack thread while it chases payment: each ladder step,
+ * exceptions opened and resolved, the acceptance prompt. Plain data in plain text; the Slack adapter
+ * escapes and renders it. Drafts meant for the client greet its Billing owner when one is named.
+ */
+import { greeting, acceptanceRequest } from './client-drafts.js';
+import type { LadderStep, ScheduledStep } from './ladder.js';
+import type { Client, InvoiceSnapshot, Milestone } from './milestone.js';
+import { formatMoney } from './money.js';
+import { buildProofPacket } from './proof-packet.js';
+import { formatDay } from './time.js';
+import { truncate } from './text.js';
+
+/** Which buttons a note carries: the collection actions, or the ways to resolve an exception. */
+export type NoteButtons = 'collection' | 'exception' | null;
+
+export type ThreadNote = {
+  /** Unique within the milestone's thread: a note with the same key is never posted twice. */
+  readonly key: string;
+  /** Needs the founder: posted to the channel as well, mentioning the approvers. */
+  readonly needsFounder: boolean;
+  readonly title: string;
+  readonly lines: readonly string[];
+  /** A checklist, each item done (true), missing (false) or unconfirmed (null). */
+  readonly checklist: readonly { readonly label: string; readonly ok: boolean | null }[];
+  /** Text for the founder to send the client or say on a call, shown exactly as written. */
+  readonly draft: { readonly label: string; readonly text: string } | null;
+  readonly buttons: NoteButtons;
+  readonly milestoneId: string;
+  readonly invoiceId: string | null;
+};
+
+export type StepContext = {
+  readonly milestone: Milestone;
+  readonly client: Client | null;
+  readonly invoice: InvoiceSnapshot;
+  readonly scheduled: ScheduledStep;
+  readonly skipped: readonly ScheduledStep[];
+  /** "the ladder" or the approver who clicked. */
+  readonly by: string;
+  readonly dueDate: string | null;
+  readonly daysLate: number;
+  readonly daysSinceSent: number;
+  /** Set when this step paused the client's service. */
+  readonly servicePaused: boolean;
+};
+
+export const noteKeys = {
+  step: (invoiceId: string, step: LadderStep) => `step:${invoiceId}:${step.name}`,
+  exception: (invoiceId: string, openedAt: string) => `exception:${invoiceId}:${openedAt}`,
+  resumed: (invoiceId: string, pausedSince: string) => `resumed:${invoiceId}:${pausedSince}`,
+  acceptance: (milestoneId: string, completed: string) => `acceptance:${milestoneId}:${completed}`,
+  pauseLifted: (invoiceId: string) => `service-resumed:${invoiceId}`,
+};
+
+const money = (invoice: InvoiceSnapshot, minor: number) => formatMoney({ minor, currency: invoice.currency });
+const label = (invoice: InvoiceSnapshot) => invoice.number ?? invoice.id;
+const ownerOf = (client: Client | null) => client?.billingOwner || 'no billing owner named';
+
+function standing(ctx: StepContext): string {
+  const { invoice } = ctx;
+  const late = ctx.daysLate > 0 ? `, ${ctx.daysLate} day${ctx.daysLate === 1 ? '' : 's'} late` : '';
+  const credited = invoice.credited > 0 ? ` (after ${money(invoice, invoice.credited)} credited)` : '';
+  return `${money(invoice, invoice.amountRemaining)} outstanding${credited} on invoice ${label(invoice)}, due ${ctx.dueDate ? formatDay(ctx.dueDate) : 'date unknown'}${late}.`;
+}
+
+function skippedLine(ctx: StepContext): string[] {
+  if (ctx.skipped.length === 0) return [];
+  return [`Skipped while Cashin was not running (never sent): ${ctx.skipped.map((s) => s.step.name).join(', ')}.`];
+}
+
+/** The note for a ladder step, and the words Cashin says in the audit trail. */
+export function stepNote(ctx: StepContext): ThreadNote {
+  const { milestone: m, client, invoice, scheduled } = ctx;
+  const s = scheduled.step;
+  const base = { key: noteKeys.step(invoice.id, s), milestoneId: m.id, invoiceId: invoice.id, buttons: 'collection' as const };
+  const to = client?.billingEmail ?? 'the billing email';
+  const by = ctx.by === 'the ladder' ? '' : ` (at ${ctx.by}'s request)`;
+  switch (s.action) {
+    case 'client-reminder':
+      return {
+        ...base,
+        needsFounder: false,
+        title: `${s.name}: Stripe emailed invoice ${label(invoice)} to ${to} again${by}`,
+        lines: [standing(ctx), `The email carries the payment link: ${invoice.hostedUrl ?? 'n/a'}`, ...skippedLine(ctx)],
+        checklist: [],
+        draft: { label: 'A personal follow-up, if you want to add one', text: reminderDraft(ctx) },
+      };
+    case 'founder-escalation':
+      return {
+        ...base,
+        needsFounder: true,
+        title: `${s.name}: ${client?.name ?? 'the client'} has not paid invoice ${label(invoice)} after ${ctx.daysSinceSent} days`,
+        lines: [standing(ctx), `Billing owner: ${ownerOf(client)}. Write to them yourself, or pick an action below.`, ...skippedLine(ctx)],
+        checklist: billingChecklist(m, client),
+        draft: { label: `To ${client?.billingOwner || client?.name || 'the client'}`, text: escalationDraft(ctx) },
+      };
+    case 'service-risk':
+      return {
+        ...base,
+        needsFounder: true,
+        title: `${s.name}: invoice ${label(invoice)} from ${client?.name ?? 'the client'} is at risk`,
+        lines: [standing(ctx), 'A courtesy call usually settles it faster than another email. The summary below has what you need.', ...skippedLine(ctx)],
+        checklist: [],
+        draft: { label: 'Courtesy call summary', text: callSummary(ctx) },
+      };
+    case 'final-notice':
+      return {
+        ...base,
+        needsFounder: true,
+        title: `${s.name}: final notice for invoice ${label(invoice)} emailed to ${to}${by}`,
+        lines: [
+          standing(ctx),
+          ctx.servicePaused
+            ? `Service is now paused for ${client?.name ?? 'the client'} ("Service paused" is set in Notion) until the invoice is paid.`
+            : `Service pause is off for ${client?.name ?? 'the client'}, so this is a final notice only.`,
+          ...skippedLine(ctx),
+        ],
+        checklist: [],
+        draft: { label: 'Final notice, if you want to send it personally', text: finalNoticeDraft(ctx) },
+      };
+  }
+}
+
+/** The audit comment for a step: names the step, so a restart can tell it was written. */
+export function stepAudit(ctx: StepContext): string {
+  const s = ctx.scheduled.step;
+  const what: Record<LadderStep['action'], string> = {
+    'client-reminder': `Stripe emailed invoice ${label(ctx.invoice)} to the client again`,
+    'founder-escalation': 'escalated to the founder in Slack',
+    'service-risk': 'flagged the invoice as a service risk in Slack, with a courtesy call summary',
+    'final-notice': `Stripe emailed invoice ${label(ctx.invoice)} again as the final notice${ctx.servicePaused ? '; service paused for the client' : ''}`,
+  };
+  const skipped = ctx.skipped.length > 0 ? ` Skipped (missed while Cashin was down): ${ctx.skipped.map((x) => x.step.name).join(', ')}.` : '';
+  const by = ctx.by === 'the ladder' ? '' : ` Requested by ${ctx.by}.`;
+  return `${stepAuditPrefix(s)} ${what[s.action]}; ${standing(ctx)}${skipped}${by}`;
+}
+
+export function stepAuditPrefix(s: LadderStep): string {
+  return `Cashin: reminder step "${s.name}":`;
+}
+
+function billingChecklist(m: Milestone, client: Client | null): ThreadNote['checklist'] {
+  return [
+    { label: client?.billingEmail ? `Billing email: ${client.billingEmail}` : 'Billing email missing', ok: Boolean(client?.billingEmail) },
+    {
+      label: client?.billingOwner ? `Billing owner: ${client.billingOwner}` : 'Billing owner not named on the client',
+      ok: Boolean(client?.billingOwner),
+    },
+    m.poNumber
+      ? { label: `PO number on the invoice: ${m.poNumber}`, ok: true }
+      : client?.poRequired
+        ? { label: 'PO number required and missing', ok: false }
+        : { label: 'No PO number: confirm their accounts payable does not need one', ok: null },
+    { label: client?.taxId ? `Tax ID: ${client.taxId}` : 'Tax ID not recorded: confirm none is needed on the invoice', ok: client?.taxId ? true : null },
+    {
+      label: m.acceptanceEvidence ? `Acceptance evidence: ${m.acceptanceEvidence}` : 'Acceptance evidence not linked',
+      ok: Boolean(m.acceptanceEvidence),
+    },
+    { label: 'Invoice received by their accounts payable: not confirmed yet', ok: null },
+  ];
+}
+
+function recap(m: Milestone): string {
+  const packet = buildProofPacket(m);
+  const outcome = packet.outcome === 'Not recorded yet.' ? '' : ` ${truncate(packet.outcome, 200)}`;
+  return `${truncate(packet.recap, 300)}${outcome}`;
+}
+
+function reminderDraft(ctx: StepContext): string {
+  const { client, invoice, milestone: m } = ctx;
+  const opener =
+    ctx.scheduled.step.tone === 'soft'
+      ? 'Just a gentle note in case this slipped through:'
+      : ctx.scheduled.step.tone === 'firm'
+        ? 'Following up on our earlier reminder:'
+        : 'A quick reminder:';
+  return [
+    greeting(client),
+    '',
+    `${opener} invoice ${label(invoice)} for ${money(invoice, invoice.amountRemaining)} is due ${ctx.dueDate ? formatDay(ctx.dueDate) : 'soon'}${ctx.daysLate > 0 ? ` and is now ${ctx.daysLate} days past due` : ''}.`,
+    `It covers: ${recap(m)}`,
+    '',
+    `You can pay it here: ${invoice.hostedUrl ?? '(payment link)'}`,
+    '',
+    'Thank you!',
+  ].join('\n');
+}
+
+function escalationDraft(ctx: StepContext): string {
+  const { client, invoice, milestone: m } = ctx;
+  return [
+    greeting(client),
+    '',
+    `Invoice ${label(invoice)} for ${money(invoice, invoice.amountRemaining)} went out ${ctx.daysSinceSent} days ago and we have not seen payment yet.`,
+    `It covers: ${recap(m)}`,
+    '',
+    'Is anything missing on your side (a PO number, a vendor form, a different billing contact)? Tell me and I will fix it today.',
+    `Payment link: ${invoice.hostedUrl ?? '(payment link)'}`,
+    '',
+    'Thanks,',
+  ].join('\n');
+}
+
+function callSummary(ctx: StepContext): string {
+  const { client, invoice, milestone: m } = ctx;
+  const history =
+    client?.history.avgDaysToPay !== null && client?.history.avgDaysToPay !== undefined
+      ? `usually pays in ${client.history.avgDaysToPay} days`
+      : 'no payment history yet';
+  return [
+    `Who: ${client?.name ?? 'the client'}, ${ownerOf(client)} (${client?.billingEmail ?? 'no billing email'}); ${history}.`,
+    `What: invoice ${label(invoice)}, ${money(invoice, invoice.amountRemaining)} outstanding, sent ${ctx.daysSinceSent} days ago, due ${ctx.dueDate ? formatDay(ctx.dueDate) : 'unknown'}.`,
+    `Delivered: ${recap(m)}`,
+    `Reminders so far: ${m.reminderStage ?? 'none'}.`,
+    'Ask: did the invoice reach accounts payable, is anything blocking it (PO, approval, vendor setup), and when will it be paid? Record the date as "Client promised to pay by…".',
+  ].join('\n');
+}
+
+function finalNoticeDraft(ctx: StepContext): string {
+  const { client, invoice } = ctx;
+  return [
+    greeting(client),
+    '',
+    `Invoice ${label(invoice)} for ${money(invoice, invoice.amountRemaining)} remains unpaid ${ctx.daysSinceSent} days after it was sent.`,
+    ctx.servicePaused
+      ? 'In line with our agreement, work is paused until it is paid. We will resume as soon as payment arrives.'
+      : 'Please settle it now, or tell me today what stands in the way.',
+    '',
+    `Payment link: ${invoice.hostedUrl ?? '(payment link)'}`,
+  ].join('\n');
+}
+
+/** An exception opened: the ladder pauses until the founder resolves it. */
+export function exceptionNote(m: Milestone, invoice: InvoiceSnapshot, reason: string, openedAt: string, detail: string | null): ThreadNote {
+  return {
+    key: noteKeys.exception(invoice.id, openedAt),
+    needsFounder: true,
+    title: `Exception on invoice ${label(invoice)}: ${reason}`,
+    lines: [
+      `${money(invoice, invoice.amountRemaining)} outstanding of ${money(invoice, invoice.total)}.`,
+      ...(detail ? [detail] : []),
+      invoice.status === 'open'
+        ? 'Reminders are paused. Resume them once it is sorted out, or void this invoice and send a corrected one.'
+        : 'Nothing more is sent to the client. Resolve it in Stripe, then click Resume here.',
+    ],
+    checklist: [],
+    draft: null,
+    buttons: 'exception',
+    milestoneId: m.id,
+    invoiceId: invoice.id,
+  };
+}
+
+export function resumedNote(m: Milestone, invoice: InvoiceSnapshot, pausedSince: string, pausedDays: number, next: string): ThreadNote {
+  return {
+    key: noteKeys.resumed(invoice.id, pausedSince),
+    needsFounder: false,
+    title: `Reminders resumed for invoice ${label(invoice)}`,
+    lines: [`Paused for ${pausedDays} day${pausedDays === 1 ? '' : 's'}; every later step moves by as much.`, next],
+    checklist: [],
+    draft: null,
+    buttons: null,
+    milestoneId: m.id,
+    invoiceId: invoice.id,
+  };
+}
+
+export function acceptanceNote(m: Milestone, client: Client | null, hours: number): ThreadNote {
+  return {
+    key: noteKeys.acceptance(m.id, m.completed ?? ''),
+    needsFounder: true,
+    title: `No acceptance ${hours} hours after delivery: ${m.title.trim() || 'Untitled milestone'}`,
+    lines: ['Nothing can be billed until the client accepts. Send them the note below, or click "Client accepted" on the card once they have.'],
+    checklist: [],
+    draft: { label: `To ${client?.billingOwner || client?.name || 'the client'}`, text: acceptanceRequest(m, client) },
+    buttons: null,
+    milestoneId: m.id,
+    invoiceId: null,
+  };
+}
+
+export function pauseLiftedNote(m: Milestone, client: Client | null, invoice: InvoiceSnapshot): ThreadNote {
+  return {
+    key: noteKeys.pauseLifted(invoice.id),
+    needsFounder: true,
+    title: `${client?.name ?? 'The client'} paid invoice ${label(invoice)}: service pause lifted`,
+    lines: ['"Service paused" is cleared in Notion. Work can resume.'],
+    checklist: [],
+    draft: null,
+    buttons: null,
+    milestoneId: m.id,
+    invoiceId: invoice.id,
+  };
+}

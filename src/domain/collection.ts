@@ -1,0 +1,107 @@
+/**
+ * Collection: where a sent invoice stands between Sent and Paid. Reads the row, its client and
+ * Cashin's invoice into the ladder's facts, and draws the ladder for the card. Pure.
+ */
+import type { BillingPolicy } from './billing-rules.js';
+import { ladderFor, ladderStatus, plannedAt, stepsDone, type LadderFacts, type LadderStatus, type ReminderWindow, type StepAction } from './ladder.js';
+import type { Client, InvoiceSnapshot, Milestone } from './milestone.js';
+import { daysBetween, formatDay, formatForHumans, localDate, parseInstant } from './time.js';
+
+export function reminderWindow(policy: BillingPolicy): ReminderWindow {
+  return { ...policy.reminderHours, days: policy.reminderDays, timeZone: policy.timeZone };
+}
+
+/** The invoice's due date in the founder's zone: the row's Invoice due, else Stripe's. */
+export function dueDateOf(m: Milestone, invoice: InvoiceSnapshot | null, timeZone: string): string | null {
+  if (m.invoice.due) return m.invoice.due.slice(0, 10);
+  return invoice?.dueDate ? localDate(new Date(invoice.dueDate), timeZone) : null;
+}
+
+/** Days past the due date, counted in the founder's zone: 0 on the due date itself, 1 the day after. */
+export function daysLate(dueDate: string | null, now: Date, timeZone: string): number {
+  return dueDate ? Math.max(0, daysBetween(dueDate, localDate(now, timeZone))) : 0;
+}
+
+/** Whether the invoice still has money outstanding: open in Stripe with something left to pay. */
+export function isOutstanding(invoice: InvoiceSnapshot): boolean {
+  return invoice.status === 'open' && invoice.amountRemaining > 0;
+}
+
+/**
+ * The ladder's facts for a row whose invoice went out, or null while the ladder does not apply
+ * (nothing sent yet, or not Cashin's invoice).
+ */
+export function ladderFactsOf(m: Milestone, client: Client | null, invoice: InvoiceSnapshot, timeZone: string): LadderFacts | null {
+  if (m.invoice.status === null || m.invoice.status === 'Draft' || invoice.status === 'draft') return null;
+  const sentAt = (m.invoice.sent ? parseInstant(m.invoice.sent, timeZone) : null) ?? new Date(invoice.created);
+  const promise = m.promiseToPay ? parseInstant(m.promiseToPay, timeZone) : null;
+  const memo = invoice.collection;
+  return {
+    ladder: ladderFor(client).ladder,
+    recordedStage: m.reminderStage,
+    sentAt,
+    dueDate: dueDateOf(m, invoice, timeZone),
+    settled: !isOutstanding(invoice),
+    disputed: m.disputeReason !== null,
+    pausedSince: memo.pausedSince ? new Date(memo.pausedSince) : null,
+    pausedMs: memo.pausedMs,
+    promiseToPay: promise ? localDate(promise, timeZone) : null,
+    snoozedUntil: memo.snoozedUntil ? new Date(memo.snoozedUntil) : null,
+  };
+}
+
+export type LadderStepView = {
+  readonly name: string;
+  readonly action: StepAction;
+  /** The day it is planned for (pauses included), e.g. "Mon 7 Dec". */
+  readonly day: string;
+  readonly done: boolean;
+  readonly next: boolean;
+};
+
+/** The ladder as the invoice card shows it: each step, which are done, and where it stands. */
+export type LadderView = {
+  readonly cadence: string;
+  readonly steps: readonly LadderStepView[];
+  readonly status: string;
+  /** A client setting that could not be used as typed. */
+  readonly note: string | null;
+};
+
+export function ladderView(facts: LadderFacts, client: Client | null, now: Date, policy: BillingPolicy, disputeReason: string | null): LadderView {
+  const window = reminderWindow(policy);
+  const status = ladderStatus(facts, now, window);
+  const done = stepsDone(facts.ladder, facts.recordedStage);
+  const nextIndex = status.state === 'waiting' || status.state === 'holding' ? status.next.index : status.state === 'due' ? status.due.index : -1;
+  const steps = facts.ladder.steps.map((s, index) => {
+    const planned = plannedAt(s, facts, policy.timeZone);
+    return {
+      name: s.name,
+      action: s.action,
+      day: planned ? formatDay(localDate(planned, policy.timeZone)) : 'no due date',
+      done: index < done,
+      next: index === nextIndex,
+    };
+  });
+  return { cadence: facts.ladder.cadence, steps, status: describeStatus(status, policy.timeZone, disputeReason), note: ladderFor(client).note };
+}
+
+function describeStatus(status: LadderStatus, timeZone: string, disputeReason: string | null): string {
+  const when = (at: Date) => formatForHumans(at, timeZone);
+  switch (status.state) {
+    case 'stopped':
+      return 'Stopped: nothing is left to collect.';
+    case 'paused':
+      return `Paused${status.since ? ` since ${when(status.since)}` : ''}: exception "${disputeReason ?? 'open'}". Resume it, or void and reissue the invoice.`;
+    case 'finished':
+      return 'Every step is done; what happens next is up to you.';
+    case 'holding':
+      return status.reason === 'promise'
+        ? `Waiting: the client promised to pay by ${formatDay(localDate(new Date(status.until.getTime() - 1), timeZone))}. Then: ${status.next.step.name}, ${when(status.next.at)}.`
+        : `Snoozed until ${when(status.until)}. Then: ${status.next.step.name}, ${when(status.next.at)}.`;
+    case 'waiting':
+      return `Next: ${status.next.step.name}, ${when(status.next.at)}.`;
+    case 'due':
+      return `Due now: ${status.due.step.name}.`;
+  }
+}
