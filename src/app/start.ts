@@ -44,7 +44,7 @@ export async function start(config: Config, logger: Logger, options: StartOption
   const billing = new StripeBilling(clients.stripe, logger);
   const chat = new SlackChat(clients.slack, config.slack.channelId, config.slack.approverIds);
   const intervalMs = config.pollIntervalSeconds * 1000;
-  const { store, sync, payments, actions, collections, history } = wireWorkflows(config, { ledger, billing, chat, clock, logger });
+  const { store, sync, payments, actions, collections, history, review } = wireWorkflows(config, { ledger, billing, chat, clock, logger });
 
   const health = new Health();
   let lastPollAt: string | null = null;
@@ -107,6 +107,8 @@ export async function start(config: Config, logger: Logger, options: StartOption
       { firstAfterMs: 0 },
     ),
     startLoop('stripe event poll', intervalMs, () => payments.poll(), logger, health),
+    // Due on Friday at 16:00; checked every poll, so a restart after it still posts it, once.
+    startLoop('weekly review', intervalMs, () => review.runIfDue(), logger),
     // Settled history is read in the background, paced, a little after start and then every 6 hours.
     startLoop('history scan', HISTORY_EVERY_MS, () => history.scan(), logger, health, { firstAfterMs: 2 * intervalMs }),
   ];

@@ -11,6 +11,7 @@ import type { Billing, Chat, Clock, Ledger } from '../workflows/ports.js';
 import { Settler } from '../workflows/settle.js';
 import { MilestoneStore } from '../workflows/store.js';
 import { LedgerSync } from '../workflows/sync.js';
+import { WeeklyReviewPost } from '../workflows/weekly-review.js';
 
 export type Adapters = { ledger: Ledger; billing: Billing; chat: Chat; clock: Clock; logger: Logger };
 
@@ -22,6 +23,7 @@ export type Workflows = {
   actions: FounderActions;
   collections: CollectionActions;
   history: HistoryScan;
+  review: WeeklyReviewPost;
 };
 
 /** Notion allows three requests a second; the history read takes at most half of that. */
@@ -45,6 +47,7 @@ export function wireWorkflows(config: Config, adapters: Adapters, options: { his
   const lock = new KeyedLock();
   const settler = new Settler({ ...adapters, policy, store, lock });
   const founderDeps = { ...adapters, policy, store, lock, settler, approverIds: config.slack.approverIds };
+  const history = new HistoryScan({ ...adapters, store, timeZone: config.timeZone, paceMs: options.historyPaceMs ?? HISTORY_PACE_MS });
   return {
     store,
     settler,
@@ -52,6 +55,7 @@ export function wireWorkflows(config: Config, adapters: Adapters, options: { his
     payments: new PaymentIntake({ ...adapters, store, lock, settler, policy, intervalMs: config.pollIntervalSeconds * 1000 }),
     actions: new FounderActions(founderDeps),
     collections: new CollectionActions(founderDeps),
-    history: new HistoryScan({ ...adapters, store, timeZone: config.timeZone, paceMs: options.historyPaceMs ?? HISTORY_PACE_MS }),
+    history,
+    review: new WeeklyReviewPost({ ...adapters, store, history, policy, channel: config.slack.channelId }),
   };
 }

@@ -8,7 +8,7 @@
  * Clients table was not read so far) is read from Notion. A scan that fails throws, for its loop to
  * report (/healthz).
  */
-import { addToHistory, emptyHistory, sameTotals, totalsOf, type PaymentHistory } from '../domain/client-history.js';
+import { addToHistory, emptyHistory, sameTotals, totalsOf, type InvoiceHistoryRow, type PaymentHistory } from '../domain/client-history.js';
 import type { Client, ClientTotals } from '../domain/milestone.js';
 import { ExternalServiceError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -34,6 +34,7 @@ export type HistoryDeps = {
 export class HistoryScan {
   readonly #deps: HistoryDeps;
   #histories = new Map<string, PaymentHistory>();
+  #rows: readonly InvoiceHistoryRow[] = [];
   #scannedAt: Date | null = null;
   #stopped = false;
 
@@ -47,6 +48,11 @@ export class HistoryScan {
   }
 
   /** A client's history as of the last full read. */
+  /** Every invoiced row as of the last full read (a few fields each), for the weekly review and the forecast. */
+  rows(): readonly InvoiceHistoryRow[] {
+    return this.#rows;
+  }
+
   history(clientId: string): PaymentHistory {
     return this.#histories.get(clientId) ?? emptyHistory();
   }
@@ -54,13 +60,15 @@ export class HistoryScan {
   async scan(): Promise<void> {
     const { ledger, store, clock, timeZone, logger } = this.#deps;
     const histories = new Map<string, PaymentHistory>();
-    let rows = 0;
+    const read: InvoiceHistoryRow[] = [];
     for await (const page of ledger.invoiceHistory()) {
       if (this.#stopped) return;
       for (const row of page) addToHistory(histories, row, timeZone);
-      rows += page.length;
+      read.push(...page);
       await this.#pause();
     }
+    const rows = read.length;
+    this.#rows = read;
     // Clients that had rows in the last scan, the store's, and this scan's.
     const ids = new Set([...this.#histories.keys(), ...[...store.clients()].map((c) => c.id), ...histories.keys()]);
     this.#histories = histories;

@@ -356,3 +356,31 @@ describe('the acceptance prompt', () => {
     expect(JSON.stringify(replies(id)[0]?.blocks)).toContain('Hi Dana,');
   });
 });
+
+describe('the Friday review', () => {
+  it('is posted in the channel once, from Friday 16:00, even after a restart', async () => {
+    const { id, invoiceId } = await sentInvoice('Standard');
+    await h.collections.dispute(id, invoiceId, 'Procurement', '', APPROVER);
+    const reviews = () => world.slack.topLevel(CHANNEL).filter((m) => m.text.includes('Weekly review'));
+    // Due 16 December: overdue from the 17th. Friday 18 December 2026, 15:59 in Berlin.
+    await at('2026-12-18T14:59:00Z');
+    await h.history.scan();
+    await h.review.runIfDue();
+    expect(reviews()).toHaveLength(0);
+    await at('2026-12-18T15:00:00Z');
+    await h.review.runIfDue();
+    await h.review.runIfDue();
+    expect(reviews()).toHaveLength(1);
+    const text = JSON.stringify(reviews()[0]?.blocks);
+    expect(text).toContain('Weekly review, 2026-W51');
+    expect(text).toContain('Exception: Procurement: 1');
+    expect(reviews()[0]?.text).toContain(`<@${APPROVER}>`);
+
+    // A restarted bot finds it in the channel and does not post it again.
+    const restarted = await harness(world, { now: new Date('2026-12-18T15:30:00Z') });
+    await restarted.tick();
+    await restarted.history.scan();
+    await restarted.review.runIfDue();
+    expect(reviews()).toHaveLength(1);
+  });
+});
