@@ -39,8 +39,8 @@ export async function invoiceSentDaysAgo(world: World, daysAgo: number, clientEx
 
 /** A hold the bot's request stops at; resolves `reached` when it does, and answers once released. */
 export function gate(): { run: () => Promise<void>; reached: Promise<void>; release: () => void } {
-  let reach = () => undefined as void;
-  let release = () => undefined as void;
+  let reach: () => void = () => {};
+  let release: () => void = () => {};
   const reached = new Promise<void>((r) => {
     reach = r;
   });
