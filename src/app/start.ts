@@ -13,6 +13,8 @@ import type { Logger } from '../log.js';
 import { createSlackApp } from '../slack/app.js';
 import { SlackChat } from '../slack/chat.js';
 import { startLoop, type Loop } from '../workflows/loop.js';
+import type { WeeklyJobs } from '../workflows/weekly-jobs.js';
+import { scheduleWeekly } from './schedule.js';
 import type { Clock } from '../workflows/ports.js';
 import { Health } from './health.js';
 import { healthRoute, webhookRoute } from './routes.js';
@@ -24,9 +26,15 @@ export type StartOptions = ClientOptions & {
   host?: string;
   /** How often the Clients table is read (the sandbox reads it on every poll). */
   clientsEveryMs?: number;
+  /**
+   * Weekly jobs follow `clock` (checked every poll) instead of the wall clock: the sandbox, whose
+   * clock the console moves forward.
+   */
+  weeklyJobsOnClock?: boolean;
 };
 
-export type Running = { stop(): Promise<void> };
+/** `weekly` lets the sandbox console fire a weekly post on demand. */
+export type Running = { stop(): Promise<void>; weekly: WeeklyJobs };
 
 const HISTORY_EVERY_MS = 6 * 3600_000;
 
@@ -44,7 +52,7 @@ export async function start(config: Config, logger: Logger, options: StartOption
   const billing = new StripeBilling(clients.stripe, logger);
   const chat = new SlackChat(clients.slack, config.slack.channelId, config.slack.approverIds);
   const intervalMs = config.pollIntervalSeconds * 1000;
-  const { store, sync, payments, actions, collections, history, review } = wireWorkflows(config, { ledger, billing, chat, clock, logger });
+  const { store, sync, payments, actions, collections, history, weekly } = wireWorkflows(config, { ledger, billing, chat, clock, logger, claims: billing });
 
   const health = new Health();
   let lastPollAt: string | null = null;
@@ -100,21 +108,29 @@ export async function start(config: Config, logger: Logger, options: StartOption
         await sync.poll();
         lastPollAt = new Date().toISOString();
         // Synced once the first read of the ledger is whole (Notion may cut it over several polls).
-        if (sync.caughtUp) syncedAt ??= lastPollAt;
+        if (sync.caughtUp && syncedAt === null) {
+          syncedAt = lastPollAt;
+          // A weekly post whose time passed while Cashin was down goes out now (once).
+          await weekly
+            .catchUp()
+            .catch((error: unknown) => logger.warn({ reason: error instanceof Error ? error.message : String(error) }, 'weekly catch-up failed'));
+        }
       },
       logger,
       health,
       { firstAfterMs: 0 },
     ),
     startLoop('stripe event poll', intervalMs, () => payments.poll(), logger, health),
-    // Due on Friday at 16:00; checked every poll, so a restart after it still posts it, once.
-    startLoop('weekly review', intervalMs, () => review.runIfDue(), logger),
     // Settled history is read in the background, paced, a little after start and then every 6 hours.
     startLoop('history scan', HISTORY_EVERY_MS, () => history.scan(), logger, health, { firstAfterMs: 2 * intervalMs }),
   ];
+  if (options.weeklyJobsOnClock) loops.push(startLoop('weekly jobs', intervalMs, () => weekly.catchUp(), logger));
+  const schedule = options.weeklyJobsOnClock ? null : scheduleWeekly(weekly, config.timeZone, logger);
   return {
+    weekly,
     async stop() {
       history.stop();
+      await schedule?.stop();
       await Promise.all(loops.map((l) => l.stop()));
       await app.stop();
     },

@@ -11,9 +11,10 @@ import type { Billing, Chat, Clock, Ledger } from '../workflows/ports.js';
 import { Settler } from '../workflows/settle.js';
 import { MilestoneStore } from '../workflows/store.js';
 import { LedgerSync } from '../workflows/sync.js';
-import { WeeklyReviewPost } from '../workflows/weekly-review.js';
+import { WeeklyJobs, type Claims } from '../workflows/weekly-jobs.js';
+import { weeklyReviewJob } from '../workflows/weekly-review.js';
 
-export type Adapters = { ledger: Ledger; billing: Billing; chat: Chat; clock: Clock; logger: Logger };
+export type Adapters = { ledger: Ledger; billing: Billing; chat: Chat; clock: Clock; logger: Logger; claims: Claims };
 
 export type Workflows = {
   store: MilestoneStore;
@@ -23,7 +24,7 @@ export type Workflows = {
   actions: FounderActions;
   collections: CollectionActions;
   history: HistoryScan;
-  review: WeeklyReviewPost;
+  weekly: WeeklyJobs;
 };
 
 /** Notion allows three requests a second; the history read takes at most half of that. */
@@ -56,6 +57,12 @@ export function wireWorkflows(config: Config, adapters: Adapters, options: { his
     actions: new FounderActions(founderDeps),
     collections: new CollectionActions(founderDeps),
     history,
-    review: new WeeklyReviewPost({ ...adapters, store, history, policy, channel: config.slack.channelId }),
+    weekly: new WeeklyJobs({
+      jobs: [weeklyReviewJob({ ...adapters, store, history, policy, channel: config.slack.channelId })],
+      clock: adapters.clock,
+      timeZone: config.timeZone,
+      claims: adapters.claims,
+      logger: adapters.logger,
+    }),
   };
 }

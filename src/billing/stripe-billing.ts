@@ -33,6 +33,9 @@ export const WATCHED_EVENTS = [
 /** Events about a dispute name a payment, not an invoice: the invoice is found through the payment. */
 const DISPUTE_EVENTS = new Set(['charge.dispute.created', 'charge.dispute.closed']);
 
+/** The internal customer weekly-job claims are recorded on (never billed). */
+const SCHEDULER_EMAIL = 'scheduler@cashin.invalid';
+
 /** Attempts before giving up on finding a fresh idempotency key: each one means a replay of something gone. */
 const MAX_ATTEMPTS = 5;
 
@@ -227,6 +230,40 @@ export class StripeBilling implements Billing {
       this.#stripe.invoices.pay(invoiceId, { paid_out_of_band: true }, { idempotencyKey: stepKey('paid-out-of-band', invoiceId) }),
     );
     return invoiceSnapshot(invoice);
+  }
+
+  /**
+   * Claims `key` for this replica: the first caller gets true, anyone after it (within Stripe's
+   * 24 hours of idempotency) false. Stripe's idempotency is the one atomic check Cashin has: the
+   * claim updates a small internal customer's metadata under the key, and a replayed answer means
+   * another replica was first.
+   */
+  async claim(key: string): Promise<boolean> {
+    const customer = await this.#schedulerCustomer();
+    const answer = await this.#call('claim a weekly job', () =>
+      this.#stripe.customers.update(customer, { metadata: { cashin_last_claim: key.slice(0, 500) } }, { idempotencyKey: `cashin:claim:${key}` }),
+    );
+    return !wasReplayed(answer);
+  }
+
+  #schedulerCustomerId: string | null = null;
+
+  /** The internal customer that claims are recorded on: found by its email, created once. */
+  async #schedulerCustomer(): Promise<string> {
+    if (this.#schedulerCustomerId) return this.#schedulerCustomerId;
+    const found = await this.#call('find the scheduling customer', () => this.#stripe.customers.list({ email: SCHEDULER_EMAIL, limit: 1 }));
+    const id =
+      found.data[0]?.id ??
+      (
+        await this.#call('create the scheduling customer', () =>
+          this.#stripe.customers.create(
+            { email: SCHEDULER_EMAIL, name: 'Cashin scheduling (internal; never invoiced)', metadata: { cashin_internal: 'scheduler' } },
+            { idempotencyKey: 'cashin:scheduler-customer' },
+          ),
+        )
+      ).id;
+    this.#schedulerCustomerId = id;
+    return id;
   }
 
   async retrieve(invoiceId: string): Promise<InvoiceSnapshot | null> {

@@ -34,6 +34,8 @@ const SETTINGS = [
   'CASHIN_TIMEZONE',
   'DEFAULT_CURRENCY',
   'DEFAULT_PAYMENT_TERMS_DAYS',
+  'REMINDER_HOURS',
+  'REMINDER_DAYS',
   'LOG_LEVEL',
 ] as const;
 
@@ -78,7 +80,7 @@ export async function startSandbox(env: Record<string, string | undefined>, logg
     STRIPE_API_URL: stripeServer?.url,
   });
   // The bot's own port answers only this machine: the console and the emulators are its only callers.
-  const bot = await start(config, logger, { clock, ratePerSecond: 50, host: '127.0.0.1', clientsEveryMs: 0 });
+  const bot = await start(config, logger, { clock, ratePerSecond: 50, host: '127.0.0.1', clientsEveryMs: 0, weeklyJobsOnClock: true });
   const consolePort = Number(given.PORT ?? 3000);
   const emulators = { notion: notionServer?.url ?? '', slack: slack.apiUrl, stripe: stripeServer?.url ?? '' };
   const consoleServer = await startConsole({

@@ -242,6 +242,7 @@ export class StripeEmulator {
         }),
       )
       .add('POST', '/v1/customers', (q) => this.#idempotent(q, () => ok(this.#createCustomer(form(q, ['email', 'name', 'description', 'metadata', 'expand'])))))
+      .add('GET', '/v1/customers', (q) => ok(this.#listCustomers(q.query)))
       .add('GET', '/v1/customers/:id', (q) => ok(this.#customerJson(this.#customer(q.params.id, true))))
       .add('DELETE', '/v1/customers/:id', (q) => ok(this.#deleteCustomer(this.#customer(q.params.id))))
       .add('POST', '/v1/customers/:id', (q) =>
@@ -895,6 +896,17 @@ export class StripeEmulator {
     const c = this.creditNotes.get(id ?? '');
     if (!c) throw new StripeError(404, 'invalid_request_error', `No such credit note: '${id}'`, 'resource_missing', 'id');
     return c;
+  }
+
+  /** Newest first; `email` filters exactly (case-sensitive, as Stripe's list does); deleted customers are left out. */
+  #listCustomers(query: URLSearchParams): Json {
+    const email = query.get('email');
+    const rows = [...this.customers.values()].reverse().filter((c) => !c.deleted && (email === null || c.email === email));
+    return this.#page(
+      rows.map((c) => this.#customerJson(c)),
+      query,
+      '/v1/customers',
+    );
   }
 
   #listCreditNotes(query: URLSearchParams): Json {

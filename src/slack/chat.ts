@@ -54,6 +54,13 @@ export class SlackChat implements Chat {
     await this.#client.chat.postMessage(message);
   }
 
+  async hasNote(ref: string, key: string): Promise<boolean> {
+    const [channel = this.#channel, ts] = ref.split('/');
+    return ts
+      ? this.#has(key, (cursor) => this.#client.conversations.replies({ channel, ts, include_all_metadata: true, limit: 200, cursor }))
+      : this.#has(key, (cursor) => this.#client.conversations.history({ channel, include_all_metadata: true, limit: 200, cursor }), 1);
+  }
+
   async #has(
     key: string,
     page: (cursor: string | undefined) => Promise<{ messages?: Found[]; response_metadata?: { next_cursor?: string } }>,

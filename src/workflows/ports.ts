@@ -134,6 +134,8 @@ export type Chat = {
    * shown in the channel too and mention the approvers.
    */
   postNote(ref: string, note: ThreadNote): Promise<void>;
+  /** Whether a note with this key is already under `ref` (a card's `channel/ts`, or a channel id for the channel itself). */
+  hasNote(ref: string, key: string): Promise<boolean>;
 };
 
 export type Clock = { now(): Date };

@@ -1,78 +1,67 @@
 /**
- * The Friday review, posted in the cards' channel once a week (Friday 16:00 in CASHIN_TIMEZONE).
- * It is due from that time on, so a bot that was down on Friday afternoon posts it when it is back
- * (until Sunday); the channel is searched for it first, so it is never posted twice.
+ * The Friday review, posted in the cards' channel once a week (Friday 16:00 in CASHIN_TIMEZONE):
+ * the overdue invoices by reason, and the on-time rate and days to pay week by week. A weekly job
+ * (see weekly-jobs.ts): the channel is searched for it first, so it is never posted twice.
  */
 import type { BillingPolicy } from '../domain/billing-rules.js';
 import { daysLate, dueDateOf, isOutstanding } from '../domain/collection.js';
-import { buildWeeklyReview, latestWeeklySlot, weeklyReviewNote, type OverdueItem } from '../domain/weekly-review.js';
-import type { Logger } from '../log.js';
+import { buildWeeklyReview, weeklyReviewNote, type OverdueItem } from '../domain/weekly-review.js';
 import type { HistoryScan } from './history.js';
 import type { Chat, Clock } from './ports.js';
 import type { MilestoneStore } from './store.js';
+import type { WeeklyJob } from './weekly-jobs.js';
 
 export type WeeklyReviewDeps = {
   store: MilestoneStore;
-  history: Pick<HistoryScan, 'rows' | 'scannedAt'>;
+  history: Pick<HistoryScan, 'rows' | 'scannedAt' | 'scan'>;
   chat: Chat;
   clock: Clock;
   policy: BillingPolicy;
   /** The cards' channel: the review goes there, outside any thread. */
   channel: string;
-  logger: Logger;
 };
 
-const FRIDAY = 5;
-const AT_MINUTE = 16 * 60;
-/** A review more than this late is skipped: on Monday the new week's numbers matter more. */
-const STALE_AFTER_MS = 3 * 86_400_000;
+export const REVIEW_KEY = (week: string) => `weekly-review:${week}`;
 
-export class WeeklyReviewPost {
-  readonly #deps: WeeklyReviewDeps;
-  readonly #done = new Set<string>();
+export function weeklyReviewJob(deps: WeeklyReviewDeps): WeeklyJob {
+  return {
+    name: 'friday review',
+    weekday: 5,
+    minute: 16 * 60,
+    done: (week) => deps.chat.hasNote(deps.channel, REVIEW_KEY(week)),
+    run: async () => {
+      // The trends need the settled history; read it now if the background read has not yet.
+      if (deps.history.scannedAt === null) await deps.history.scan();
+      const now = deps.clock.now();
+      const review = buildWeeklyReview({
+        now,
+        timeZone: deps.policy.timeZone,
+        overdue: overdueItems(deps.store, deps.policy, now),
+        history: deps.history.rows(),
+      });
+      await deps.chat.postNote(deps.channel, weeklyReviewNote(review));
+    },
+  };
+}
 
-  constructor(deps: WeeklyReviewDeps) {
-    this.#deps = deps;
-  }
-
-  /** Posts this week's review if it is due and not posted yet. */
-  async runIfDue(): Promise<void> {
-    const { clock, policy, history, chat, channel, logger } = this.#deps;
-    const now = clock.now();
-    const slot = latestWeeklySlot(now, policy.timeZone, FRIDAY, AT_MINUTE);
-    if (this.#done.has(slot.week)) return;
-    if (now.getTime() - slot.at.getTime() > STALE_AFTER_MS) {
-      this.#done.add(slot.week);
-      return;
-    }
-    // The trends need the settled history; it is read a little after start.
-    if (history.scannedAt === null) return;
-    const review = buildWeeklyReview({ now, timeZone: policy.timeZone, overdue: this.overdue(now), history: history.rows() });
-    await chat.postNote(channel, weeklyReviewNote(review));
-    this.#done.add(slot.week);
-    logger.info({ week: review.week, overdue: review.overdueCount }, 'weekly review posted');
-  }
-
-  /** Every invoice past due or under an exception, from what the bot follows. */
-  overdue(now: Date): OverdueItem[] {
-    const { store, policy } = this.#deps;
-    return store.ids().flatMap((id) => {
-      const m = store.milestone(id);
-      const invoice = store.invoice(m?.invoice.id ?? null);
-      if (!m || !invoice || !isOutstanding(invoice)) return [];
-      const late = daysLate(dueDateOf(m, invoice, policy.timeZone), now, policy.timeZone);
-      if (late === 0 && m.disputeReason === null) return [];
-      return [
-        {
-          title: m.title,
-          clientName: store.client(m.clientId)?.name ?? 'no client',
-          outstanding: { minor: invoice.amountRemaining, currency: invoice.currency },
-          daysLate: late,
-          exception: m.disputeReason,
-          promiseToPay: m.promiseToPay,
-          reminderStage: m.reminderStage,
-        },
-      ];
-    });
-  }
+/** Every invoice past due or under an exception, from what the bot follows. */
+export function overdueItems(store: MilestoneStore, policy: BillingPolicy, now: Date): OverdueItem[] {
+  return store.ids().flatMap((id) => {
+    const m = store.milestone(id);
+    const invoice = store.invoice(m?.invoice.id ?? null);
+    if (!m || !invoice || !isOutstanding(invoice)) return [];
+    const late = daysLate(dueDateOf(m, invoice, policy.timeZone), now, policy.timeZone);
+    if (late === 0 && m.disputeReason === null) return [];
+    return [
+      {
+        title: m.title,
+        clientName: store.client(m.clientId)?.name ?? 'no client',
+        outstanding: { minor: invoice.amountRemaining, currency: invoice.currency },
+        daysLate: late,
+        exception: m.disputeReason,
+        promiseToPay: m.promiseToPay,
+        reminderStage: m.reminderStage,
+      },
+    ];
+  });
 }

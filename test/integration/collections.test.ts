@@ -364,12 +364,11 @@ describe('the Friday review', () => {
     const reviews = () => world.slack.topLevel(CHANNEL).filter((m) => m.text.includes('Weekly review'));
     // Due 16 December: overdue from the 17th. Friday 18 December 2026, 15:59 in Berlin.
     await at('2026-12-18T14:59:00Z');
-    await h.history.scan();
-    await h.review.runIfDue();
+    await h.weekly.catchUp();
     expect(reviews()).toHaveLength(0);
     await at('2026-12-18T15:00:00Z');
-    await h.review.runIfDue();
-    await h.review.runIfDue();
+    expect(await h.weekly.fire('friday review')).toBe('ran');
+    await h.weekly.catchUp();
     expect(reviews()).toHaveLength(1);
     const text = JSON.stringify(reviews()[0]?.blocks);
     expect(text).toContain('Weekly review, 2026-W51');
@@ -379,8 +378,17 @@ describe('the Friday review', () => {
     // A restarted bot finds it in the channel and does not post it again.
     const restarted = await harness(world, { now: new Date('2026-12-18T15:30:00Z') });
     await restarted.tick();
-    await restarted.history.scan();
-    await restarted.review.runIfDue();
+    await restarted.weekly.catchUp();
     expect(reviews()).toHaveLength(1);
+  });
+
+  it('two replicas firing at the same time post it once', async () => {
+    await sentInvoice('Standard');
+    const second = await harness(world, { now: new Date('2026-12-18T15:00:00Z') });
+    h.clock.set(new Date('2026-12-18T15:00:00Z'));
+    await Promise.all([h.tick(), second.tick()]);
+    const results = await Promise.all([h.weekly.fire('friday review'), second.weekly.fire('friday review')]);
+    expect(results.sort()).toEqual(['claimed-elsewhere', 'ran']);
+    expect(world.slack.topLevel(CHANNEL).filter((m) => m.text.includes('Weekly review'))).toHaveLength(1);
   });
 });

@@ -65,7 +65,7 @@ export async function harness(world: World, options: { now?: Date; env?: Record<
   if (problems.length > 0) throw new Error(`ledger does not match the contract: ${JSON.stringify(problems)}`);
   const billing = new StripeBilling(clients.stripe, silentLogger);
   const chat = new SlackChat(clients.slack, config.slack.channelId, config.slack.approverIds);
-  const workflows = wireWorkflows(config, { ledger, billing, chat, clock, logger: silentLogger }, { historyPaceMs: 0 });
+  const workflows = wireWorkflows(config, { ledger, billing, chat, clock, logger: silentLogger, claims: billing }, { historyPaceMs: 0 });
   const card = (id: string) => {
     const ref = String(world.values(id)['Slack card'] ?? '');
     return world.slack.channelMessages(CHANNEL).find((m) => `${m.channel}/${m.ts}` === ref || JSON.stringify(m.blocks).includes(`cashin_card:${id}`));

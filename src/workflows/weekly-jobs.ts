@@ -1,0 +1,86 @@
+/**
+ * The weekly posts (the Friday review, the Monday forecast): each once a week, at its time in the
+ * founder's zone, however many replicas run and whatever restarts in between.
+ *   - A scheduler (node-cron in production) fires a job at its time; `catchUp()` fires the jobs whose
+ *     time passed while the bot was down, up to a day late.
+ *   - A job that already did its week (its message is in the channel) does nothing.
+ *   - Otherwise the replicas race for a claim (the Claims port: first caller wins, atomically), keyed
+ *     by the job, the week and the hour, so two replicas firing together run it once, while a retry
+ *     an hour later (after a crash half-way) can still run it.
+ */
+import { latestWeeklySlot } from '../domain/weekly-review.js';
+import type { Logger } from '../log.js';
+import type { Clock } from './ports.js';
+
+export type WeeklyJob = {
+  readonly name: string;
+  /** 0 is Sunday. */
+  readonly weekday: number;
+  /** Minutes after local midnight. */
+  readonly minute: number;
+  /** Whether this week's run already happened (e.g. its message is in the channel). */
+  readonly done: (week: string) => Promise<boolean>;
+  readonly run: (week: string) => Promise<void>;
+};
+
+/** Whoever claims a key first gets true; every later claim of it gets false. */
+export type Claims = { claim(key: string): Promise<boolean> };
+
+export type WeeklyJobsDeps = { jobs: readonly WeeklyJob[]; clock: Clock; timeZone: string; claims: Claims; logger: Logger };
+
+export type FireResult = 'ran' | 'already-done' | 'claimed-elsewhere' | 'not-due';
+
+/** A job missed by more than this is skipped: a day-old post is news no more. */
+const CATCH_UP_MS = 20 * 3_600_000;
+
+export class WeeklyJobs {
+  readonly #deps: WeeklyJobsDeps;
+  readonly #ran = new Set<string>();
+
+  constructor(deps: WeeklyJobsDeps) {
+    this.#deps = deps;
+  }
+
+  get jobs(): readonly WeeklyJob[] {
+    return this.#deps.jobs;
+  }
+
+  /** Runs `name` for the week whose time has come (the scheduler calls this at the job's time). */
+  async fire(name: string): Promise<FireResult> {
+    const job = this.#deps.jobs.find((j) => j.name === name);
+    if (!job) throw new Error(`no weekly job named ${name}`);
+    const { clock, timeZone, claims, logger } = this.#deps;
+    const now = clock.now();
+    const { week } = latestWeeklySlot(now, timeZone, job.weekday, job.minute);
+    const key = `${job.name}:${week}`;
+    if (this.#ran.has(key)) return 'already-done';
+    if (await job.done(week)) {
+      this.#ran.add(key);
+      return 'already-done';
+    }
+    const hour = Math.floor(now.getTime() / 3_600_000);
+    if (!(await claims.claim(`${key}:${hour}`))) {
+      logger.info({ job: job.name, week }, 'weekly job claimed by another replica');
+      return 'claimed-elsewhere';
+    }
+    await job.run(week);
+    this.#ran.add(key);
+    logger.info({ job: job.name, week }, 'weekly job ran');
+    return 'ran';
+  }
+
+  /** Fires every job whose time passed less than a day ago and that has not run for that week. */
+  async catchUp(): Promise<void> {
+    const { clock, timeZone } = this.#deps;
+    const now = clock.now();
+    for (const job of this.#deps.jobs) {
+      const slot = latestWeeklySlot(now, timeZone, job.weekday, job.minute);
+      if (now.getTime() - slot.at.getTime() <= CATCH_UP_MS && !this.#ran.has(`${job.name}:${slot.week}`)) await this.fire(job.name);
+    }
+  }
+}
+
+/** A weekly job's cron expression, e.g. Friday 16:00 → "0 16 * * 5". */
+export function cronOf(job: Pick<WeeklyJob, 'weekday' | 'minute'>): string {
+  return `${job.minute % 60} ${Math.floor(job.minute / 60)} * * ${job.weekday}`;
+}
