@@ -63,6 +63,8 @@ export async function startConsole(deps: ConsoleDeps): Promise<Listening> {
   if (!existsSync(new URL('app.js', dir))) throw new Error('The sandbox console is not built: run "npm run build".');
   const [script = '', html = '', css = ''] = await Promise.all(['app.js', 'index.html', 'styles.css'].map((name) => readFile(new URL(name, dir), 'utf8')));
   const { slack, stripe, clock, founder, channel } = deps;
+  // Every move of the clock goes through this console, so the bot time of any moment is known.
+  const shifts: Shift[] = [{ fromMs: 0, offsetMs: clock.offsetMs }];
   const body = (r: EmulatorRequest): Json => {
     try {
       const parsed: unknown = JSON.parse(r.rawBody || '{}');
@@ -88,7 +90,7 @@ export async function startConsole(deps: ConsoleDeps): Promise<Listening> {
     .add('GET', '/app.js', () => asset(script, 'text/javascript; charset=utf-8'))
     .add('GET', '/styles.css', () => asset(css, 'text/css; charset=utf-8'))
     .add('GET', '/healthz', () => ({ status: 200, body: { ok: true, mode: 'sandbox' } }))
-    .add('GET', '/api/state', () => ({ status: 200, body: state(deps) }))
+    .add('GET', '/api/state', () => ({ status: 200, body: state(deps, (ms) => botTime(shifts, ms)) }))
     .add('POST', '/api/click', (r) => {
       const { ts, actionId } = body(r);
       return delivered(slack.click(String(ts), String(actionId), founder));
@@ -127,6 +129,7 @@ export async function startConsole(deps: ConsoleDeps): Promise<Listening> {
         stripe.pay(id, typeof amount === 'number' ? amount : undefined);
       } else if (action === 'fail') stripe.failPayment(id);
       else if (action === 'dispute') stripe.dispute(id);
+      else if (action === 'credit-note') creditNote(stripe, id, body(r).percent);
       else throw new ConsoleError(404, `Unknown invoice action ${action ?? ''}`);
       return { status: 200, body: { ok: true } };
     })
@@ -134,6 +137,7 @@ export async function startConsole(deps: ConsoleDeps): Promise<Listening> {
       const step = STEPS[String(body(r).by)];
       if (!step) throw new ConsoleError(400, 'by must be hour, day or week');
       clock.advance(step);
+      shifts.push({ fromMs: Date.now(), offsetMs: clock.offsetMs });
       return { status: 200, body: { now: clock.now().toISOString() } };
     });
   return listen(
@@ -179,10 +183,55 @@ function safeJson(text: string): unknown {
   }
 }
 
-function state(deps: ConsoleDeps): Json {
+type Shift = { fromMs: number; offsetMs: number };
+
+/** The bot's time at real time `ms`: real time plus the offset the clock had then. */
+function botTime(shifts: readonly Shift[], ms: number): string {
+  const offset = shifts.filter((s) => s.fromMs <= ms).at(-1)?.offsetMs ?? 0;
+  return new Date(ms + offset).toISOString();
+}
+
+/**
+ * A credit note issued in Stripe's Dashboard for `percent` of the invoice's total (20 by default),
+ * at most what is still owed, rounded down to an amount the currency takes.
+ */
+function creditNote(stripe: StripeEmulator, id: string, percent: unknown): void {
+  const share = typeof percent === 'number' && percent > 0 && percent <= 100 ? percent : 20;
+  const inv = stripe.invoiceJson(id);
+  const wanted = Math.min(Math.floor((Number(inv.total) * share) / 100), Number(inv.amount_remaining));
+  // Three-decimal currencies take multiples of 10, and some two-decimal ones whole units (100).
+  const amounts = [1, 10, 100].map((step) => Math.floor(wanted / step) * step).filter((a) => a >= 1);
+  if (amounts.length === 0) throw new ConsoleError(400, 'Nothing left to credit on this invoice.');
+  let last: unknown = null;
+  for (const amount of new Set(amounts)) {
+    try {
+      stripe.creditNote(id, amount);
+      return;
+    } catch (error) {
+      last = error;
+      if (!(error instanceof Error && /evenly divisible/.test(error.message))) break;
+    }
+  }
+  throw last;
+}
+
+type Message = { ts: string; text: string; blocks: unknown[]; edited: boolean; threadTs: string | null; broadcast: boolean };
+
+function state(deps: ConsoleDeps, timeOf: (realMs: number) => string): Json {
   const { notion, slack, stripe, clock, ledger, founder, channel } = deps;
   const rows = (db: string) => notion.rowsOf(db).map((id) => ({ id, values: notion.pageValues(id) }));
   const customers = new Map([...stripe.customers.values()].map((c) => [c.id, c.name ?? c.email ?? c.id]));
+  const all = slack.channelMessages(channel);
+  const posted = new Set(all.map((m) => m.ts));
+  const message = (m: Message) => ({
+    ts: m.ts,
+    text: m.text,
+    blocks: m.blocks,
+    edited: m.edited,
+    broadcast: m.broadcast,
+    // ts is when Slack received it, in real time; the console shows it on the bot's clock.
+    at: timeOf(Number(m.ts.split('.')[0]) * 1000),
+  });
   return {
     sandbox: true,
     founder,
@@ -190,11 +239,15 @@ function state(deps: ConsoleDeps): Json {
     clock: { now: clock.now().toISOString(), offsetMs: clock.offsetMs },
     channel: {
       id: channel,
-      messages: slack.channelMessages(channel).map((m) => ({ ts: m.ts, text: m.text, blocks: m.blocks, edited: m.edited })),
+      // The channel as Slack draws it: each message with its thread under it. A reply whose parent is gone stands alone.
+      messages: all
+        .filter((m) => m.threadTs === null || !posted.has(m.threadTs))
+        .map((m) => ({ ...message(m), replies: m.threadTs === null ? slack.threadReplies(channel, m.ts).map(message) : [] })),
       ephemerals: slack.ephemerals
+        .map((e, n) => ({ n, user: e.user, text: e.text, blocks: e.blocks }))
         .filter((e) => e.user === founder)
         .slice(-8)
-        .map((e) => ({ text: e.text, blocks: e.blocks })),
+        .map(({ n, text, blocks }) => ({ n, text, blocks })),
       views: slack.views.filter((v) => !v.closed && v.user === founder).map((v) => ({ id: v.id, view: v.view })),
     },
     ledger: {
@@ -219,10 +272,14 @@ function state(deps: ConsoleDeps): Json {
         total: inv.total,
         amountPaid: inv.amount_paid,
         amountRemaining: inv.amount_remaining,
+        credited: inv.pre_payment_credit_notes_amount ?? 0,
         hostedUrl: inv.hosted_invoice_url,
         customer: customers.get(String(inv.customer)) ?? inv.customer,
         milestoneId: metadata.cashin_milestone ?? null,
         disputed: stripe.disputed.has(id),
+        // Only a card payment can be disputed by the client's bank; one paid outside Stripe cannot.
+        cardPaid: [...stripe.payments.values()].some((p) => p.invoice === id && p.type === 'payment_intent'),
+        failedAttempts: inv.attempt_count ?? 0,
         sends: stripe.sends.get(id) ?? 0,
       };
     }),

@@ -2,38 +2,10 @@
  * The sandbox console in the browser: polls /api/state, draws the three panels and turns clicks
  * into calls on the console API, which hands them to the emulators and, through them, to the bot.
  */
-import { escapeHtml, mrkdwn, renderBlocks, renderModal } from './block-kit.js';
-
-type Values = Record<string, unknown>;
-type Row = { id: string; values: Values };
-type View = { id: string; view: Record<string, unknown> };
-type Invoice = {
-  id: string;
-  number: string | null;
-  status: string;
-  currency: string;
-  total: number;
-  amountPaid: number;
-  amountRemaining: number;
-  hostedUrl: string | null;
-  customer: string;
-  milestoneId: string | null;
-  disputed: boolean;
-  sends: number;
-};
-type State = {
-  founder: string;
-  clock: { now: string; offsetMs: number };
-  channel: { messages: { ts: string; text: string; blocks: unknown[]; edited: boolean }[]; ephemerals: { text: string; blocks: unknown[] }[]; views: View[] };
-  ledger: {
-    milestones: Row[];
-    clients: Row[];
-    editable: Record<string, string | null>;
-    clientEditable: Record<string, string | null>;
-    options: Record<string, string[]>;
-  };
-  invoices: Invoice[];
-};
+import { escapeHtml, renderModal } from './block-kit.js';
+import { messageKeys, messagesHtml } from './channel.js';
+import { cardTsOf, text, type Invoice, type Row, type State } from './model.js';
+import { CREDIT_PERCENT, clientsHtml, invoicesHtml, ledgerHtml } from './tables.js';
 
 const $ = <T extends Element>(selector: string): T => {
   const found = document.querySelector<T>(selector);
@@ -43,17 +15,23 @@ const $ = <T extends Element>(selector: string): T => {
 
 let current: State | null = null;
 const drawn = new Map<string, string>();
+/** Threads the founder opened in full (parent ts), and long replies opened ("more:" + ts). */
+const expanded = new Set<string>();
+/** Messages, replies and whispers already on the page, so new ones can be brought into view. */
+const seen = new Set<string>();
 
-async function api(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+type Json = Record<string, unknown>;
+
+async function api(method: string, path: string, body?: unknown, onError: (message: string) => void = toast): Promise<Json> {
   const res = await fetch(path, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  const json = (await res.json().catch(() => ({}))) as Record<string, unknown>;
-  if (!res.ok) toast(String(json.error ?? `Request failed (${res.status})`));
+  const json = (await res.json().catch(() => ({}))) as Json;
+  if (!res.ok) onError(String(json.error ?? `Request failed (${res.status})`));
   return json;
 }
 
-function toast(text: string): void {
+function toast(message: string): void {
   const el = $<HTMLDivElement>('#toast');
-  el.textContent = text;
+  el.textContent = message;
   el.hidden = false;
   window.setTimeout(() => {
     el.hidden = true;
@@ -80,125 +58,112 @@ function ahead(offsetMs: number): string {
   return ` (+${days > 0 ? `${days} d ` : ''}${hours % 24} h)`;
 }
 
-function money(minor: number, currency: string): string {
-  const code = currency.toUpperCase();
-  const format = new Intl.NumberFormat('en-US', { style: 'currency', currency: code });
-  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
-  return format.format(minor / 10 ** digits);
+/** Briefly highlights what just appeared or what a hint points at. */
+function flash(el: Element | null): void {
+  if (!el) return;
+  el.classList.remove('flash');
+  void (el as HTMLElement).offsetWidth;
+  el.classList.add('flash');
 }
 
-const text = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
-
-function messagesHtml(state: State): string {
-  const messages = state.channel.messages.map(
-    (m) => `
-    <article class="message"><div class="avatar">C</div><div>
-      <div class="meta"><strong>Cashin</strong> · ${new Date(Number(m.ts.split('.')[0]) * 1000).toLocaleTimeString()}${m.edited ? ' (edited)' : ''}</div>
-      ${m.blocks.length > 0 ? renderBlocks(m.blocks, m.ts) : `<div>${mrkdwn(m.text)}</div>`}
-    </div></article>`,
-  );
-  const whispers = state.channel.ephemerals.map(
-    (e) => `
-    <article class="message ephemeral"><div class="avatar">C</div><div>
-      <div class="meta"><strong>Cashin</strong> · Only visible to you</div>
-      ${e.blocks.length > 0 ? renderBlocks(e.blocks) : `<div>${mrkdwn(e.text)}</div>`}
-    </div></article>`,
-  );
-  const all = [...messages, ...whispers].join('');
-  return all || '<p class="meta">No messages yet. Mark a milestone Delivered in the ledger.</p>';
+function messageEl(key: string): HTMLElement | null {
+  const [kind, id = ''] = key.split(/:(.*)/);
+  return document.querySelector<HTMLElement>(kind === 'eph' ? `[data-ephemeral="${CSS.escape(id)}"]` : `#messages .message[data-ts="${CSS.escape(id)}"]`);
 }
 
-type Table = 'milestones' | 'clients';
+/** New messages, replies and whispers: highlighted, and the last one brought into view as Slack does. */
+function revealNew(state: State): void {
+  const keys = messageKeys(state);
+  const fresh = keys.filter((k) => !seen.has(k));
+  const first = seen.size === 0;
+  for (const k of keys) seen.add(k);
+  if (first || fresh.length === 0) return;
+  for (const k of fresh) flash(messageEl(k));
+  const last = fresh.at(-1) ?? '';
+  const el = messageEl(last);
+  // A reply lands under its card in the middle of the channel; anything else at the bottom.
+  el?.scrollIntoView({ block: el.classList.contains('reply') ? 'nearest' : 'end' });
+}
 
-function cell(row: Row, prop: string, state: State, table: Table = 'milestones'): string {
-  const type = (table === 'clients' ? state.ledger.clientEditable : state.ledger.editable)[prop];
-  const value = row.values[prop];
-  const attrs = `data-table="${table}" data-id="${escapeHtml(row.id)}" data-prop="${escapeHtml(prop)}" aria-label="${escapeHtml(prop)}"`;
-  if (table === 'milestones' && prop === 'Client') {
-    const chosen = Array.isArray(value) ? String(value[0] ?? '') : '';
-    const options = state.ledger.clients
-      .map((c) => `<option value="${escapeHtml(c.id)}"${c.id === chosen ? ' selected' : ''}>${escapeHtml(text(c.values.Client))}</option>`)
-      .join('');
-    return `<select ${attrs}><option value="">—</option>${options}</select>`;
+/** What a Stripe button started, followed until Cashin's answer shows, then pointed at. */
+type FollowUp = { kind: string; invoiceId: string; milestoneId: string; label: string; replies: number; credited: number; until: number };
+let followUp: FollowUp | null = null;
+
+function hint(html: string): void {
+  const el = $<HTMLParagraphElement>('#stripe-hint');
+  el.innerHTML = html;
+  el.hidden = html === '';
+}
+
+function repliesUnder(state: State, ts: string | null): number {
+  return state.channel.messages.find((m) => m.ts === ts)?.replies.length ?? 0;
+}
+
+function startFollowUp(kind: string, invoice: Invoice, state: State): void {
+  const row = state.ledger.milestones.find((m) => m.id === invoice.milestoneId);
+  const label = `${invoice.number ?? invoice.id}${row ? ` (${text(row.values.Milestone)})` : ''}`;
+  const what: Record<string, string> = {
+    fail: `The client's card was declined on ${escapeHtml(label)}. Cashin opens an exception: <em>Dispute reason</em> "Payment failed" in Notion and a reply under the card in Slack…`,
+    dispute: `The client's bank disputed the payment of ${escapeHtml(label)}. Cashin opens an exception: <em>Invoice status</em> Disputed and a <em>Dispute reason</em> in Notion, and a reply under the card in Slack…`,
+    'credit-note': `Credit note of ${CREDIT_PERCENT} % issued on ${escapeHtml(label)}. Cashin records it in <em>Amount credited</em> and on the card; reminders chase only what remains…`,
+  };
+  if (!row || !what[kind]) return;
+  hint(what[kind] ?? '');
+  followUp = {
+    kind,
+    invoiceId: invoice.id,
+    milestoneId: row.id,
+    label,
+    replies: repliesUnder(state, cardTsOf(row)),
+    credited: Number(row.values['Amount credited'] ?? 0),
+    until: Date.now() + 20_000,
+  };
+}
+
+function showCard(ts: string, at: 'card' | 'latest'): void {
+  const card = document.querySelector<HTMLElement>(`#messages .message[data-ts="${CSS.escape(ts)}"]`);
+  const thread = document.querySelector<HTMLElement>(`#messages .thread[data-parent="${CSS.escape(ts)}"]`);
+  const target = at === 'latest' ? (thread?.querySelector<HTMLElement>('.reply:last-of-type') ?? card) : card;
+  target?.scrollIntoView({ block: at === 'latest' ? 'center' : 'start' });
+  flash(card);
+  flash(target);
+}
+
+/** Once Cashin has answered what a Stripe button did, says where the answer is and shows it. */
+function checkFollowUp(state: State): void {
+  if (!followUp) return;
+  const f = followUp;
+  const row: Row | undefined = state.ledger.milestones.find((m) => m.id === f.milestoneId);
+  const ts = cardTsOf(row);
+  const reason = text(row?.values['Dispute reason']);
+  const credited = Number(row?.values['Amount credited'] ?? 0);
+  const answered = f.kind === 'credit-note' ? credited > f.credited : reason !== '' && repliesUnder(state, ts) > f.replies;
+  if (answered && ts) {
+    followUp = null;
+    hint(
+      f.kind === 'credit-note'
+        ? `Credit note recorded on ${escapeHtml(f.label)}: <em>Amount credited</em> ${escapeHtml(String(credited))} in Notion, and the card (in view on the left) shows it.`
+        : `Exception opened on ${escapeHtml(f.label)}: "${escapeHtml(reason)}". Its reply under the card is in view on the left, with Resume and Void and reissue; the Notion row shows <em>Dispute reason</em>. <button type="button" class="link" data-show-card="${escapeHtml(ts)}">Show again</button>`,
+    );
+    showCard(ts, f.kind === 'credit-note' ? 'card' : 'latest');
+    flash(document.querySelector(`tr[data-row="${CSS.escape(f.milestoneId)}"]`));
+  } else if (Date.now() > f.until) {
+    followUp = null;
+    hint(`Cashin has not answered about ${escapeHtml(f.label)} yet; it reads Stripe every few seconds. Look under the card in Slack.`);
   }
-  if (type === 'select' || type === 'status') {
-    const known = state.ledger.options[prop] ?? [];
-    const options = [...new Set([...known, text(value)].filter(Boolean))];
-    return `<select ${attrs}><option value="">—</option>${options.map((o) => `<option${o === value ? ' selected' : ''}>${escapeHtml(o)}</option>`).join('')}</select>`;
-  }
-  if (type === 'checkbox') return `<input type="checkbox" ${attrs}${value === true ? ' checked' : ''}>`;
-  const inputType = type === 'number' ? 'number" step="any' : type === 'date' ? 'text" placeholder="YYYY-MM-DD' : type === 'url' ? 'url' : 'text';
-  return `<input type="${inputType}" ${attrs} value="${escapeHtml(text(value))}">`;
-}
-
-const MAIN_COLUMNS = ['Milestone', 'Client', 'Stage', 'Amount', 'Currency', 'PO number', 'Acceptance evidence', 'Change order required'];
-
-function ledgerHtml(state: State): string {
-  const details = Object.keys(state.ledger.editable).filter((p) => !MAIN_COLUMNS.includes(p));
-  const rows = state.ledger.milestones
-    .map((row) => {
-      const v = row.values;
-      const invoice = v['Invoice status']
-        ? `<span class="status ${escapeHtml(text(v['Invoice status']))}">${escapeHtml(text(v['Invoice status']))}</span> ${escapeHtml(text(v['Invoice number']))}`
-        : '';
-      const paid = v['Amount paid'] !== null && v['Amount paid'] !== undefined ? escapeHtml(text(v['Amount paid'])) : '';
-      const more = `<details><summary>more</summary><div class="more">${details.map((p) => `<span>${escapeHtml(p)}</span>${cell(row, p, state)}`).join('')}</div></details>`;
-      const blockers = text(v.Blockers) ? `<div class="blockers" title="${escapeHtml(text(v.Blockers))}">${escapeHtml(text(v.Blockers))}</div>` : '';
-      return `<tr data-row="${escapeHtml(row.id)}">
-      <td class="title">${cell(row, 'Milestone', state)}${blockers}</td>${MAIN_COLUMNS.slice(1)
-        .map((p) => `<td class="narrow">${cell(row, p, state)}</td>`)
-        .join('')}
-      <td>${invoice}</td><td>${paid}</td><td>${more}</td></tr>`;
-    })
-    .join('');
-  return `<table><thead><tr>${MAIN_COLUMNS.map((c) => `<th>${escapeHtml(c === 'Change order required' ? 'Change order' : c === 'Acceptance evidence' ? 'Evidence' : c)}</th>`).join('')}<th>Invoice</th><th>Paid</th><th></th></tr></thead><tbody>${rows}</tbody></table>`;
-}
-
-const CLIENT_COLUMNS = ['Client', 'Billing email', 'Currency', 'Payment terms', 'PO required', 'Tax rate', 'Reminder cadence', 'Review before send'];
-
-function clientsHtml(state: State): string {
-  const rows = state.ledger.clients
-    .map(
-      (row) =>
-        `<tr data-client-row="${escapeHtml(row.id)}">${CLIENT_COLUMNS.map((p) => `<td class="${p === 'Client' ? 'title' : 'narrow'}">${cell(row, p, state, 'clients')}</td>`).join('')}<td class="meta">${escapeHtml(text(row.values['Stripe customer']))}</td></tr>`,
-    )
-    .join('');
-  return `<table><thead><tr>${CLIENT_COLUMNS.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}<th>Stripe customer</th></tr></thead><tbody>${rows}</tbody></table>`;
-}
-
-function invoicesHtml(state: State): string {
-  if (state.invoices.length === 0) return '<p class="meta">No invoices yet.</p>';
-  const titles = new Map(state.ledger.milestones.map((m) => [m.id, text(m.values.Milestone)]));
-  const rows = state.invoices
-    .map((i) => {
-      const open = i.status === 'open';
-      const actions = [
-        open ? `<button data-invoice="${i.id}" data-do="pay">Pay</button>` : '',
-        open && i.amountRemaining > 1 ? `<button data-invoice="${i.id}" data-do="pay-half">Pay half</button>` : '',
-        open ? `<button data-invoice="${i.id}" data-do="fail">Payment fails</button>` : '',
-        i.amountPaid > 0 && !i.disputed ? `<button data-invoice="${i.id}" data-do="dispute">Dispute</button>` : '',
-      ].join(' ');
-      return `<tr data-invoice-row="${escapeHtml(i.id)}"><td>${escapeHtml(i.number ?? 'draft')}</td><td>${escapeHtml(titles.get(i.milestoneId ?? '') ?? '')}</td><td>${escapeHtml(i.customer)}</td>
-      <td class="status ${escapeHtml(i.status)}">${escapeHtml(i.status)}${i.disputed ? ' · disputed' : ''}</td><td>${money(i.total, i.currency)}</td><td>${money(i.amountPaid, i.currency)}</td>
-      <td>${i.hostedUrl ? `<a href="${escapeHtml(i.hostedUrl)}" target="_blank" rel="noopener">payment page</a>` : ''}</td><td>${i.sends}</td><td>${actions}</td></tr>`;
-    })
-    .join('');
-  return `<table><thead><tr><th>Number</th><th>Milestone</th><th>Customer</th><th>Status</th><th>Total</th><th>Paid</th><th>Link</th><th>Emailed</th><th>Simulate</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function render(state: State): void {
   current = state;
   $<HTMLTimeElement>('#clock').textContent =
     `${new Date(state.clock.now).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' })}${ahead(state.clock.offsetMs)}`;
-  const before = $<HTMLElement>('#messages').children.length;
-  draw('#messages', messagesHtml(state));
-  // A new message arrives at the bottom, as in Slack: bring it into view.
-  const panel = $<HTMLElement>('#messages');
-  if (panel.children.length > before && before > 0) panel.lastElementChild?.scrollIntoView({ block: 'end', behavior: 'smooth' });
+  draw('#messages', messagesHtml(state, expanded));
+  revealNew(state);
   draw('#ledger', ledgerHtml(state));
   draw('#invoices', invoicesHtml(state));
   draw('#clients', clientsHtml(state));
   draw('#add-client', state.ledger.clients.map((c) => `<option value="${escapeHtml(c.id)}">${escapeHtml(text(c.values.Client))}</option>`).join(''));
+  checkFollowUp(state);
   const modal = $<HTMLDivElement>('#modal');
   const view = state.channel.views.at(-1);
   if (!view) {
@@ -221,6 +186,20 @@ async function afterAction(): Promise<void> {
   window.setTimeout(() => void refresh(), 400);
 }
 
+function onInvoiceButton(button: HTMLButtonElement): void {
+  const id = button.dataset.invoice ?? '';
+  const found = current?.invoices.find((i) => i.id === id);
+  const todo = button.dataset.do ?? '';
+  const path = todo === 'pay-half' ? 'pay' : todo;
+  const body = todo === 'pay-half' && found ? { amount: Math.floor(found.amountRemaining / 2) } : todo === 'credit-note' ? { percent: CREDIT_PERCENT } : {};
+  button.disabled = true;
+  void api('POST', `/api/invoices/${encodeURIComponent(id)}/${path}`, body).then((res) => {
+    if (res.ok === true && found && current) startFollowUp(todo, found, current);
+    if (res.ok === true && todo === 'pay') hint(`${escapeHtml(found?.number ?? id)} paid: Cashin marks the row Paid and the card says so; the reminders stop.`);
+    return afterAction();
+  });
+}
+
 document.addEventListener('click', (event) => {
   const target = event.target instanceof Element ? event.target : null;
   const action = target?.closest<HTMLButtonElement>('button[data-action]');
@@ -232,16 +211,19 @@ document.addEventListener('click', (event) => {
   const clock = target?.closest<HTMLButtonElement>('button[data-clock]');
   if (clock) return void api('POST', '/api/clock', { by: clock.dataset.clock }).then(afterAction);
   const invoice = target?.closest<HTMLButtonElement>('button[data-invoice]');
-  if (invoice) {
-    const id = invoice.dataset.invoice ?? '';
-    const found = current?.invoices.find((i) => i.id === id);
-    const todo = invoice.dataset.do;
-    const path = todo === 'pay-half' ? 'pay' : (todo ?? '');
-    const body = todo === 'pay-half' && found ? { amount: Math.floor(found.amountRemaining / 2) } : {};
-    return void api('POST', `/api/invoices/${id}/${path}`, body).then(afterAction);
-  }
+  if (invoice) return onInvoiceButton(invoice);
   const close = target?.closest<HTMLButtonElement>('button[data-close]');
   if (close) return void api('POST', `/api/views/${close.dataset.close ?? ''}/close`, {}).then(afterAction);
+  const command = target?.closest<HTMLButtonElement>('button[data-command]');
+  if (command) return void api('POST', '/api/command', { text: command.dataset.command ?? '' }).then(afterAction);
+  const expand = target?.closest<HTMLButtonElement>('button[data-expand], button[data-more]');
+  if (expand && current) {
+    const key = expand.dataset.expand ?? `more:${expand.dataset.more ?? ''}`;
+    if (!expanded.delete(key)) expanded.add(key);
+    return render(current);
+  }
+  const show = target?.closest<HTMLButtonElement>('button[data-show-card]');
+  if (show) return showCard(show.dataset.showCard ?? '', 'latest');
 });
 
 document.addEventListener('change', (event) => {
@@ -253,6 +235,62 @@ document.addEventListener('change', (event) => {
     el.blur();
     return afterAction();
   });
+});
+
+/** What the Slack client itself refuses before sending (a number outside its bounds), as Slack words it under the field. */
+function clientSideErrors(form: HTMLFormElement): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const input of form.querySelectorAll<HTMLInputElement>('input[type="number"]')) {
+    if (input.value === '') continue;
+    const n = Number(input.value);
+    const [min, max] = [input.min === '' ? -Infinity : Number(input.min), input.max === '' ? Infinity : Number(input.max)];
+    const whole = input.step !== 'any';
+    if (!Number.isFinite(n) || n < min || n > max || (whole && !Number.isInteger(n))) {
+      const range = Number.isFinite(min) && Number.isFinite(max) ? ` from ${min} to ${max}` : '';
+      errors[input.name] = `Enter ${whole ? 'a whole number' : 'a number'}${range}.`;
+    }
+  }
+  return errors;
+}
+
+function showErrors(form: HTMLFormElement, errors: Record<string, string>): void {
+  for (const [field, message] of Object.entries(errors)) {
+    const slot = form.querySelector(`[data-error-for="${CSS.escape(field)}"]`);
+    if (slot) slot.textContent = message;
+    else toast(message);
+  }
+}
+
+function submitView(form: HTMLFormElement): void {
+  for (const slot of form.querySelectorAll('.sk-error')) slot.textContent = '';
+  const errors = clientSideErrors(form);
+  if (Object.keys(errors).length > 0) {
+    showErrors(form, errors);
+    return;
+  }
+  // Values keyed by block id; the Slack emulator turns each into the state Slack sends (value, selected_date, selected_option).
+  const values = Object.fromEntries([...new FormData(form).entries()].map(([k, v]) => [k, String(v)]));
+  // The emulator names the field it refuses ("snooze_days: 0 is below 1"): show it there.
+  const refused = (message: string) => {
+    const [, field = '', why = message] = /^([\w-]+): (.*)$/s.exec(message) ?? [];
+    if (form.querySelector(`[data-error-for="${CSS.escape(field)}"]`)) showErrors(form, { [field]: why });
+    else toast(message);
+  };
+  void api('POST', `/api/views/${form.dataset.view}`, { values }, refused).then((res) => {
+    if (res.error) return;
+    const answer = res.answer as { response_action?: string; errors?: Record<string, string> } | null;
+    if (answer?.response_action === 'errors') return showErrors(form, answer.errors ?? {});
+    (document.activeElement as HTMLElement | null)?.blur();
+    return afterAction();
+  });
+}
+
+// An answer under a field stands until the founder changes that field, as in Slack.
+document.addEventListener('input', (event) => {
+  const el = event.target;
+  if (!(el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement) || !el.closest('.sk-modal')) return;
+  const slot = el.closest('.sk-input')?.querySelector('.sk-error');
+  if (slot) slot.textContent = '';
 });
 
 document.addEventListener('submit', (event) => {
@@ -267,18 +305,7 @@ document.addEventListener('submit', (event) => {
     void api('POST', '/api/milestones', { title: data.title, clientId: data.clientId, amount: data.amount ? Number(data.amount) : null }).then(afterAction);
     form.reset();
   } else if (form.dataset.view) {
-    void api('POST', `/api/views/${form.dataset.view}`, { values: data }).then((res) => {
-      const answer = res.answer as { response_action?: string; errors?: Record<string, string> } | null;
-      if (answer?.response_action === 'errors') {
-        for (const [field, message] of Object.entries(answer.errors ?? {})) {
-          const slot = form.querySelector(`[data-error-for="${CSS.escape(field)}"]`);
-          if (slot) slot.textContent = message;
-        }
-        return;
-      }
-      (document.activeElement as HTMLElement | null)?.blur();
-      return afterAction();
-    });
+    submitView(form);
   }
 });
 

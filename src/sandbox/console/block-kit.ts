@@ -13,8 +13,14 @@ function decodeSlack(text: string): string {
   return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
 
-function inline(text: string): string {
+/** Slack turns a bare web address in mrkdwn into a link; trailing punctuation stays text. */
+function linkify(html: string): string {
+  return html.replace(/(^|[\s(>])(https?:\/\/(?:[^\s<&]|&#38;)+?)(?=[.,;:!?)]*(?:$|[\s<]))/g, '$1<a href="$2" target="_blank" rel="noopener">$2</a>');
+}
+
+function inline(text: string, links = true): string {
   let html = escapeHtml(decodeSlack(text));
+  if (links) html = linkify(html);
   html = html.replace(/```([\s\S]*?)```/g, (_m, code: string) => `<pre>${code.replace(/^\n/, '')}</pre>`);
   html = html.replace(/`([^`\n]+)`/g, '<code>$1</code>');
   html = html.replace(/(^|[\s(>])\*([^*\n]+)\*(?=$|[\s).,:;!?<])/g, '$1<strong>$2</strong>');
@@ -39,6 +45,9 @@ const EMOJI: Readonly<Record<string, string>> = {
   alarm_clock: '⚠',
   outbox_tray: '➚',
   memo: '✎',
+  arrow_right: '→',
+  white_small_square: '▫',
+  grey_question: '?',
 };
 
 /** Slack mrkdwn: links, mentions and the usual emphasis. */
@@ -52,7 +61,7 @@ export function mrkdwn(text: string): string {
     else if (target.startsWith('#')) out.push(`<span class="mention">#${escapeHtml(label ?? target.slice(1))}</span>`);
     else if (target.startsWith('!')) out.push(`<span class="mention">@${escapeHtml(target.slice(1))}</span>`);
     else if (/^https?:\/\//.test(target))
-      out.push(`<a href="${escapeHtml(decodeSlack(target))}" target="_blank" rel="noopener">${inline(label ?? target)}</a>`);
+      out.push(`<a href="${escapeHtml(decodeSlack(target))}" target="_blank" rel="noopener">${inline(label ?? target, false)}</a>`);
     else out.push(inline(match[0]));
     last = (match.index ?? 0) + match[0].length;
   }
@@ -85,18 +94,77 @@ function element(e: Json, ts: string): string {
   return `<span>${textObject(e)}</span>`;
 }
 
+/** The options of a static_select or radio_buttons element, groups flattened. */
+function optionsOf(el: Json): { text: unknown; value: string }[] {
+  const groups = Array.isArray(el.option_groups) ? (el.option_groups as Json[]) : [];
+  return [...(Array.isArray(el.options) ? (el.options as Json[]) : []), ...groups.flatMap((g) => (Array.isArray(g.options) ? (g.options as Json[]) : []))].map(
+    (o) => ({ text: o.text, value: String(o.value ?? '') }),
+  );
+}
+
+const initialOption = (el: Json): string | null => {
+  const o = el.initial_option as Json | undefined;
+  return o && typeof o.value === 'string' ? o.value : null;
+};
+
+/**
+ * One input element of a modal, named by its block id: the console posts the form's values keyed
+ * by block id, and the Slack emulator turns each into the state Slack would send (value,
+ * selected_date, selected_option).
+ */
+function field(el: Json, id: string, required: boolean, labelId: string): string {
+  const req = required ? ' required' : '';
+  const placeholder = el.placeholder ? ` placeholder="${escapeHtml(String((el.placeholder as Json).text ?? ''))}"` : '';
+  switch (el.type) {
+    case 'datepicker': {
+      const value = typeof el.initial_date === 'string' ? escapeHtml(el.initial_date) : '';
+      return `<input name="${id}" type="date" value="${value}"${req}>`;
+    }
+    case 'number_input': {
+      const value = typeof el.initial_value === 'string' ? escapeHtml(el.initial_value) : '';
+      const bound = (attr: string, v: unknown) => (v === undefined || v === null || v === '' ? '' : ` ${attr}="${escapeHtml(String(v))}"`);
+      const step = el.is_decimal_allowed === true ? 'any' : '1';
+      return `<input name="${id}" type="number" value="${value}" step="${step}"${bound('min', el.min_value)}${bound('max', el.max_value)} inputmode="${el.is_decimal_allowed === true ? 'decimal' : 'numeric'}"${placeholder}${req}>`;
+    }
+    case 'static_select': {
+      const chosen = initialOption(el);
+      const options = optionsOf(el)
+        .map((o) => `<option value="${escapeHtml(o.value)}"${o.value === chosen ? ' selected' : ''}>${textObject(o.text)}</option>`)
+        .join('');
+      const prompt = el.placeholder ? textObject(el.placeholder) : 'Select an item';
+      return `<select name="${id}"${req}><option value="">${prompt}</option>${options}</select>`;
+    }
+    case 'radio_buttons': {
+      const chosen = initialOption(el);
+      return `<div class="sk-radios" role="radiogroup" aria-labelledby="${labelId}">${optionsOf(el)
+        .map(
+          (o) =>
+            `<label class="sk-radio"><input type="radio" name="${id}" value="${escapeHtml(o.value)}"${o.value === chosen ? ' checked' : ''}><span>${textObject(o.text)}</span></label>`,
+        )
+        .join('')}</div>`;
+    }
+    default: {
+      const type = el.type === 'email_text_input' ? 'email' : el.type === 'url_text_input' ? 'url' : 'text';
+      const value = typeof el.initial_value === 'string' ? escapeHtml(el.initial_value) : '';
+      const max = typeof el.max_length === 'number' ? ` maxlength="${el.max_length}"` : '';
+      return el.multiline === true
+        ? `<textarea name="${id}" rows="4"${max}${placeholder}${req}>${value}</textarea>`
+        : `<input name="${id}" type="${type}" value="${value}"${max}${placeholder}${req}>`;
+    }
+  }
+}
+
 function input(block: Json): string {
   const el = (block.element ?? {}) as Json;
   const id = escapeHtml(String(block.block_id ?? el.action_id ?? ''));
-  const type = el.type === 'email_text_input' ? 'email' : el.type === 'url_text_input' ? 'url' : el.type === 'number_input' ? 'number' : 'text';
-  const value = typeof el.initial_value === 'string' ? escapeHtml(el.initial_value) : '';
-  const max = typeof el.max_length === 'number' ? ` maxlength="${el.max_length}"` : '';
-  const field =
-    el.multiline === true
-      ? `<textarea name="${id}"${max}>${value}</textarea>`
-      : `<input name="${id}" type="${type}" value="${value}"${max}${block.optional === true ? '' : ' required'}>`;
+  const optional = block.optional === true;
+  const labelId = `label-${id}`;
+  const label = `<span id="${labelId}">${textObject(block.label)}${optional ? ' <em>(optional)</em>' : ''}</span>`;
   const hint = block.hint ? `<small>${textObject(block.hint)}</small>` : '';
-  return `<label class="sk-input"><span>${textObject(block.label)}${block.optional === true ? ' <em>(optional)</em>' : ''}</span>${field}${hint}<b class="sk-error" data-error-for="${id}"></b></label>`;
+  const error = `<b class="sk-error" data-error-for="${id}"></b>`;
+  // A group of radio buttons cannot sit inside one <label>: each option has its own.
+  const tag = el.type === 'radio_buttons' ? 'div' : 'label';
+  return `<${tag} class="sk-input" data-input="${id}" data-type="${escapeHtml(String(el.type ?? ''))}">${label}${field(el, id, !optional, labelId)}${hint}${error}</${tag}>`;
 }
 
 export function renderBlocks(blocks: readonly unknown[], ts = ''): string {
@@ -136,6 +204,6 @@ export function renderModal(id: string, modal: object): string {
   return `<form class="sk-modal" data-view="${escapeHtml(id)}" novalidate>
   <header>${textObject(view.title)}</header>
   <div class="sk-modal-body">${renderBlocks((view.blocks as unknown[]) ?? [])}</div>
-  <footer><button type="button" class="sk-button" data-close="${escapeHtml(id)}">${textObject(view.close) || 'Cancel'}</button><button type="submit" class="sk-button primary">${textObject(view.submit) || 'Submit'}</button></footer>
+  <footer><button type="button" class="sk-button" data-close="${escapeHtml(id)}">${textObject(view.close) || (view.submit ? 'Cancel' : 'Close')}</button>${view.submit ? `<button type="submit" class="sk-button primary">${textObject(view.submit)}</button>` : ''}</footer>
 </form>`;
 }
