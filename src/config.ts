@@ -62,6 +62,7 @@ export const EnvSchema = z.object({
   NOTION_TOKEN: requiredText('the Notion integration secret'),
   NOTION_MILESTONES_DB: notionId('the Milestones database id printed by setup:notion'),
   NOTION_CLIENTS_DB: notionId('the Clients database id printed by setup:notion'),
+  NOTION_FORECASTS_DB: notionId('the Forecasts database id printed by setup:notion').optional(),
   STRIPE_SECRET_KEY: requiredText('sk_test_… or sk_live_… (restricted rk_ keys work too)').refine((v) => /^(sk|rk)_(test|live)_/.test(v), {
     error: 'must start with sk_test_, sk_live_, rk_test_ or rk_live_',
   }),
@@ -100,7 +101,8 @@ export type Config = Readonly<{
     approverIds: readonly string[];
     apiUrl: string | undefined;
   }>;
-  notion: Readonly<{ token: string; milestonesDb: string; clientsDb: string; baseUrl: string | undefined }>;
+  /** forecastsDb: where the weekly forecast is recorded; without it the forecast is posted but not kept. */
+  notion: Readonly<{ token: string; milestonesDb: string; clientsDb: string; forecastsDb: string | undefined; baseUrl: string | undefined }>;
   stripe: Readonly<{ secretKey: string; webhookSecret: string | undefined; apiUrl: string | undefined }>;
   port: number;
   pollIntervalSeconds: number;
@@ -214,7 +216,13 @@ export function loadConfig(raw: Record<string, string | undefined>): Config {
       approverIds: Object.freeze(e.SLACK_APPROVER_IDS),
       apiUrl: e.SLACK_API_URL,
     }),
-    notion: Object.freeze({ token: e.NOTION_TOKEN, milestonesDb: e.NOTION_MILESTONES_DB, clientsDb: e.NOTION_CLIENTS_DB, baseUrl: e.NOTION_BASE_URL }),
+    notion: Object.freeze({
+      token: e.NOTION_TOKEN,
+      milestonesDb: e.NOTION_MILESTONES_DB,
+      clientsDb: e.NOTION_CLIENTS_DB,
+      forecastsDb: e.NOTION_FORECASTS_DB,
+      baseUrl: e.NOTION_BASE_URL,
+    }),
     stripe: Object.freeze({ secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, apiUrl: e.STRIPE_API_URL }),
     port: e.PORT,
     pollIntervalSeconds: e.POLL_INTERVAL_SECONDS,

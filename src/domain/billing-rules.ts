@@ -257,7 +257,9 @@ function isValidTaxRate(rate: number): boolean {
   return Number.isFinite(rate) && rate >= 0 && rate <= 100 && Math.abs(rate * 1e4 - Math.round(rate * 1e4)) < 1e-6;
 }
 
-function isWebLink(value: string): boolean {
+/** An http(s) link: what counts as acceptance evidence. */
+export function isWebLink(value: string | null): boolean {
+  if (!value) return false;
   try {
     const url = new URL(value);
     return url.protocol === 'https:' || url.protocol === 'http:';

@@ -8,12 +8,19 @@ import { parseInstant } from './time.js';
 
 /** One invoiced row, reduced to what a client's history needs. */
 export type InvoiceHistoryRow = {
+  /** The row's page id; the KPIs and the forecast's accuracy use the fields below it too. */
+  id?: string;
   clientId: string | null;
   status: InvoiceStatus | null;
   sent: string | null;
   due: string | null;
   paidOn: string | null;
   disputed: boolean;
+  accepted?: string | null;
+  /** The row's Amount (major units, before tax) and Currency, and what was paid. */
+  amount?: number | null;
+  currency?: string | null;
+  amountPaid?: number | null;
 };
 
 export type PaymentHistory = {

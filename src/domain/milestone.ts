@@ -57,6 +57,8 @@ export type Milestone = {
   promiseToPay: string | null;
   /** The last step of the reminder ladder done. */
   reminderStage: string | null;
+  /** What the forecast last wrote: Expected cash-in (a date) and Cash-in confidence (percent). */
+  cashIn?: { expected: string | null; confidence: number | null };
   blockers: string;
   /** Why the last send failed in a way only the founder can fix; kept in Blockers so a restart remembers. */
   sendFailure: string | null;

@@ -94,6 +94,7 @@ export function milestoneFromPage(page: PageObjectResponse): Milestone {
     disputeReason: readOption(page, 'Dispute reason'),
     promiseToPay: readDate(page, 'Promise to pay'),
     reminderStage: readOption(page, 'Reminder stage'),
+    cashIn: { expected: readDate(page, 'Expected cash-in'), confidence: readNumber(page, 'Cash-in confidence') },
     blockers: readText(page, 'Blockers'),
     sendFailure: sendFailureOf(readText(page, 'Blockers')),
     slackCard: readText(page, 'Slack card').trim(),
@@ -123,6 +124,9 @@ export function clientFromPage(page: PageObjectResponse): Client {
   };
 }
 
+/** Written by the forecast alone, and read by nothing that reacts: writing them is not news. */
+const FORECAST_COLUMNS = new Set(['Expected cash-in', 'Cash-in confidence']);
+
 /**
  * What the bot reads of a page, for change detection: its property values, and whether it is in the
  * trash (a row restored from the trash is news, though its values did not change). A page whose
@@ -132,6 +136,7 @@ export function fingerprint(page: PageObjectResponse): string {
   return JSON.stringify({
     trashed: page.in_trash || page.archived,
     properties: Object.keys(page.properties)
+      .filter((name) => !FORECAST_COLUMNS.has(name))
       .sort()
       .map((name) => [name, plainValue(page.properties[name])]),
   });

@@ -7,7 +7,18 @@ import { isFullPage, type Client as NotionClient, type PageObjectResponse } from
 import { INVOICE_STATUSES, type InvoiceStatus } from '../domain/milestone.js';
 import type { InvoiceHistoryRow } from '../workflows/ports.js';
 
-export const HISTORY_PROPERTIES = ['Client', 'Invoice status', 'Invoice sent', 'Invoice due', 'Paid on', 'Dispute reason'] as const;
+export const HISTORY_PROPERTIES = [
+  'Client',
+  'Invoice status',
+  'Invoice sent',
+  'Invoice due',
+  'Paid on',
+  'Dispute reason',
+  'Accepted',
+  'Amount',
+  'Currency',
+  'Amount paid',
+] as const;
 
 type Property = PageObjectResponse['properties'][string];
 
@@ -21,13 +32,23 @@ function historyRow(page: PageObjectResponse): InvoiceHistoryRow {
   const client = prop('Client');
   const dispute = prop('Dispute reason');
   const name = status?.type === 'select' ? (status.select?.name ?? null) : null;
+  const number = (key: string) => {
+    const p = prop(key);
+    return p?.type === 'number' ? p.number : null;
+  };
+  const currency = prop('Currency');
   return {
+    id: page.id,
     clientId: client?.type === 'relation' ? (client.relation[0]?.id ?? null) : null,
     status: INVOICE_STATUSES.find((s): s is InvoiceStatus => s === name) ?? null,
     sent: date('Invoice sent'),
     due: date('Invoice due'),
     paidOn: date('Paid on'),
     disputed: dispute?.type === 'select' && dispute.select !== null,
+    accepted: date('Accepted'),
+    amount: number('Amount'),
+    currency: currency?.type === 'select' ? (currency.select?.name ?? null) : null,
+    amountPaid: number('Amount paid'),
   };
 }
 

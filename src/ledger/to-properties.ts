@@ -48,6 +48,8 @@ export function milestonePatchProperties(patch: MilestonePatch, stageType: 'sele
   set('Dispute reason', patch.disputeReason === undefined ? undefined : option(patch.disputeReason));
   set('Promise to pay', patch.promiseToPay === undefined ? undefined : date(patch.promiseToPay));
   set('Reminder stage', patch.reminderStage === undefined ? undefined : option(patch.reminderStage));
+  set('Expected cash-in', patch.expectedCashIn === undefined ? undefined : date(patch.expectedCashIn));
+  set('Cash-in confidence', patch.cashInConfidence === undefined ? undefined : { number: patch.cashInConfidence });
   return out;
 }
 

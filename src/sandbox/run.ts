@@ -72,6 +72,7 @@ export async function startSandbox(env: Record<string, string | undefined>, logg
     NOTION_TOKEN: SANDBOX.notionToken,
     NOTION_MILESTONES_DB: ledger.milestonesDb,
     NOTION_CLIENTS_DB: ledger.clientsDb,
+    NOTION_FORECASTS_DB: ledger.forecastsDb,
     STRIPE_SECRET_KEY: SANDBOX.stripeKey,
     STRIPE_WEBHOOK_SECRET: stripeWebhookSecret,
     PORT: String(botPort),

@@ -2,9 +2,10 @@
 import type { webApi } from '@slack/bolt';
 import type { CardView } from '../domain/card-view.js';
 import type { ThreadNote } from '../domain/collection-notes.js';
-import type { Chat } from '../workflows/ports.js';
+import type { CashReport, Chat, HomeView } from '../workflows/ports.js';
 import { truncate } from '../domain/text.js';
 import { renderCard } from './blocks/card.js';
+import { drawAnswer, drawHome } from './blocks/cash.js';
 import { SLACK_LIMITS } from './blocks/limits.js';
 import { escapeMrkdwn, truncateMrkdwn } from './blocks/mrkdwn.js';
 import { renderNote } from './blocks/note.js';
@@ -19,7 +20,7 @@ const THREAD_GONE = new Set(['thread_not_found', 'message_not_found', 'channel_n
 /** The metadata type that marks Cashin's notes, so a thread can be searched for one already posted. */
 export const NOTE_EVENT = 'cashin_note';
 
-type Found = { metadata?: { event_type?: string; event_payload?: Record<string, unknown> } };
+type Found = { metadata?: { event_type?: string; event_payload?: Record<string, unknown> }; files?: { title?: string }[] };
 
 export class SlackChat implements Chat {
   readonly #client: WebClient;
@@ -61,15 +62,38 @@ export class SlackChat implements Chat {
       : this.#has(key, (cursor) => this.#client.conversations.history({ channel, include_all_metadata: true, limit: 200, cursor }), 1);
   }
 
+  async postReport(channel: string, report: CashReport): Promise<void> {
+    const recent = (cursor: string | undefined) => this.#client.conversations.history({ channel, include_all_metadata: true, limit: 200, cursor });
+    const { chart } = report;
+    if (chart && !(await this.#has(chart.title, recent, 1, (m) => (m.files ?? []).some((f) => f.title === chart.title)))) {
+      await this.#client.filesUploadV2({ channel_id: channel, file: Buffer.from(chart.png), filename: chart.filename, title: chart.title });
+    }
+    if (await this.#has(report.key, recent, 1)) return;
+    const { text, blocks } = drawAnswer(report.answer);
+    await this.#client.chat.postMessage({
+      channel,
+      text: truncate(`${report.title}: ${text}`, SLACK_LIMITS.fallbackText),
+      blocks,
+      metadata: { event_type: NOTE_EVENT, event_payload: { key: report.key } },
+      unfurl_links: false,
+      unfurl_media: false,
+    });
+  }
+
+  async publishHome(userId: string, home: HomeView): Promise<void> {
+    await this.#client.views.publish({ user_id: userId, view: drawHome(home) });
+  }
+
   async #has(
     key: string,
     page: (cursor: string | undefined) => Promise<{ messages?: Found[]; response_metadata?: { next_cursor?: string } }>,
     maxPages = 20,
+    matches: (m: Found) => boolean = (m) => m.metadata?.event_type === NOTE_EVENT && m.metadata.event_payload?.key === key,
   ): Promise<boolean> {
     let cursor: string | undefined;
     for (let read = 0; read < maxPages; read += 1) {
       const answer = await page(cursor);
-      if ((answer.messages ?? []).some((m) => m.metadata?.event_type === NOTE_EVENT && m.metadata.event_payload?.key === key)) return true;
+      if ((answer.messages ?? []).some(matches)) return true;
       cursor = answer.response_metadata?.next_cursor || undefined;
       if (!cursor) return false;
     }

@@ -5,6 +5,7 @@
  */
 import type { CardView } from '../domain/card-view.js';
 import type { ThreadNote } from '../domain/collection-notes.js';
+import type { CashAnswer } from '../domain/cash-report.js';
 import type { InvoiceHistoryRow } from '../domain/client-history.js';
 import type { Client, ClientTotals, CollectionMemo, InvoiceSnapshot, InvoiceStatus, Milestone } from '../domain/milestone.js';
 
@@ -30,6 +31,8 @@ export type MilestonePatch = Partial<{
   disputeReason: string | null;
   promiseToPay: string | null;
   reminderStage: string | null;
+  expectedCashIn: string | null;
+  cashInConfidence: number | null;
 }>;
 
 export type ClientPatch = Partial<{ billingEmail: string | null; taxId: string; stripeCustomerId: string; history: ClientTotals; servicePaused: boolean }>;
@@ -136,6 +139,45 @@ export type Chat = {
   postNote(ref: string, note: ThreadNote): Promise<void>;
   /** Whether a note with this key is already under `ref` (a card's `channel/ts`, or a channel id for the channel itself). */
   hasNote(ref: string, key: string): Promise<boolean>;
+  /**
+   * A report in `channel` (the Monday forecast): its chart first, then the summary carrying `key`,
+   * so hasNote(channel, key) finds it. A chart already in the channel is not uploaded again.
+   */
+  postReport(channel: string, report: CashReport): Promise<void>;
+  /** Draws the App Home tab of `userId`. */
+  publishHome(userId: string, home: HomeView): Promise<void>;
 };
 
+export type CashReport = {
+  key: string;
+  title: string;
+  answer: CashAnswer;
+  chart: { png: Uint8Array; filename: string; title: string } | null;
+};
+
+/** App Home: the forecast, the KPIs and the exceptions, or a note while the ledger is still being read. */
+export type HomeView = { ready: true; forecast: CashAnswer; kpis: CashAnswer; exceptions: CashAnswer } | { ready: false };
+
 export type Clock = { now(): Date };
+
+/** One week of the Forecasts table: amounts in major units of the report's currency. */
+export type ForecastWeekRow = {
+  /** ISO week, e.g. 2026-W49: the row's title and its key. */
+  week: string;
+  /** Monday of that week, YYYY-MM-DD in the founder's zone. */
+  weekStart: string;
+  expected: number;
+  low: number;
+  high: number;
+  /** Filled once the week is over. */
+  actual: number | null;
+  /** (Actual − Expected) / Actual, in percent. */
+  error: number | null;
+};
+
+/** The Forecasts table: the record of every weekly forecast and how right it was. */
+export type ForecastBook = {
+  weeks(): Promise<ForecastWeekRow[]>;
+  /** Writes the row of `row.week`, creating it the first time. */
+  save(row: ForecastWeekRow): Promise<void>;
+};

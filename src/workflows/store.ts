@@ -6,6 +6,7 @@
 import type { InvoiceProblem, MilestoneState } from '../domain/decide.js';
 import type { Client, InvoiceSnapshot, Milestone } from '../domain/milestone.js';
 import type { Clock } from './ports.js';
+import type { ExceptionRow } from '../domain/cash-report.js';
 
 export type Tracked = {
   milestone: Milestone;
@@ -36,20 +37,7 @@ export type OverviewRow = {
 };
 
 /** An open exception, for `/cashin exceptions`: why, since when, and who must act. */
-export type ExceptionRow = {
-  id: string;
-  title: string;
-  url: string | null;
-  clientName: string | null;
-  reason: string;
-  /** When the exception paused the ladder (ISO), when known. */
-  since: string | null;
-  /** The client's billing owner, who settles it on their side. */
-  owner: string | null;
-  invoiceLabel: string | null;
-  /** Left to pay, minor units with its currency; null when the invoice is not loaded. */
-  outstanding: { minor: number; currency: string } | null;
-};
+export type { ExceptionRow };
 
 /** What Slack may read about the ledger. */
 export type Queries = {

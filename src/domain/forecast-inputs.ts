@@ -1,0 +1,157 @@
+/**
+ * What the forecast reads, from the ledger as it stood at one instant. The bot builds these rows from
+ * what it follows (Notion rows and Stripe invoices); `npm run forecast` and the backtest build them
+ * from a ledger snapshot. Either way nothing dated after `at` is used: an invoice sent later was not
+ * sent yet, a payment made later was not made yet.
+ */
+import type { ClientBehaviour, ForecastItem } from './forecast.js';
+import type { Money } from './money.js';
+
+/** One Milestones row, reduced to what the forecast needs. Instants are Dates; null when empty. */
+export type ForecastRow = {
+  readonly id: string;
+  readonly clientId: string | null;
+  readonly stage: string | null;
+  /** The amount to collect when invoiced (total with tax), and what is left to pay now. */
+  readonly total: Money | null;
+  readonly remaining: Money | null;
+  readonly completed: Date | null;
+  readonly accepted: Date | null;
+  readonly evidence: boolean;
+  readonly blockers: number;
+  readonly changeOrder: boolean;
+  readonly invoiceStatus: string | null;
+  readonly sent: Date | null;
+  /** Start of the due date in the founder's zone. */
+  readonly due: Date | null;
+  readonly paidOn: Date | null;
+  readonly disputed: boolean;
+  readonly promiseToPay: Date | null;
+  readonly remindersDone: number;
+  readonly lastReminderAt: Date | null;
+  /**
+   * When each reminder step done was due, in ladder order, when known (a snapshot knows them from
+   * the ladder): then `asOf` counts only the steps due by `at`, and remindersDone and lastReminderAt
+   * follow from them.
+   */
+  readonly reminderDates?: readonly Date[];
+};
+
+export type ClientTerms = { readonly id: string; readonly paymentTermsDays: number | null };
+
+const DAY = 86_400_000;
+const SETTLED = new Set(['Paid', 'Void', 'Uncollectible']);
+
+const before = (d: Date | null, at: Date): Date | null => (d && d.getTime() <= at.getTime() ? d : null);
+
+/**
+ * The stage the row had at `at`: a milestone accepted later was only delivered then, one delivered
+ * later was still in progress. A stage without its date is taken as it is.
+ */
+function stageThen(row: ForecastRow, completed: Date | null, accepted: Date | null): string | null {
+  const acceptedLater = row.accepted !== null && accepted === null;
+  const completedLater = row.completed !== null && completed === null;
+  if (row.stage === 'Accepted' && acceptedLater) return completed ? 'Delivered' : 'In progress';
+  if ((row.stage === 'Accepted' || row.stage === 'Delivered') && completedLater) return 'In progress';
+  return row.stage;
+}
+
+/** The row as it was known at `at`: later dates are not known yet. */
+export function asOf(row: ForecastRow, at: Date): ForecastRow {
+  const sent = before(row.sent, at);
+  // Sent later: not an invoice yet. A status without a sent date (typed in by hand) cannot be dated: kept.
+  const sentLater = row.sent !== null && sent === null;
+  const paidOn = before(row.paidOn, at);
+  const paidLater = row.paidOn !== null && paidOn === null;
+  const paidThen = paidOn !== null && row.invoiceStatus === 'Paid';
+  const completed = before(row.completed, at);
+  const accepted = before(row.accepted, at);
+  const reminderDates = row.reminderDates?.filter((d) => d.getTime() <= at.getTime());
+  return {
+    ...row,
+    stage: stageThen(row, completed, accepted),
+    completed,
+    accepted,
+    // The evidence of an acceptance that came later was not there yet.
+    evidence: row.evidence && !(row.accepted !== null && accepted === null),
+    sent,
+    paidOn,
+    invoiceStatus: sentLater ? null : paidLater ? 'Sent' : row.invoiceStatus,
+    // Left to pay then: nothing once paid, all of it when the payment came later.
+    remaining: sentLater || paidLater ? row.total : paidThen && row.total ? { ...row.total, minor: 0 } : row.remaining,
+    ...(reminderDates
+      ? { reminderDates, remindersDone: reminderDates.length, lastReminderAt: reminderDates.at(-1) ?? null }
+      : { lastReminderAt: before(row.lastReminderAt, at) }),
+  };
+}
+
+/** Each client's paying habits from its rows paid by `at`. */
+export function behaviours(rows: readonly ForecastRow[], terms: readonly ClientTerms[], at: Date): Map<string, ClientBehaviour> {
+  type Acc = { days: number[]; late: number; disputes: number; invoices: number };
+  const acc = new Map<string, Acc>();
+  for (const raw of rows) {
+    const row = asOf(raw, at);
+    if (!row.clientId || !row.sent) continue;
+    const a = acc.get(row.clientId) ?? { days: [], late: 0, disputes: 0, invoices: 0 };
+    acc.set(row.clientId, a);
+    a.invoices += 1;
+    if (row.disputed) a.disputes += 1;
+    if (row.invoiceStatus !== 'Paid' || !row.paidOn) continue;
+    a.days.push(Math.max(0, (row.paidOn.getTime() - row.sent.getTime()) / DAY));
+    if (row.due && row.paidOn.getTime() >= row.due.getTime() + DAY) a.late += 1;
+  }
+  const out = new Map<string, ClientBehaviour>();
+  for (const t of terms) {
+    const a = acc.get(t.id) ?? { days: [], late: 0, disputes: 0, invoices: 0 };
+    const n = a.days.length;
+    const mean = n > 0 ? a.days.reduce((x, y) => x + y, 0) / n : null;
+    const sd = n > 1 && mean !== null ? Math.sqrt(a.days.reduce((x, y) => x + (y - mean) ** 2, 0) / (n - 1)) : null;
+    out.set(t.id, {
+      paymentTermsDays: t.paymentTermsDays,
+      paidInvoices: n,
+      meanDaysToPay: mean,
+      sdDaysToPay: sd,
+      lateShare: n > 0 ? a.late / n : null,
+      disputes: a.disputes,
+      invoices: a.invoices,
+    });
+  }
+  return out;
+}
+
+/** The open invoices and the accepted or delivered milestones not invoiced yet, as of `at`. */
+export function forecastItems(rows: readonly ForecastRow[], at: Date): ForecastItem[] {
+  const items: ForecastItem[] = [];
+  for (const raw of rows) {
+    const row = asOf(raw, at);
+    // An invoice status without a sent date is an invoice too (a row typed in by hand): a paid one is
+    // not cash to come, an open one is aged by its due date.
+    const invoiced = row.sent !== null || (row.invoiceStatus !== null && row.invoiceStatus !== 'Draft');
+    if (invoiced && (row.invoiceStatus === null || SETTLED.has(row.invoiceStatus))) continue;
+    if (!invoiced && row.stage !== 'Accepted' && row.stage !== 'Delivered') continue;
+    if (!invoiced && row.stage === 'Delivered' && !row.completed) continue;
+    if (!invoiced && row.stage === 'Accepted' && !row.accepted && !row.completed) continue;
+    const amount = invoiced ? row.remaining : row.total;
+    if (!amount || amount.minor <= 0) continue;
+    items.push({
+      id: row.id,
+      clientId: row.clientId,
+      amount,
+      kind: invoiced ? 'invoice' : 'projected',
+      sentAt: row.sent,
+      dueAt: invoiced ? row.due : null,
+      deliveredAt: row.completed,
+      acceptedAt: row.accepted,
+      stage: row.stage === 'Accepted' || row.stage === 'Delivered' ? row.stage : null,
+      evidence: row.evidence,
+      blockers: row.blockers,
+      changeOrder: row.changeOrder,
+      disputed: row.disputed,
+      promiseToPay: row.promiseToPay,
+      remindersDone: row.remindersDone,
+      lastReminderAt: row.lastReminderAt,
+      responded: row.promiseToPay !== null || row.disputed || (row.remaining !== null && row.total !== null && row.remaining.minor < row.total.minor),
+    });
+  }
+  return items;
+}

@@ -1,0 +1,99 @@
+/**
+ * The bot's side of the forecast's input: what it follows (a Notion row, its client, Cashin's Stripe
+ * invoice) and what the paced history read returned (settled rows), as ForecastRows. The snapshot
+ * reader builds the same rows from a JSON snapshot; the model (forecast.ts) cannot tell them apart.
+ */
+import { evaluateBillingRules, isWebLink, type BillingPolicy } from './billing-rules.js';
+import type { InvoiceHistoryRow } from './client-history.js';
+import { ladderFactsOf } from './collection.js';
+import type { ForecastRow } from './forecast-inputs.js';
+import { plannedAt, stepsDone } from './ladder.js';
+import type { Client, InvoiceSnapshot, Milestone } from './milestone.js';
+import { taxOn, toMinorUnits, type Money } from './money.js';
+import { localInstant, parseInstant } from './time.js';
+
+const instant = (value: string | null | undefined, timeZone: string): Date | null => (value ? parseInstant(value, timeZone) : null);
+
+/** The start of a due date (YYYY-MM-DD) in the founder's zone. */
+const dueStart = (date: string | null, timeZone: string): Date | null => (date ? localInstant(date.slice(0, 10), 0, timeZone) : null);
+
+/**
+ * A row the bot follows, as the forecast reads it. With Cashin's invoice, what is left to pay comes
+ * from Stripe (payments and credit notes included); without one, the total the review card would
+ * show (the billing rules' total, tax included).
+ */
+export function openForecastRow(m: Milestone, client: Client | null, invoice: InvoiceSnapshot | null, policy: BillingPolicy): ForecastRow {
+  const { timeZone } = policy;
+  const check = evaluateBillingRules(m, client, policy);
+  const facts = invoice ? ladderFactsOf(m, client, invoice, timeZone) : null;
+  const reminderDates = facts
+    ? facts.ladder.steps
+        .slice(0, stepsDone(facts.ladder, facts.recordedStage))
+        .map((s) => plannedAt(s, facts, timeZone))
+        .filter((d): d is Date => d !== null)
+    : [];
+  const total: Money | null = invoice ? { minor: invoice.total, currency: invoice.currency } : check.total;
+  const sent = facts?.sentAt ?? instant(m.invoice.sent, timeZone);
+  return {
+    id: m.id,
+    clientId: m.clientId,
+    stage: m.stage,
+    total,
+    remaining: invoice ? { minor: invoice.status === 'paid' ? 0 : invoice.amountRemaining, currency: invoice.currency } : total,
+    completed: instant(m.completed, timeZone),
+    accepted: instant(m.accepted, timeZone),
+    evidence: isWebLink(m.acceptanceEvidence),
+    blockers: check.blockers.filter((b) => b.rule === 'completeness').length,
+    changeOrder: m.changeOrderRequired,
+    invoiceStatus: m.invoice.status,
+    sent: invoice && invoice.status !== 'draft' ? sent : null,
+    due: dueStart(facts?.dueDate ?? m.invoice.due, timeZone),
+    paidOn: instant(m.invoice.paidOn, timeZone) ?? (invoice?.paidAt ? new Date(invoice.paidAt) : null),
+    disputed: m.disputeReason !== null || m.invoice.status === 'Disputed',
+    promiseToPay: instant(m.promiseToPay, timeZone),
+    remindersDone: reminderDates.length,
+    lastReminderAt: reminderDates.at(-1) ?? null,
+  };
+}
+
+/**
+ * A row from the history read (every invoiced row, a few columns each). Its total is the row's amount
+ * with the client's tax; what remains is nothing once paid, void or uncollectible.
+ */
+export function historyForecastRow(row: InvoiceHistoryRow, client: Client | null, policy: BillingPolicy): ForecastRow {
+  const { timeZone } = policy;
+  const currency = (row.currency ?? client?.currency ?? policy.defaultCurrency).toUpperCase();
+  const net = toMinorUnits(row.amount ?? null, currency);
+  const total = net.ok ? taxedTotal(net.money, client?.taxRate ?? null) : null;
+  const settled = row.status === 'Paid' || row.status === 'Void' || row.status === 'Uncollectible';
+  const paid = total && row.amountPaid ? Math.min(total.minor, toMinorOr0(row.amountPaid, currency)) : 0;
+  return {
+    id: row.id ?? '',
+    clientId: row.clientId,
+    stage: 'Accepted',
+    total,
+    remaining: total ? { minor: settled ? 0 : Math.max(0, total.minor - paid), currency: total.currency } : null,
+    completed: null,
+    accepted: instant(row.accepted, timeZone),
+    evidence: true,
+    blockers: 0,
+    changeOrder: false,
+    invoiceStatus: row.status,
+    sent: instant(row.sent, timeZone),
+    due: dueStart(row.due, timeZone),
+    paidOn: instant(row.paidOn, timeZone),
+    disputed: row.disputed,
+    promiseToPay: null,
+    remindersDone: 0,
+    lastReminderAt: null,
+  };
+}
+
+function taxedTotal(net: Money, taxRate: number | null): Money {
+  return { minor: net.minor + taxOn(net, taxRate).minor, currency: net.currency };
+}
+
+function toMinorOr0(amount: number, currency: string): number {
+  const result = toMinorUnits(amount, currency);
+  return result.ok ? result.money.minor : 0;
+}

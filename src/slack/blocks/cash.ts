@@ -1,0 +1,234 @@
+/**
+ * The cash-in answers drawn for Slack: `/cashin` and its arguments, the Monday post and App Home.
+ * Every name that came from Notion is escaped; amounts are never added across currencies.
+ */
+import type { types } from '@slack/bolt';
+import type { CashAnswer, ExceptionRow, ItemLine } from '../../domain/cash-report.js';
+import type { CurrencyProjection } from '../../domain/forecast.js';
+import type { AgingBucket, Kpis, RateKpi } from '../../domain/kpis.js';
+import { formatMoney } from '../../domain/money.js';
+import { truncate } from '../../domain/text.js';
+import { formatDay, localDate } from '../../domain/time.js';
+import type { HomeView } from '../../workflows/ports.js';
+import { SLACK_LIMITS } from './limits.js';
+import { escapeMrkdwn, truncateMrkdwn } from './mrkdwn.js';
+import { buildExceptionsText } from './status.js';
+
+type Block = types.KnownBlock;
+export type Drawn = { text: string; blocks: Block[] };
+
+export const SHARE_ACTION = 'cashin_share';
+
+export const CASHIN_HELP = [
+  '*Cashin* watches your Notion Milestones, bills what your clients accepted and chases what is unpaid.',
+  '• `/cashin`: the cash-in forecast for the next 5 weeks (`/cashin forecast 13` for 13), with how sure each invoice is',
+  '• `/cashin aging`: unpaid invoices by days past due, by amount and by count',
+  '• `/cashin client <name>`: one client: how they pay, and what is expected from them',
+  '• `/cashin exceptions`: every open exception (dispute, failed payment) with its reason, age and owner',
+  '• `/cashin kpis`: acceptance-to-invoice lag, same-day dispatch, dispute rate, days to pay, DSO',
+  '• `/cashin help`: this message',
+  'Answers are private; *Share in channel* posts one for everyone.',
+].join('\n');
+
+const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text: truncateMrkdwn(text, SLACK_LIMITS.sectionText) } });
+const header = (text: string): Block => ({ type: 'header', text: { type: 'plain_text', text: truncate(text, SLACK_LIMITS.headerText), emoji: false } });
+const context = (text: string): Block => ({ type: 'context', elements: [{ type: 'mrkdwn', text: truncateMrkdwn(text, SLACK_LIMITS.sectionText) }] });
+const divider: Block = { type: 'divider' };
+const button = (actionId: string, text: string, value: string): Block => ({
+  type: 'actions',
+  elements: [{ type: 'button', action_id: actionId, text: { type: 'plain_text', text }, value }],
+});
+
+const percent = (share: number | null) => (share === null ? 'n/a' : `${Math.round(share * 100)}%`);
+const day = (date: string) => formatDay(date);
+
+/** The answer to a `/cashin` question, as a message. */
+export function drawAnswer(answer: CashAnswer): Drawn {
+  const blocks = answerBlocks(answer);
+  return { text: fallbackOf(answer), blocks: blocks.slice(0, SLACK_LIMITS.blocksPerMessage) };
+}
+
+/** The private answer, with the button that shares it in the channel. */
+export function drawPrivateAnswer(answer: CashAnswer, question: string): Drawn {
+  const drawn = drawAnswer(answer);
+  if (answer.kind === 'help' || answer.kind === 'no-client') return drawn;
+  const share = button(SHARE_ACTION, 'Share in channel', truncate(question, 200) || 'forecast');
+  return { text: drawn.text, blocks: [...drawn.blocks.slice(0, SLACK_LIMITS.blocksPerMessage - 1), share] };
+}
+
+function fallbackOf(answer: CashAnswer): string {
+  switch (answer.kind) {
+    case 'forecast': {
+      const main = answer.forecast.currencies[0];
+      const total = main ? main.weeks.reduce((a, w) => a + w.expected, 0) : 0;
+      return main
+        ? `Cash-in forecast: ${formatMoney({ minor: Math.round(total), currency: main.currency })} expected over ${main.weeks.length} weeks`
+        : 'Cash-in forecast: nothing is expected yet';
+    }
+    case 'aging':
+      return 'Unpaid invoices by days past due';
+    case 'kpis':
+      return 'Collection KPIs';
+    case 'client':
+      return `${answer.client.name}: how they pay and what is expected`;
+    case 'no-client':
+      return `No client named ${answer.asked}`;
+    case 'exceptions':
+      return `Open exceptions: ${answer.rows.length}`;
+    case 'help':
+      return 'Cashin help';
+  }
+}
+
+function answerBlocks(answer: CashAnswer): Block[] {
+  switch (answer.kind) {
+    case 'forecast':
+      return forecastBlocks(answer);
+    case 'aging':
+      return [header('Unpaid invoices by days past due'), ...agingBlocks(answer.kpis.aging)];
+    case 'kpis':
+      return kpiBlocks(answer.kpis);
+    case 'client':
+      return clientBlocks(answer);
+    case 'no-client':
+      return [
+        section(
+          `No client is named "${escapeMrkdwn(truncate(answer.asked, 80))}".${
+            answer.known.length > 0
+              ? ` Clients: ${answer.known
+                  .slice(0, 30)
+                  .map((n) => escapeMrkdwn(truncate(n, 60)))
+                  .join(', ')}.`
+              : ' The Clients table is empty.'
+          }`,
+        ),
+      ];
+    case 'exceptions':
+      return [section(buildExceptionsText(answer.rows as ExceptionRow[], answer.at))];
+    case 'help':
+      return [
+        ...(answer.unknown ? [section(`\`/cashin ${escapeMrkdwn(truncate(answer.unknown, 80))}\` is not something Cashin knows. Here is what it does:`)] : []),
+        section(CASHIN_HELP),
+      ];
+  }
+}
+
+function weekLines(p: CurrencyProjection, timeZone: string): string {
+  const rows = p.weeks.map((w, i) => {
+    const m = (minor: number) => formatMoney({ minor: Math.round(minor), currency: p.currency });
+    const monday = formatDay(localDate(w.start, timeZone));
+    const label = i === 0 ? `This week (from ${monday})` : `Week of ${monday}`;
+    return `• ${label}: *${m(w.expected)}*  (80% band ${m(w.low)} to ${m(w.high)})`;
+  });
+  return rows.join('\n');
+}
+
+function forecastBlocks(answer: CashAnswer & { kind: 'forecast' }): Block[] {
+  const { forecast, lines, accuracy, timeZone } = answer;
+  const blocks: Block[] = [header(`Cash-in forecast, ${forecast.currencies[0]?.weeks.length ?? 5} weeks from ${formatDay(localDate(answer.at, timeZone))}`)];
+  if (forecast.currencies.length === 0) {
+    blocks.push(section('Nothing is expected yet: no invoice is open and no milestone is accepted or delivered.'));
+  }
+  for (const p of forecast.currencies) {
+    const overdue =
+      p.overdue > 0
+        ? `\nOverdue now: *${formatMoney({ minor: p.overdue, currency: p.currency })}* (already past due, counted in the weeks above when expected)`
+        : '';
+    blocks.push(
+      section(
+        `*${p.currency}*${forecast.currencies.length > 1 ? ' (each currency on its own; nothing is converted or added across)' : ''}\n${weekLines(p, timeZone)}${overdue}`,
+      ),
+    );
+  }
+  blocks.push(
+    context(
+      accuracy
+        ? `Track record: the last ${accuracy.weeks} week${accuracy.weeks === 1 ? '' : 's'} forecast were off by ${accuracy.meanAbsErrorPercent}% on average (Forecasts table).`
+        : 'Track record: no week scored yet; each Monday forecast is recorded and scored once its week is over.',
+    ),
+  );
+  if (lines.length > 0) {
+    blocks.push(divider, section(`*By invoice* (soonest first)\n${itemLines(lines, 12)}`));
+  }
+  return blocks;
+}
+
+function itemLines(lines: readonly ItemLine[], max: number): string {
+  const sorted = [...lines].sort((a, b) => a.expectedDate.localeCompare(b.expectedDate));
+  const shown = sorted.slice(0, max).map((l) => {
+    const late = l.daysLate > 0 ? `, ${l.daysLate} day${l.daysLate === 1 ? '' : 's'} late` : '';
+    const why = l.reasons.length > 0 ? `: ${escapeMrkdwn(truncate(l.reasons.join('; '), 120))}` : '';
+    return `• ${day(l.expectedDate)}: ${formatMoney(l.amount)}, ${escapeMrkdwn(truncate(l.title, 60))} (${escapeMrkdwn(truncate(l.client, 40))})${l.projected ? ', not invoiced yet' : ''}${late}. *${l.tier}*, ${Math.round(l.confidence * 100)}%${why}`;
+  });
+  const more = sorted.length > max ? [`… and ${sorted.length - max} more`] : [];
+  return [...shown, ...more].join('\n');
+}
+
+function agingBlocks(aging: readonly AgingBucket[]): Block[] {
+  const label = (b: AgingBucket) => (b.key === 'current' ? 'Not yet due' : `${b.key} days past due`);
+  const amounts = (b: AgingBucket) =>
+    Object.entries(b.amounts)
+      .map(([currency, minor]) => formatMoney({ minor, currency }))
+      .join(' + ') || 'nothing';
+  const total = aging.reduce((a, b) => a + b.count, 0);
+  if (total === 0) return [section('No unpaid invoices: nothing to age.')];
+  return [section(aging.map((b) => `• *${label(b)}*: ${b.count} invoice${b.count === 1 ? '' : 's'}, ${amounts(b)}`).join('\n'))];
+}
+
+function rateLine(name: string, k: RateKpi): string {
+  const target = `target ${k.target.comparison} ${Math.round(k.target.value * 100)}%`;
+  const verdict = k.met === null ? 'nothing to measure yet' : k.met ? 'on target' : '*off target*';
+  return `• ${name}: *${percent(k.rate)}* (${k.count} of ${k.of}; ${target}, ${verdict})`;
+}
+
+function kpiBlocks(k: Kpis): Block[] {
+  const hours = k.acceptanceLag.median;
+  const lag = hours === null ? 'n/a' : hours < 48 ? `${Math.round(hours * 10) / 10} hours` : `${Math.round((hours / 24) * 10) / 10} days`;
+  const dtp = k.daysToPay.median === null ? 'n/a' : `${Math.round(k.daysToPay.median * 10) / 10} days`;
+  const dso = k.dso.length === 0 ? 'n/a' : k.dso.map((d) => `${d.currency} ${d.days === null ? 'n/a' : `${Math.round(d.days)} days`}`).join(', ');
+  return [
+    header(`Collection KPIs, last ${k.windowDays} days`),
+    section(
+      [
+        `• Acceptance to invoice (median): *${lag}* (${k.acceptanceLag.samples} invoices)`,
+        rateLine('Same-day dispatch', k.sameDayDispatch),
+        rateLine('Dispute rate', k.disputeRate),
+        `• Days to pay (median): *${dtp}* (${k.daysToPay.samples} paid)`,
+        `• DSO: *${dso}*`,
+      ].join('\n'),
+    ),
+    section('*Aging*'),
+    ...agingBlocks(k.aging),
+  ];
+}
+
+function clientBlocks(answer: CashAnswer & { kind: 'client' }): Block[] {
+  const c = answer.client;
+  const facts = [
+    `Terms: ${c.paymentTermsDays === null ? 'default' : `${c.paymentTermsDays} days`}; reminders: ${escapeMrkdwn(c.cadence)}`,
+    `Paid invoices: ${c.paidInvoices}; median days to pay: ${c.medianDaysToPay === null ? 'n/a' : Math.round(c.medianDaysToPay * 10) / 10}; paid late: ${percent(c.lateShare)}; disputes: ${c.disputes}`,
+    ...(c.servicePaused ? ['*Service is paused* for non-payment.'] : []),
+  ];
+  return [
+    header(truncate(c.name, 140)),
+    section(facts.join('\n')),
+    section(answer.lines.length > 0 ? `*Expected from them*\n${itemLines(answer.lines, 15)}` : 'Nothing open or accepted for this client.'),
+  ];
+}
+
+/** App Home: the same dashboard, one view. */
+export function drawHome(home: HomeView): types.HomeView {
+  if (!home.ready) {
+    return { type: 'home', blocks: [section('Cashin is still reading your Notion ledger after starting. Open this tab again in a minute.')] };
+  }
+  const blocks = [
+    ...answerBlocks(home.forecast),
+    divider,
+    ...answerBlocks(home.kpis),
+    divider,
+    header('Open exceptions'),
+    ...answerBlocks(home.exceptions),
+    context('Refreshed each time you open this tab. `/cashin help` lists what else Cashin answers.'),
+  ];
+  return { type: 'home', blocks: blocks.slice(0, SLACK_LIMITS.blocksPerView) };
+}
