@@ -71,7 +71,7 @@ export type LadderView = {
 export function ladderView(facts: LadderFacts, client: Client | null, now: Date, policy: BillingPolicy, disputeReason: string | null): LadderView {
   const window = reminderWindow(policy);
   const status = ladderStatus(facts, now, window);
-  const done = stepsDone(facts.ladder, facts.recordedStage);
+  const done = stepsDone(facts.ladder, facts.recordedStage, { facts, timeZone: policy.timeZone });
   const nextIndex = status.state === 'waiting' || status.state === 'holding' ? status.next.index : status.state === 'due' ? status.due.index : -1;
   const steps = facts.ladder.steps.map((s, index) => {
     const planned = plannedAt(s, facts, policy.timeZone);

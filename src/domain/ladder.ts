@@ -185,18 +185,34 @@ export type LadderStatus =
   | { readonly state: 'waiting'; readonly next: ScheduledStep }
   | { readonly state: 'due'; readonly due: ScheduledStep; readonly skipped: readonly ScheduledStep[] };
 
-/** How many of the ladder's steps the recorded stage says are done. */
-export function stepsDone(ladder: Ladder, recordedStage: string | null): number {
+/** Where the ladder's dates come from, for comparing a step of one ladder with a step of another. */
+export type LadderClock = { readonly facts: Pick<LadderFacts, 'sentAt' | 'dueDate' | 'pausedMs'>; readonly timeZone: string };
+
+/**
+ * How many of the ladder's steps the recorded stage says are done. A stage from another ladder (the
+ * cadence changed mid-way) is mapped by when it happened and what it did, not by its position: after
+ * a final notice the ladder is finished; otherwise a step counts as done when it was planned before
+ * the recorded one, or on the same day with the same action. A final notice never counts as done
+ * because of another ladder's reminder. Without `clock`, days are compared as offsets (a due-anchored
+ * step as if the invoice were due when sent).
+ */
+export function stepsDone(ladder: Ladder, recordedStage: string | null, clock?: LadderClock): number {
   if (recordedStage === null) return 0;
-  if (recordedStage === FINAL_BY_HAND.name) return ladder.steps.length;
   const own = ladder.steps.findIndex((s) => s.name === recordedStage);
   if (own >= 0) return own + 1;
-  // A stage from another ladder (the cadence changed mid-way): as many steps of this one count as done.
-  for (const preset of Object.values(PRESETS)) {
-    const at = preset.steps.findIndex((s) => s.name === recordedStage);
-    if (at >= 0) return Math.min(at + 1, ladder.steps.length);
-  }
-  return 0;
+  if (finalNoticeDone(recordedStage)) return ladder.steps.length;
+  const recorded = Object.values(PRESETS)
+    .flatMap((l) => l.steps)
+    .find((s) => s.name === recordedStage);
+  if (!recorded) return 0;
+  const dayOf = (s: LadderStep): number => {
+    const at = clock ? plannedAt(s, clock.facts, clock.timeZone) : null;
+    return at ? at.getTime() : s.offsetDays * 86_400_000;
+  };
+  const before = (s: LadderStep) =>
+    s.action !== 'final-notice' && (dayOf(s) < dayOf(recorded) || (dayOf(s) === dayOf(recorded) && s.action === recorded.action));
+  const firstNotDone = ladder.steps.findIndex((s) => !before(s));
+  return firstNotDone < 0 ? ladder.steps.length : firstNotDone;
 }
 
 /** The earliest moment a step may happen, before holds: its day, shifted by earlier pauses. */
@@ -210,30 +226,41 @@ export function plannedAt(s: LadderStep, facts: Pick<LadderFacts, 'sentAt' | 'du
   return base ? new Date(base.getTime() + facts.pausedMs) : null;
 }
 
+/**
+ * Where the ladder stands at `now`. The step due is the latest one whose day (after holds) has come;
+ * any earlier step not done is skipped. A client-facing step is due only while the reminder window is
+ * open: outside it (at night, on a weekend, after downtime) it waits for the next opening, and
+ * nothing earlier is performed in its place.
+ */
 export function ladderStatus(facts: LadderFacts, now: Date, window: ReminderWindow): LadderStatus {
   if (facts.settled) return { state: 'stopped' };
   if (facts.disputed) return { state: 'paused', since: facts.pausedSince };
-  const done = stepsDone(facts.ladder, facts.recordedStage);
+  const done = stepsDone(facts.ladder, facts.recordedStage, { facts, timeZone: window.timeZone });
   const holds = [
     ...(facts.promiseToPay ? [{ until: parseInstant(addDays(facts.promiseToPay, 1), window.timeZone), reason: 'promise' as const }] : []),
     ...(facts.snoozedUntil ? [{ until: facts.snoozedUntil, reason: 'snooze' as const }] : []),
   ].filter((h): h is { until: Date; reason: 'promise' | 'snooze' } => h.until !== null && h.until.getTime() > now.getTime());
   const hold = holds.sort((a, b) => b.until.getTime() - a.until.getTime())[0] ?? null;
 
-  const remaining: ScheduledStep[] = [];
+  const remaining: (ScheduledStep & { readonly reached: boolean })[] = [];
   facts.ladder.steps.forEach((s, index) => {
     if (index < done) return;
     const planned = plannedAt(s, facts, window.timeZone);
     if (!planned) return;
     const earliest = hold && hold.until.getTime() > planned.getTime() ? hold.until : planned;
-    remaining.push({ step: s, index, at: isClientFacing(s) ? nextOpening(earliest, window) : earliest });
+    const reached = earliest.getTime() <= now.getTime();
+    // A client-facing step whose day has come happens at the window's next opening from now.
+    const at = isClientFacing(s) ? nextOpening(reached ? now : earliest, window) : earliest;
+    remaining.push({ step: s, index, at, reached });
   });
   if (remaining.length === 0) return { state: 'finished' };
 
-  const dueNow = remaining.filter((r) => r.at.getTime() <= now.getTime());
-  const latest = dueNow.at(-1);
-  if (latest) return { state: 'due', due: latest, skipped: remaining.filter((r) => r.index < latest.index) };
-  const next = remaining.reduce((a, b) => (b.at.getTime() < a.at.getTime() ? b : a));
+  const strip = ({ step: s, index, at }: ScheduledStep): ScheduledStep => ({ step: s, index, at });
+  const latest = remaining.filter((r) => r.reached).at(-1);
+  if (latest && latest.at.getTime() <= now.getTime()) {
+    return { state: 'due', due: strip(latest), skipped: remaining.filter((r) => r.index < latest.index).map(strip) };
+  }
+  const next = strip(latest ?? remaining.reduce((a, b) => (b.at.getTime() < a.at.getTime() ? b : a)));
   return hold ? { state: 'holding', until: hold.until, reason: hold.reason, next } : { state: 'waiting', next };
 }
 

@@ -51,7 +51,8 @@ export class Collections {
     if (by === 'the ladder') {
       const status = ladderStatus(facts, now, reminderWindow(policy));
       if (status.state !== 'due' || status.due.step.name !== wanted.step.name) return 'not-due';
-    } else if (stepsDone(facts.ladder, m.reminderStage) > wanted.index || m.reminderStage === wanted.step.name) return 'not-due';
+    } else if (stepsDone(facts.ladder, m.reminderStage, { facts, timeZone: policy.timeZone }) > wanted.index || m.reminderStage === wanted.step.name)
+      return 'not-due';
 
     const step = wanted.step;
     const current = isClientFacing(step) ? await this.#emailOnce(invoice, step) : invoice;

@@ -172,6 +172,68 @@ describe('every preset over 45 days, hour by hour', () => {
     expect(fired.map((f) => f.name)).toEqual(['T+7 escalation', 'T+10 service risk', 'T+14 overdue protocol']);
   });
 
+  it('Standard back from downtime on Monday 23:27 Berlin: the T+3 reminder waits for Tuesday 09:00, not emailed at night', () => {
+    // Down from Friday 4 Dec, through all of Monday 7 Dec (the T+3 reminder's day in the window).
+    const back = 128;
+    const fired = simulate({ ladder: PRESETS.Standard, down: (hour) => hour >= 48 && hour < back, days: 8 });
+    const first = fired[0];
+    expect(first?.name).toBe('T+3 reminder');
+    expect(first?.skipped).toEqual([]);
+    expect(localDate(first?.at ?? new Date(0), TZ)).toBe('2026-12-08');
+    expect(minuteOfDay(first?.at ?? new Date(0), TZ)).toBeGreaterThanOrEqual(9 * 60);
+    expect(minuteOfDay(first?.at ?? new Date(0), TZ)).toBeLessThan(10 * 60);
+    // The card says so while it waits.
+    const status = ladderStatus(
+      {
+        ladder: PRESETS.Standard,
+        recordedStage: null,
+        sentAt: SENT,
+        dueDate: DUE,
+        settled: false,
+        disputed: false,
+        pausedSince: null,
+        pausedMs: 0,
+        promiseToPay: null,
+        snoozedUntil: null,
+      },
+      new Date('2026-12-07T22:30:00Z'),
+      window,
+    );
+    expect(status).toMatchObject({ state: 'waiting', next: { step: { name: 'T+3 reminder' }, at: new Date('2026-12-08T08:00:00Z') } });
+  });
+
+  for (const cadence of REMINDER_CADENCES) {
+    const ladder = PRESETS[cadence];
+    ladder.steps.forEach((step, index) => {
+      if (!isClientFacing(step)) return;
+      it(`${cadence}: back from downtime outside reminder hours after "${step.name}" came due, it waits for the next opening and is sent once`, () => {
+        const backAt = new Date(nextOpening(planned(ladder, index), window).getTime() + 12 * HOUR);
+        expect(insideHours(backAt)).toBe(false);
+        const back = Math.ceil((backAt.getTime() - SENT.getTime()) / HOUR);
+        const fired = simulate({ ladder, down: (hour) => hour < back, days: 60 });
+        expect(
+          fired
+            .filter((f) =>
+              isClientFacing(
+                stepOf(
+                  ladder,
+                  ladder.steps.findIndex((s) => s.name === f.name),
+                ),
+              ),
+            )
+            .every((f) => insideHours(f.at)),
+        ).toBe(true);
+        const first = fired[0];
+        expect(first?.name).toBe(step.name);
+        expect(first?.skipped).toEqual(ladder.steps.slice(0, index).map((s) => s.name));
+        const opening = nextOpening(new Date(SENT.getTime() + back * HOUR), window);
+        expect((first?.at.getTime() ?? 0) - opening.getTime()).toBeGreaterThanOrEqual(0);
+        expect((first?.at.getTime() ?? 0) - opening.getTime()).toBeLessThan(HOUR);
+        expect(new Set(fired.map((f) => f.name)).size).toBe(fired.length);
+      });
+    });
+  }
+
   it('holds a client reminder due on a Saturday until Monday 09:00, Berlin time', () => {
     // Sent Wednesday 2 Dec: Standard's T+3 falls on Saturday 5 Dec.
     const fired = simulate({ ladder: PRESETS.Standard, days: 6 });
@@ -215,9 +277,53 @@ describe('ladder settings', () => {
 
   it('counts a stage from another ladder, or the final notice by hand, as progress', () => {
     expect(stepsDone(PRESETS.Standard, 'T+7 escalation')).toBe(2);
-    expect(stepsDone(PRESETS['Net 30'], 'T+7 escalation')).toBe(2);
     expect(stepsDone(PRESETS.Gentle, FINAL_BY_HAND.name)).toBe(3);
     expect(stepsDone(PRESETS.Standard, 'Something typed by hand')).toBe(0);
+  });
+
+  // The cadence changed mid-way: another ladder's stage maps by when it happened and what it did, not by position.
+  const clock = { facts, timeZone: TZ };
+  it.each([
+    // After any final notice the ladder is finished: never a second final notice.
+    ['Standard', 'Net 30 final notice', 4],
+    ['Standard', 'Firm final notice', 4],
+    ['Net 30', 'T+14 overdue protocol', 3],
+    ['Firm', 'Net 30 final notice', 3],
+    // Steps planned before the recorded one count as done; a same-day step only if it does the same thing.
+    ['Net 30', 'T+7 escalation', 0],
+    ['Net 30', 'T+10 service risk', 1],
+    ['Firm', 'Net 30 friendly reminder', 1],
+    ['Standard', 'Firm second reminder', 2],
+    ['Gentle', 'Net 30 past-due notice', 1],
+    // Another ladder's reminder never counts as this ladder's final notice, even on a later day.
+    ['Standard', 'Net 30 past-due notice', 3],
+    ['Firm', 'Gentle second reminder', 2],
+    // Due-anchored stages are placed by the due date (sent + 30 days here): due+1 is day 31.
+    ['Standard', 'After due reminder', 3],
+    ['Gentle', 'After due reminder', 2],
+    ['After due', 'Net 30 past-due notice', 0],
+  ] as const)('%s after "%s" counts %i steps done', (cadence, stage, done) => {
+    expect(stepsDone(PRESETS[cadence], stage, clock)).toBe(done);
+  });
+
+  it('after a final notice, a cadence change leaves the ladder finished', () => {
+    const status = ladderStatus(
+      {
+        ladder: PRESETS.Standard,
+        recordedStage: 'Net 30 final notice',
+        sentAt: SENT,
+        dueDate: DUE,
+        settled: false,
+        disputed: false,
+        pausedSince: null,
+        pausedMs: 0,
+        promiseToPay: null,
+        snoozedUntil: null,
+      },
+      new Date('2027-01-05T09:30:00Z'),
+      window,
+    );
+    expect(status).toEqual({ state: 'finished' });
   });
 
   it('opens the window across a DST change at 09:00 local time', () => {
