@@ -4,12 +4,13 @@
  * outside Stripe, and resolve an exception (resume, or void and reissue). Each click starts from
  * the row and the invoice as they are now, and only acts on the invoice its button was drawn for.
  */
-import { DISPUTE_REASONS, type Client, type InvoiceSnapshot, type Milestone } from '../domain/milestone.js';
+import { DISPUTE_REASONS, sendFailureLine, type Client, type InvoiceSnapshot, type Milestone } from '../domain/milestone.js';
 import { evaluateBillingRules, formatBlockers } from '../domain/billing-rules.js';
 import { isOutstanding } from '../domain/collection.js';
 import { REISSUE_PENDING } from '../domain/decide.js';
 import { describeTerms, planInvoice } from '../domain/invoice-plan.js';
 import { finalNoticeOf, ladderFor } from '../domain/ladder.js';
+import { formatMoney } from '../domain/money.js';
 import { addDays, daysBetween, formatForHumans, localDate } from '../domain/time.js';
 import { ExternalServiceError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -113,6 +114,16 @@ export class CollectionActions {
   async paidOutside(milestoneId: string, invoiceId: string | null, choice: PaidOutside, userId: string): Promise<ClickResult> {
     return this.#onInvoice(milestoneId, invoiceId, userId, async ({ invoice }) => {
       if (invoice.status !== 'open') return { ok: true, message: `Invoice ${label(invoice)} is already ${invoice.status} in Stripe; nothing changed.` };
+      if (choice === 'void' && invoice.amountPaid > 0) {
+        // Voiding would leave the client's payment on an invoice that no longer counts, and say they owe nothing.
+        return {
+          ok: false,
+          message:
+            `Nothing was voided: the client already paid ${money(invoice, invoice.amountPaid)} of invoice ${label(invoice)}. ` +
+            `To cancel the remaining ${money(invoice, invoice.amountRemaining)}, issue a credit note for it in Stripe (Cashin records it and stops chasing); ` +
+            'if the rest reached you another way, choose "Paid outside Stripe" instead.',
+        };
+      }
       const { billing, ledger, store } = this.#deps;
       const updated = choice === 'paid' ? await billing.payOutOfBand(invoice.id) : await billing.void(invoice.id);
       store.putInvoice(updated);
@@ -144,6 +155,9 @@ export class CollectionActions {
     const { store, policy } = this.#deps;
     const m = store.milestone(milestoneId);
     if (!m) return { problem: 'That milestone is no longer in the ledger.' };
+    const current = store.invoice(m.invoice.id);
+    const settledPart = current ? alreadySettled(current) : null;
+    if (settledPart) return { problem: settledPart };
     const client = store.client(m.clientId);
     const check = evaluateBillingRules({ ...m, invoice: { ...m.invoice, status: null } }, client, policy);
     const plan = planInvoice(m, client, check);
@@ -158,6 +172,9 @@ export class CollectionActions {
   async reissue(milestoneId: string, invoiceId: string | null, fingerprint: string, userId: string): Promise<ClickResult> {
     return this.#onInvoice(milestoneId, invoiceId, userId, async ({ milestone, invoice, client }) => {
       if (invoice.status !== 'open') return { ok: false, message: `Only an open invoice can be voided; invoice ${label(invoice)} is ${invoice.status}.` };
+      // Checked on the invoice as Stripe has it now (#onInvoice just read it), not as the form saw it.
+      const settledPart = alreadySettled(invoice);
+      if (settledPart) return { ok: false, message: settledPart };
       const preview = this.reissuePreview(milestoneId);
       if ('problem' in preview) return { ok: false, message: `Nothing was voided. ${preview.problem}` };
       if (preview.fingerprint !== fingerprint) {
@@ -168,14 +185,58 @@ export class CollectionActions {
       }
       if (!client) return { ok: false, message: 'Nothing was voided: the milestone has no client.' };
       const { billing, store, ledger } = this.#deps;
-      store.putInvoice(await billing.updateMemo(invoice.id, { replacedBy: `${REISSUE_PENDING}${userId}:${fingerprint}` }));
-      store.putInvoice(await billing.void(invoice.id));
+      try {
+        store.putInvoice(await billing.updateMemo(invoice.id, { replacedBy: `${REISSUE_PENDING}${userId}:${fingerprint}` }));
+        store.putInvoice(await billing.void(invoice.id));
+      } catch (error) {
+        if (!(error instanceof ExternalServiceError)) throw error;
+        return this.#voidRefused(milestoneId, invoice, error);
+      }
       await ledger.comment(milestoneId, `Cashin: invoice ${label(invoice)} voided by ${userId} to be reissued as ${preview.terms}.`);
       this.#log.info({ milestoneId, invoiceId: invoice.id, userId }, 'invoice voided for reissue');
-      const result = await this.finishReissue(milestone.id);
+      let result: ClickResult;
+      try {
+        result = await this.finishReissue(milestone.id);
+      } catch (error) {
+        if (!(error instanceof ExternalServiceError)) throw error;
+        // Stripe did not answer: the void invoice keeps its marker, and the next poll sends the
+        // successor for exactly these terms (see finishReissue).
+        this.#log.warn({ err: error, milestoneId }, 'corrected invoice not sent yet; the next poll retries');
+        result = {
+          ok: false,
+          message: `Invoice ${label(invoice)} is void, but Stripe did not answer while the corrected one was sent (${error.message}). Cashin tries again on its next poll, for exactly ${preview.terms}.`,
+        };
+      }
       await this.#settle(milestoneId);
       return result;
     });
+  }
+
+  /**
+   * Stripe refused the void (most often: the client paid in the meantime). The invoice stays as it
+   * is, its reissue marker is taken off, and a payment that settled it closes the exception.
+   */
+  async #voidRefused(milestoneId: string, invoice: InvoiceSnapshot, error: ExternalServiceError): Promise<ClickResult> {
+    const { billing, store } = this.#deps;
+    this.#log.warn({ err: error, milestoneId, invoiceId: invoice.id }, 'void for reissue refused');
+    const now = await billing.retrieve(invoice.id).catch(() => null);
+    if (now) store.putInvoice(now);
+    if (now?.collection.replacedBy?.startsWith(REISSUE_PENDING)) {
+      await billing
+        .updateMemo(invoice.id, { replacedBy: null })
+        .then((cleared) => store.putInvoice(cleared))
+        .catch((e: unknown) => this.#log.warn({ err: e, invoiceId: invoice.id }, 'could not clear the reissue marker'));
+    }
+    if (now?.status === 'paid') {
+      await this.#deps.settler.collections.closeException(milestoneId, `invoice ${label(now)} was paid while it was being voided for reissue`);
+      await this.#settle(milestoneId);
+      return { ok: false, message: `Nothing was reissued: the client paid invoice ${label(now)} just now, so it stays paid and the exception is closed.` };
+    }
+    await this.#settle(milestoneId);
+    return {
+      ok: false,
+      message: `Nothing was reissued: Stripe refused to void invoice ${label(now ?? invoice)} (${error.message}). The card shows where it stands now.`,
+    };
   }
 
   /** Sends the successor of a voided invoice marked for reissue. The caller holds the lock. */
@@ -191,7 +252,9 @@ export class CollectionActions {
     const plan = planInvoice(fresh, client, evaluateBillingRules(fresh, client, policy));
     if (!plan || !client || plan.fingerprint !== fingerprint) {
       // The row changed while Cashin was down: the founder reviews the new terms on the card first.
-      store.putInvoice(await billing.updateMemo(old.id, { replacedBy: null }));
+      // The reason goes to Blockers as a send failure, in the same write that lets go of the void
+      // invoice, so neither auto-send nor a restart bills the new terms until an approver clicks Send.
+      const why = `invoice ${label(old)} was voided for reissue, but the row changed before its replacement went out. Check the terms on this card`;
       store.track(
         await ledger.updateMilestone(m.id, {
           invoiceId: null,
@@ -200,8 +263,11 @@ export class CollectionActions {
           invoiceLink: null,
           disputeReason: null,
           reminderStage: null,
+          // decide() adds any failing billing rule next to it on the next round.
+          blockers: sendFailureLine(why),
         }),
       );
+      store.putInvoice(await billing.updateMemo(old.id, { replacedBy: null }));
       await ledger.comment(
         m.id,
         `Cashin: invoice ${label(old)} stays void; the row changed before its replacement went out, so the review card asks for a new click.`,
@@ -246,3 +312,20 @@ export class CollectionActions {
 }
 
 const label = (invoice: InvoiceSnapshot) => invoice.number ?? invoice.id;
+const money = (invoice: InvoiceSnapshot, minor: number) => formatMoney({ minor, currency: invoice.currency });
+
+/**
+ * Why an invoice cannot be voided and billed again: money already paid or credited on it would be
+ * asked for twice, since the corrected invoice bills the row's full amount. Null when nothing was.
+ */
+function alreadySettled(invoice: InvoiceSnapshot): string | null {
+  if (invoice.amountPaid <= 0 && invoice.credited <= 0) return null;
+  const parts = [
+    ...(invoice.amountPaid > 0 ? [`${money(invoice, invoice.amountPaid)} paid`] : []),
+    ...(invoice.credited > 0 ? [`${money(invoice, invoice.credited)} credited`] : []),
+  ];
+  return (
+    `Invoice ${label(invoice)} already has ${parts.join(' and ')}, and a reissue would bill the full amount again. ` +
+    `Nothing is voided: to lower what is still owed, issue a credit note in Stripe (Cashin records it and chases only what remains), then click "Resume reminders".`
+  );
+}
