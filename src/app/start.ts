@@ -8,6 +8,7 @@ import { createClients, slackClientOptions, type ClientOptions } from './clients
 import type { Config } from '../config.js';
 import { formatChecks, runChecks } from '../doctor/checks.js';
 import { ExternalServiceError } from '../errors.js';
+import { NotionForecastBook } from '../ledger/forecast-book.js';
 import { NotionLedger } from '../ledger/notion-ledger.js';
 import type { Logger } from '../log.js';
 import { createSlackApp } from '../slack/app.js';
@@ -16,6 +17,8 @@ import { startLoop, type Loop } from '../workflows/loop.js';
 import type { WeeklyJobs } from '../workflows/weekly-jobs.js';
 import { scheduleWeekly } from './schedule.js';
 import type { Clock } from '../workflows/ports.js';
+import { forecastChartSvg } from '../domain/forecast-chart.js';
+import { renderPng } from './chart-png.js';
 import { Health } from './health.js';
 import { healthRoute, webhookRoute } from './routes.js';
 import { wireWorkflows } from './wire.js';
@@ -37,6 +40,19 @@ export type StartOptions = ClientOptions & {
 export type Running = { stop(): Promise<void>; weekly: WeeklyJobs };
 
 const HISTORY_EVERY_MS = 6 * 3600_000;
+const WRITE_BACK_EVERY_MS = 3600_000;
+
+/** The Monday chart: SVG drawn by the domain, rasterized by resvg; a failure leaves the post without it. */
+function chartRenderer(timeZone: string, logger: Logger) {
+  return (projection: Parameters<typeof forecastChartSvg>[0], title: string): Uint8Array | null => {
+    try {
+      return renderPng(forecastChartSvg(projection, { title, timeZone }));
+    } catch (error) {
+      logger.warn({ reason: error instanceof Error ? error.message : String(error) }, 'forecast chart not drawn');
+      return null;
+    }
+  };
+}
 
 export async function start(config: Config, logger: Logger, options: StartOptions = {}): Promise<Running> {
   const clock = options.clock ?? { now: () => new Date() };
@@ -52,7 +68,17 @@ export async function start(config: Config, logger: Logger, options: StartOption
   const billing = new StripeBilling(clients.stripe, logger);
   const chat = new SlackChat(clients.slack, config.slack.channelId, config.slack.approverIds);
   const intervalMs = config.pollIntervalSeconds * 1000;
-  const { store, sync, payments, actions, collections, history, weekly } = wireWorkflows(config, { ledger, billing, chat, clock, logger, claims: billing });
+  const book = config.notion.forecastsDb ? new NotionForecastBook(clients.notion, config.notion.forecastsDb) : null;
+  const { store, sync, payments, actions, collections, history, weekly, cash } = wireWorkflows(config, {
+    ledger,
+    billing,
+    chat,
+    clock,
+    logger,
+    claims: billing,
+    book,
+    chart: chartRenderer(config.timeZone, logger),
+  });
 
   const health = new Health();
   let lastPollAt: string | null = null;
@@ -85,6 +111,7 @@ export async function start(config: Config, logger: Logger, options: StartOption
     actions,
     collections,
     queries: store,
+    cash,
     clock,
     synced: () => sync.caughtUp,
     chat,
@@ -123,6 +150,10 @@ export async function start(config: Config, logger: Logger, options: StartOption
     startLoop('stripe event poll', intervalMs, () => payments.poll(), logger, health),
     // Settled history is read in the background, paced, a little after start and then every 6 hours.
     startLoop('history scan', HISTORY_EVERY_MS, () => history.scan(), logger, health, { firstAfterMs: 2 * intervalMs }),
+    // Expected cash-in and Cash-in confidence follow the forecast on open rows, paced, every hour.
+    startLoop('forecast write-back', WRITE_BACK_EVERY_MS, async () => void (sync.caughtUp ? await cash.writeBack() : 0), logger, undefined, {
+      firstAfterMs: 3 * intervalMs,
+    }),
   ];
   if (options.weeklyJobsOnClock) loops.push(startLoop('weekly jobs', intervalMs, () => weekly.catchUp(), logger));
   const schedule = options.weeklyJobsOnClock ? null : scheduleWeekly(weekly, config.timeZone, logger);
@@ -130,6 +161,7 @@ export async function start(config: Config, logger: Logger, options: StartOption
     weekly,
     async stop() {
       history.stop();
+      cash.stop();
       await schedule?.stop();
       await Promise.all(loops.map((l) => l.stop()));
       await app.stop();

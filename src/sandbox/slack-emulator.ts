@@ -210,6 +210,32 @@ export class SlackEmulator {
     return this.#deliver('interactive', this.#blockActions(message, userId, action, {}));
   }
 
+  /**
+   * Clicks a button in an ephemeral message (the n-th of `ephemerals`), as its user. Slack sends no
+   * `message` then, only the container and a response_url for answering.
+   */
+  async clickEphemeral(n: number, actionId: string, userId: string): Promise<Delivery> {
+    const ephemeral = this.ephemerals[n];
+    if (!ephemeral) throw new Error(`no ephemeral message ${n}`);
+    if (ephemeral.user !== userId) throw new Error(`ephemeral message ${n} was shown to ${ephemeral.user}, not ${userId}`);
+    const found = findButton(ephemeral.blocks, actionId);
+    if (!found) throw new Error(`ephemeral message ${n} has no button ${actionId}`);
+    const action = { type: 'button', action_id: actionId, block_id: found.blockId, value: found.value, text: found.text, action_ts: `${Date.now() / 1000}` };
+    return this.#deliver('interactive', {
+      type: 'block_actions',
+      team: { id: this.#teamId, domain: 'cashin' },
+      user: { id: userId, username: userId, team_id: this.#teamId },
+      api_app_id: 'ACASHIN01',
+      token: 'legacy-verification-token',
+      trigger_id: this.#trigger(userId),
+      container: { type: 'message', message_ts: `${Math.floor(Date.now() / 1000)}.000000`, channel_id: ephemeral.channel, is_ephemeral: true },
+      channel: { id: ephemeral.channel, name: 'billing' },
+      response_url: this.#responseUrl(ephemeral.channel, userId),
+      state: { values: {} },
+      actions: [action],
+    });
+  }
+
   /** Picks a date in a datepicker of a message's actions block, as `userId`. */
   async pickDate(messageTs: string, actionId: string, date: string, userId: string): Promise<Delivery> {
     if (!isDate(date)) throw new Error(`${date} is not a YYYY-MM-DD date`);

@@ -9,17 +9,23 @@ import { localDate } from '../domain/time.js';
 import { MAX_SNOOZE_DAYS, type CollectionActions, type PaidOutside } from '../workflows/collection-actions.js';
 import { APPROVERS_ONLY, type ClickResult, type FounderActions } from '../workflows/founder-actions.js';
 import type { Chat, Clock } from '../workflows/ports.js';
+import type { CashDesk } from '../workflows/cash-desk.js';
 import type { Queries } from '../workflows/store.js';
+import { parseCashQuestion, questionText } from '../domain/cash-report.js';
+import { SHARE_ACTION, drawAnswer, drawPrivateAnswer } from './blocks/cash.js';
 import { ACCEPT_VIEW, ACTIONS, EDIT_BILLING_VIEW, VIEWS, parseCollectionValue, parseSendValue } from './blocks/card.js';
 import { COLLECTION_FIELDS, disputeModal, paidOutsideModal, promiseModal, reissueModal, snoozeModal } from './blocks/collection-modals.js';
 import { FIELDS, acceptModal, billingDetailsErrors, editBillingModal } from './blocks/modals.js';
-import { buildExceptionsText, buildStatusText } from './blocks/status.js';
+
+const STILL_READING = 'Cashin is still reading your Notion ledger after starting; ask again in a minute for the whole picture.';
 
 export type SlackAppOptions = {
   config: Config;
   actions: FounderActions;
   collections: CollectionActions;
   queries: Queries;
+  /** Answers /cashin and draws App Home. */
+  cash: Pick<CashDesk, 'answer' | 'dashboard'>;
   clock: Clock;
   /** Whether the first read of the ledger is done; until then /cashin would show part of it. */
   synced: () => boolean;
@@ -29,7 +35,7 @@ export type SlackAppOptions = {
   clientOptions: webApi.WebClientOptions;
 };
 
-export function createSlackApp({ config, actions, collections, queries, clock, synced, chat, logger, routes, clientOptions }: SlackAppOptions): App {
+export function createSlackApp({ config, actions, collections, queries, cash, clock, synced, chat, logger, routes, clientOptions }: SlackAppOptions): App {
   const slackLogger = boltLogger(logger);
   const receiver =
     config.mode === 'socket' && config.slack.appToken
@@ -117,18 +123,35 @@ export function createSlackApp({ config, actions, collections, queries, clock, s
 
   registerCollection(app, { actions, collections, queries, clock, config, tell, whisper });
 
-  // The answer goes through the command's response_url: private, in the channel where it was typed.
+  // Acked at once (Slack allows 3 s); the answer follows through the command's response_url:
+  // private, in the channel where it was typed, with a button that shares it there.
   app.command('/cashin', async ({ ack, command, respond }) => {
     await ack();
-    const args = command.text.trim().toLowerCase();
-    const text = !actions.isApprover(command.user_id)
-      ? APPROVERS_ONLY
-      : !synced()
-        ? 'Cashin is still reading your Notion ledger after starting; ask again in a minute for the whole picture.'
-        : args === 'exceptions'
-          ? buildExceptionsText(queries.exceptions(), clock.now())
-          : buildStatusText(queries.overview(), command.text);
-    await respond({ response_type: 'ephemeral', text });
+    if (!actions.isApprover(command.user_id)) return void (await respond({ response_type: 'ephemeral', text: APPROVERS_ONLY }));
+    if (!synced()) return void (await respond({ response_type: 'ephemeral', text: STILL_READING }));
+    const question = parseCashQuestion(command.text);
+    await respond({ response_type: 'ephemeral', ...drawPrivateAnswer(await cash.answer(question), questionText(question)) });
+  });
+
+  // Share in channel: the same question answered again now, for everyone in the channel.
+  app.action<BlockAction<ButtonAction>>(SHARE_ACTION, async ({ ack, body, action, respond }) => {
+    await ack();
+    if (!actions.isApprover(body.user.id)) return void (await whisper(body.user.id, APPROVERS_ONLY));
+    if (!synced()) return void (await respond({ response_type: 'ephemeral', replace_original: false, text: STILL_READING }));
+    const drawn = drawAnswer(await cash.answer(parseCashQuestion(action.value ?? '')));
+    await respond({ response_type: 'in_channel', replace_original: false, text: `Shared by <@${body.user.id}>: ${drawn.text}`, blocks: drawn.blocks });
+  });
+
+  // App Home: the dashboard, drawn again each time the founder opens the tab.
+  app.event('app_home_opened', async ({ event }) => {
+    if (event.tab !== 'home') return;
+    if (!actions.isApprover(event.user)) {
+      await chat.publishHome(event.user, { ready: false, reason: APPROVERS_ONLY });
+      return;
+    }
+    if (!synced()) return void (await chat.publishHome(event.user, { ready: false, reason: STILL_READING }));
+    const { forecast, kpis, exceptions } = await cash.dashboard();
+    await chat.publishHome(event.user, { ready: true, forecast, kpis, exceptions });
   });
 
   app.error(async ({ error, body }: { error: Error; body: unknown }) => {

@@ -156,7 +156,7 @@ export type CashReport = {
 };
 
 /** App Home: the forecast, the KPIs and the exceptions, or a note while the ledger is still being read. */
-export type HomeView = { ready: true; forecast: CashAnswer; kpis: CashAnswer; exceptions: CashAnswer } | { ready: false };
+export type HomeView = { ready: true; forecast: CashAnswer; kpis: CashAnswer; exceptions: CashAnswer } | { ready: false; reason: string };
 
 export type Clock = { now(): Date };
 

@@ -8,11 +8,11 @@ const read = (path: string) => readFileSync(new URL(path, import.meta.url), 'utf
 const manifest = parse(read('../../manifest.yml')) as {
   features: { slash_commands: { command: string }[]; bot_user: { display_name: string }; app_home: Record<string, boolean> };
   oauth_config: { scopes: { bot: string[] } };
-  settings: { socket_mode_enabled: boolean; interactivity: { is_enabled: boolean } };
+  settings: { socket_mode_enabled: boolean; interactivity: { is_enabled: boolean }; event_subscriptions: { bot_events: string[] } };
 };
 
-/** Every Web API method the bot calls, with the scope it needs (views.open and auth.test need none). */
-const SCOPES_USED = ['chat:write', 'commands', 'channels:read', 'groups:read', 'channels:history', 'groups:history'];
+/** Every Web API method the bot calls, with the scope it needs (views.open, views.publish and auth.test need none). */
+const SCOPES_USED = ['chat:write', 'commands', 'channels:read', 'groups:read', 'channels:history', 'groups:history', 'files:write'];
 
 /** test/fixtures/slack-app-manifest.schema.json is Slack's published JSON schema for app manifests. */
 describe('manifest.yml', () => {
@@ -38,6 +38,9 @@ describe('manifest.yml', () => {
     expect(manifest.features.slash_commands.map((c) => c.command)).toEqual(['/cashin']);
     expect(manifest.features.bot_user.display_name).toBe('Cashin');
     expect(manifest.features.app_home.messages_tab_enabled).toBe(true);
+    // App Home shows the dashboard, drawn on app_home_opened.
+    expect(manifest.features.app_home.home_tab_enabled).toBe(true);
+    expect(manifest.settings.event_subscriptions.bot_events).toEqual(['app_home_opened']);
     expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([...SCOPES_USED].sort());
   });
 });

@@ -43,7 +43,7 @@ describe('the production install', () => {
 
   it('loads every compiled module, sandbox included, without a development tool', () => {
     // Entry points run when imported; everything else is only loaded.
-    const entries = new Set(['main.js', 'doctor/cli.js', 'ledger/setup-cli.js']);
+    const entries = new Set(['main.js', 'doctor/cli.js', 'ledger/setup-cli.js', 'snapshot/cli.js']);
     const modules = readdirSync(join(dir, 'dist'), { recursive: true, encoding: 'utf8' }).filter(
       (f) => f.endsWith('.js') && !entries.has(f) && !f.startsWith('console/'),
     );

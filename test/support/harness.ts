@@ -6,7 +6,10 @@
 import { StripeBilling } from '../../src/billing/stripe-billing.js';
 import { createClients } from '../../src/app/clients.js';
 import { loadConfig, type Config } from '../../src/config.js';
+import { NotionForecastBook } from '../../src/ledger/forecast-book.js';
 import { NotionLedger } from '../../src/ledger/notion-ledger.js';
+import { forecastChartSvg } from '../../src/domain/forecast-chart.js';
+import { renderPng } from '../../src/app/chart-png.js';
 import { SlackChat } from '../../src/slack/chat.js';
 import { wireWorkflows, type Workflows } from '../../src/app/wire.js';
 import type { Clock, StripeEventRef } from '../../src/workflows/ports.js';
@@ -65,7 +68,14 @@ export async function harness(world: World, options: { now?: Date; env?: Record<
   if (problems.length > 0) throw new Error(`ledger does not match the contract: ${JSON.stringify(problems)}`);
   const billing = new StripeBilling(clients.stripe, silentLogger);
   const chat = new SlackChat(clients.slack, config.slack.channelId, config.slack.approverIds);
-  const workflows = wireWorkflows(config, { ledger, billing, chat, clock, logger: silentLogger, claims: billing }, { historyPaceMs: 0 });
+  const book = config.notion.forecastsDb ? new NotionForecastBook(clients.notion, config.notion.forecastsDb) : null;
+  const chart = (projection: Parameters<typeof forecastChartSvg>[0], title: string) =>
+    renderPng(forecastChartSvg(projection, { title, timeZone: config.timeZone }));
+  const workflows = wireWorkflows(
+    config,
+    { ledger, billing, chat, clock, logger: silentLogger, claims: billing, book, chart },
+    { historyPaceMs: 0, writeBackPaceMs: 0 },
+  );
   const card = (id: string) => {
     const ref = String(world.values(id)['Slack card'] ?? '');
     return world.slack.channelMessages(CHANNEL).find((m) => `${m.channel}/${m.ts}` === ref || JSON.stringify(m.blocks).includes(`cashin_card:${id}`));

@@ -50,6 +50,7 @@ export async function createWorld(): Promise<World> {
       NOTION_TOKEN,
       NOTION_MILESTONES_DB: notion.ledgerIds.milestonesDb,
       NOTION_CLIENTS_DB: notion.ledgerIds.clientsDb,
+      NOTION_FORECASTS_DB: notion.ledgerIds.forecastsDb,
       STRIPE_SECRET_KEY: STRIPE_KEY,
       PORT: String(botPort),
       POLL_INTERVAL_SECONDS: '1',

@@ -219,7 +219,7 @@ function clientBlocks(answer: CashAnswer & { kind: 'client' }): Block[] {
 /** App Home: the same dashboard, one view. */
 export function drawHome(home: HomeView): types.HomeView {
   if (!home.ready) {
-    return { type: 'home', blocks: [section('Cashin is still reading your Notion ledger after starting. Open this tab again in a minute.')] };
+    return { type: 'home', blocks: [section(escapeMrkdwn(home.reason))] };
   }
   const blocks = [
     ...answerBlocks(home.forecast),
