@@ -133,11 +133,15 @@ export function stepAudit(ctx: StepContext): string {
   };
   const skipped = ctx.skipped.length > 0 ? ` Skipped (missed while Cashin was down): ${ctx.skipped.map((x) => x.step.name).join(', ')}.` : '';
   const by = ctx.by === 'the ladder' ? '' : ` Requested by ${ctx.by}.`;
-  return `${stepAuditPrefix(s)} ${what[s.action]}; ${standing(ctx)}${skipped}${by}`;
+  return `${stepAuditPrefix(s, ctx.invoice)} ${what[s.action]}; ${standing(ctx)}${skipped}${by}`;
 }
 
-export function stepAuditPrefix(s: LadderStep): string {
-  return `Cashin: reminder step "${s.name}":`;
+/**
+ * How the audit comment of a step on an invoice begins: a restart looks for it before writing it.
+ * It names the invoice, so after a void and reissue the new invoice's steps get their own comments.
+ */
+export function stepAuditPrefix(s: LadderStep, invoice: Pick<InvoiceSnapshot, 'id' | 'number'>): string {
+  return `Cashin: reminder step "${s.name}" on invoice ${invoice.number ?? invoice.id}:`;
 }
 
 function billingChecklist(m: Milestone, client: Client | null): ThreadNote['checklist'] {

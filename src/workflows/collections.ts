@@ -75,7 +75,7 @@ export class Collections {
       servicePaused,
     };
     await this.#note(m, stepNote(ctx));
-    if (!(await ledger.hasComment(m.id, stepAuditPrefix(step)))) await ledger.comment(m.id, stepAudit(ctx));
+    if (!(await ledger.hasComment(m.id, stepAuditPrefix(step, current)))) await ledger.comment(m.id, stepAudit(ctx));
     store.track(await ledger.updateMilestone(m.id, { reminderStage: step.name }));
     this.#log.info({ milestoneId, invoiceId: current.id, step: step.name, skipped: skipped.map((s) => s.step.name), by }, 'reminder step done');
     return 'done';

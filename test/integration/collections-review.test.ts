@@ -170,10 +170,11 @@ describe('collections: findings of a hostile review', () => {
     expect(Number(world.stripe.invoiceJson(newId).amount_remaining)).toBe(200_000);
   });
 
-  it.skip("H: after a reissue, the new invoice's ladder steps get their own audit comment", async () => {
+  it("H: after a reissue, the new invoice's ladder steps get their own audit comment", async () => {
     const { id, invoiceId } = await sentInvoice('Standard');
     await at('2026-12-07T08:05:00Z');
     expect(comments(id, 'reminder step "T+3 reminder"')).toHaveLength(1);
+    expect(comments(id, `reminder step "T+3 reminder" on invoice ${world.stripe.invoiceJson(invoiceId).number}:`)).toHaveLength(1);
     h.clock.set(new Date('2026-12-08T10:00:00Z'));
     await h.collections.dispute(id, invoiceId, 'PO mismatch', '', APPROVER);
     world.edit(id, { 'PO number': { rich_text: [{ text: { content: 'PO-7781' } }] } });
@@ -199,13 +200,14 @@ describe('collections: findings of a hostile review', () => {
     expect(reviews()).toHaveLength(1);
   });
 
-  it.skip('J: a Dispute reason typed in Notion is shown as text on the card, not Slack markup', async () => {
+  it('J: a Dispute reason typed in Notion is shown as text on the card, not Slack markup', async () => {
     const { id } = await sentInvoice('Standard');
     world.edit(id, { 'Dispute reason': select('<!channel> <https://evil.example/pay|Pay here>') });
     await at('2026-12-03T10:00:00Z');
     const card = JSON.stringify(h.card(id)?.blocks);
     expect(card).not.toContain('<!channel>');
     expect(card).not.toContain('<https://evil.example/pay|Pay here>');
+    expect(card).toContain('disputed (&lt;!channel&gt; &lt;https://evil.example/pay|Pay here&gt;)');
   });
 
   it.skip('K: the Friday review is posted once after a restart, however busy the channel got', async () => {

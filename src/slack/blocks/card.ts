@@ -216,7 +216,8 @@ function statusWord(view: InvoiceCard): string {
   if (view.status === 'paid') return 'paid';
   if (view.status === 'void') return 'void';
   if (view.status === 'uncollectible') return 'marked uncollectible';
-  if (view.exception) return `disputed (${view.exception})`;
+  // Dispute reason is a select anyone editing Notion can add options to: shown as text, never markup.
+  if (view.exception) return `disputed (${escapeMrkdwn(truncate(view.exception, 100))})`;
   const late = view.overdue ? `overdue, ${view.daysLate} day${view.daysLate === 1 ? '' : 's'} late` : '';
   if (view.remaining) return late ? `partly paid, ${late}` : 'partly paid';
   return late || 'sent, awaiting payment';
