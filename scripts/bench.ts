@@ -18,6 +18,8 @@ import { NotionEmulator } from '../src/sandbox/notion-emulator.js';
 import { SlackEmulator } from '../src/sandbox/slack-emulator.js';
 import { StripeEmulator } from '../src/sandbox/stripe-emulator.js';
 import { ACTIONS } from '../src/slack/blocks/card.js';
+import { forecast } from '../src/domain/forecast.js';
+import { behaviours, forecastItems, type ForecastRow } from '../src/domain/forecast-inputs.js';
 import { buildBenchLedger } from './bench-ledger.js';
 
 const ROWS = 10_000;
@@ -56,6 +58,51 @@ async function until<T>(probe: () => T | null | undefined | false | Promise<T | 
 }
 
 spawnSync('node', [`${root}scripts/build-if-stale.mjs`], { stdio: 'inherit' });
+
+// ---- the forecast alone: 10,000 open invoices from 200 clients with paid history ----
+function forecastTimings(open: number, runs: number): { medianMs: number; maxMs: number } {
+  const DAY = 86_400_000;
+  const now = new Date('2026-06-01T09:00:00Z');
+  const rows: ForecastRow[] = [];
+  const row = (i: number, paid: boolean): ForecastRow => {
+    const sent = new Date(now.getTime() - ((i * 7919) % (paid ? 300 : 60)) * DAY - DAY);
+    const due = new Date(sent.getTime() + 30 * DAY);
+    const total = { minor: 50_000 + ((i * 104_729) % 900_000), currency: i % 10 === 0 ? 'EUR' : 'USD' };
+    return {
+      id: `${paid ? 'p' : 'o'}-${i}`,
+      clientId: `c-${i % 200}`,
+      stage: 'Accepted',
+      total,
+      remaining: paid ? { ...total, minor: 0 } : total,
+      completed: new Date(sent.getTime() - 2 * DAY),
+      accepted: new Date(sent.getTime() - DAY),
+      evidence: i % 7 !== 0,
+      blockers: 0,
+      changeOrder: false,
+      invoiceStatus: paid ? 'Paid' : sent.getTime() + 30 * DAY < now.getTime() ? 'Overdue' : 'Sent',
+      sent,
+      due,
+      paidOn: paid ? new Date(Math.min(now.getTime() - DAY, sent.getTime() + (20 + (i % 25)) * DAY)) : null,
+      disputed: i % 37 === 0,
+      promiseToPay: null,
+      remindersDone: i % 3,
+      lastReminderAt: i % 3 === 0 ? null : new Date(sent.getTime() + 3 * DAY),
+    };
+  };
+  for (let i = 0; i < open; i += 1) rows.push(row(i, false));
+  for (let i = 0; i < 2000; i += 1) rows.push(row(i, true));
+  const terms = Array.from({ length: 200 }, (_, c) => ({ id: `c-${c}`, paymentTermsDays: 30 }));
+  const options = { now, utcOffsetMinutes: 0, timeZone: 'UTC', weeks: 13, fallbackTermsDays: 30, sendLagHours: 2 };
+  const times: number[] = [];
+  for (let k = 0; k < runs + 3; k += 1) {
+    const t = performance.now();
+    const f = forecast(forecastItems(rows, now), behaviours(rows, terms, now), options);
+    if (f.items.length !== open) throw new Error(`bench: the forecast has ${f.items.length} items, not ${open}`);
+    if (k >= 3) times.push(performance.now() - t);
+  }
+  return { medianMs: Math.round(percentile(times, 50) * 10) / 10, maxMs: Math.round(Math.max(...times) * 10) / 10 };
+}
+const forecastTime = forecastTimings(10_000, 20);
 
 // ---- the world ----
 const notion = new NotionEmulator({ token: secrets.notion });
@@ -170,6 +217,19 @@ for (const id of ledger.accepted.slice(SAMPLES, SAMPLES * 2)) {
   await sleep(CLICK_GAP_MS);
 }
 
+// ---- /cashin: acked at once (Slack allows 3 s), then answered with the forecast over the whole ledger ----
+const ackLatencies: number[] = [];
+const answerLatencies: number[] = [];
+for (const text of ['', 'kpis', 'aging', '', 'forecast 13', 'kpis', '', 'aging', '', 'kpis']) {
+  const before = slack.ephemerals.length;
+  const askedAt = performance.now();
+  const delivery = await slack.slashCommand('/cashin', text, founder, channel);
+  if (delivery.status !== 200) throw new Error(`bench: /cashin answered HTTP ${delivery.status}`);
+  ackLatencies.push(performance.now() - askedAt);
+  await until(() => slack.ephemerals.length > before, 30_000, 'a /cashin answer');
+  answerLatencies.push(performance.now() - askedAt);
+}
+
 const peakRssMb = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${bot.pid}/status`, 'utf8'))?.[1] ?? Number.NaN) / 1024;
 bot.kill('SIGTERM');
 
@@ -196,6 +256,9 @@ const result = {
     secondsToFirstSync: { value: seconds(syncedAt - started) },
     editToCardSeconds: latency(editLatencies, 10),
     clickToSentSeconds: { ...latency(clickLatencies, 2), clicksApartSeconds: CLICK_GAP_MS / 1000 },
+    cashinAckSeconds: latency(ackLatencies, 3),
+    cashinAnswerSeconds: { p50: seconds(percentile(answerLatencies, 50)), p95: seconds(percentile(answerLatencies, 95)), samples: answerLatencies.length },
+    forecast10kOpenInvoicesMs: figure(forecastTime.medianMs, 'median <= 50 (13 weeks, 200 clients, 2,000 paid rows of history)', forecastTime.medianMs <= 50),
     peakRssMb: figure(Math.round(peakRssMb), '<= 150', peakRssMb <= 150),
     historyScan: {
       requests: scan.length,

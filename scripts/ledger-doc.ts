@@ -70,6 +70,55 @@ function ladderTables(): string {
   return `${LADDERS}${presets.join('\n\n')}\n\n${byHand}\n`;
 }
 
+const SNAPSHOTS = `## Ledger snapshots (JSON)
+
+A snapshot is the ledger as plain JSON, for scripts, audits and forecast backtests.
+\`npm run forecast -- --ledger snapshot.json --at 2026-06-01T09:00:00Z\` prints the cash-in forecast
+of one, as it would have been made at \`--at\`: nothing dated after it is used (a payment made
+later was not made yet, an invoice sent later was not sent yet).
+
+\`\`\`json
+{
+  "currency": "USD",
+  "clients": [
+    { "Client": "Acme", "Billing email": "ap@acme.test", "Currency": "USD", "Payment terms": 30,
+      "PO required": false, "Reminder cadence": "Standard", "Review before send": false }
+  ],
+  "milestones": [
+    { "id": "m-001", "Milestone": "Homepage design approved", "Client": "Acme", "Amount": 2500,
+      "Currency": "USD", "Stage": "Accepted", "Due": "2026-05-20", "Completed": "2026-05-18",
+      "Accepted": "2026-05-19", "Acceptance evidence": "https://example.test/ok",
+      "Invoice status": "Sent", "Invoice sent": "2026-05-19T10:00:00Z", "Invoice due": "2026-06-18",
+      "Paid on": null, "Amount paid": 0, "Dispute reason": null, "Promise to pay": null }
+  ]
+}
+\`\`\`
+
+- Keys are the property names above, plus a milestone's \`id\`; a key the ledger does not have is
+  refused. \`Client\` is the client's name. An absent key, \`null\` or \`""\` is an empty property.
+- Dates are ISO 8601: a date alone is the start of that day in \`CASHIN_TIMEZONE\` (or \`--timezone\`);
+  a date-time needs \`Z\` or an offset.
+- Paid invoices stay in the snapshot: they are the clients' payment history.
+
+The command prints JSON:
+
+\`\`\`json
+{ "at": "2026-06-01T09:00:00Z", "currency": "USD",
+  "weeks": [ { "start": "2026-06-01", "expected": 12345.67, "low": 9000.0, "high": 15000.0 } ],
+  "otherCurrencies": { "EUR": [ { "start": "2026-06-01", "expected": 850.0, "low": 0.0, "high": 1350.0 } ] },
+  "invoices": [ { "id": "m-001", "expectedDate": "2026-06-20", "confidence": 0.82, "tier": "High" } ] }
+\`\`\`
+
+- \`weeks\` starts with the week that holds \`--at\` (weeks run Monday to Sunday in \`CASHIN_TIMEZONE\`);
+  5 weeks, or \`--weeks N\`.
+- Amounts are major units of \`currency\`. Other currencies are never summed in: each has its own
+  list of weeks under \`otherCurrencies\`, keyed by its code.
+- \`low\` and \`high\` bound an 80 % interval: a week's actual cash-in should fall inside it about
+  4 weeks out of 5.
+- \`invoices\` lists every open invoice, and every accepted or delivered milestone not invoiced yet,
+  with the day its money is expected, the confidence (0 to 1) of payment by then, and the tier.
+`;
+
 function type(spec: PropertySpec): string {
   const types = spec.types.join(' or ');
   return spec.options ? `${types}: ${spec.options.join(', ')}` : types;
@@ -83,7 +132,7 @@ export function renderLedgerDoc(): string {
     );
     return [`## ${TITLES[table]}`, '', '| Property | Notion type | Owner | Meaning |', '|---|---|---|---|', ...rows].join('\n');
   });
-  return `${[INTRO, ...tables].join('\n')}\n\n${ladderTables()}`;
+  return `${[INTRO, ...tables].join('\n')}\n\n${ladderTables()}\n${SNAPSHOTS}`;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
