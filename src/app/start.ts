@@ -17,8 +17,7 @@ import { startLoop, type Loop } from '../workflows/loop.js';
 import type { WeeklyJobs } from '../workflows/weekly-jobs.js';
 import { scheduleWeekly } from './schedule.js';
 import type { Clock } from '../workflows/ports.js';
-import { forecastChartSvg } from '../domain/forecast-chart.js';
-import { renderPng } from './chart-png.js';
+import { chartRenderer } from './chart.js';
 import { Health } from './health.js';
 import { healthRoute, webhookRoute } from './routes.js';
 import { wireWorkflows } from './wire.js';
@@ -41,18 +40,6 @@ export type Running = { stop(): Promise<void>; weekly: WeeklyJobs };
 
 const HISTORY_EVERY_MS = 6 * 3600_000;
 const WRITE_BACK_EVERY_MS = 3600_000;
-
-/** The Monday chart: SVG drawn by the domain, rasterized by resvg; a failure leaves the post without it. */
-function chartRenderer(timeZone: string, logger: Logger) {
-  return (projection: Parameters<typeof forecastChartSvg>[0], title: string): Uint8Array | null => {
-    try {
-      return renderPng(forecastChartSvg(projection, { title, timeZone }));
-    } catch (error) {
-      logger.warn({ reason: error instanceof Error ? error.message : String(error) }, 'forecast chart not drawn');
-      return null;
-    }
-  };
-}
 
 export async function start(config: Config, logger: Logger, options: StartOptions = {}): Promise<Running> {
   const clock = options.clock ?? { now: () => new Date() };

@@ -47,7 +47,7 @@ export type CashDeskDeps = {
   policy: BillingPolicy;
   channel: string;
   /** The weekly chart as a PNG (see app/chart-png.ts); null when it cannot be drawn. */
-  chart: (projection: CurrencyProjection, title: string) => Uint8Array | null;
+  chart: (projection: CurrencyProjection, title: string) => Promise<Uint8Array | null>;
   /** At least this long between two write-backs to Notion. */
   paceMs: number;
 };
@@ -235,7 +235,7 @@ export class CashDesk {
         const answer = this.#forecastAnswer(5, await this.#accuracy(), rows);
         const main = answer.forecast.currencies[0];
         const title = `Expected cash-in by week, ${main?.currency ?? policy.defaultCurrency} (80% band)`;
-        const png = main ? chart(main, title) : null;
+        const png = main ? await chart(main, title) : null;
         await chat.postReport(channel, {
           key: FORECAST_POST_KEY(week),
           title: `Cash-in forecast, ${week}`,

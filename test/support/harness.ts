@@ -8,8 +8,7 @@ import { createClients } from '../../src/app/clients.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { NotionForecastBook } from '../../src/ledger/forecast-book.js';
 import { NotionLedger } from '../../src/ledger/notion-ledger.js';
-import { forecastChartSvg } from '../../src/domain/forecast-chart.js';
-import { renderPng } from '../../src/app/chart-png.js';
+import { chartRenderer } from '../../src/app/chart.js';
 import { SlackChat } from '../../src/slack/chat.js';
 import { wireWorkflows, type Workflows } from '../../src/app/wire.js';
 import type { Clock, StripeEventRef } from '../../src/workflows/ports.js';
@@ -69,8 +68,7 @@ export async function harness(world: World, options: { now?: Date; env?: Record<
   const billing = new StripeBilling(clients.stripe, silentLogger);
   const chat = new SlackChat(clients.slack, config.slack.channelId, config.slack.approverIds);
   const book = config.notion.forecastsDb ? new NotionForecastBook(clients.notion, config.notion.forecastsDb) : null;
-  const chart = (projection: Parameters<typeof forecastChartSvg>[0], title: string) =>
-    renderPng(forecastChartSvg(projection, { title, timeZone: config.timeZone }));
+  const chart = chartRenderer(config.timeZone, silentLogger);
   const workflows = wireWorkflows(
     config,
     { ledger, billing, chat, clock, logger: silentLogger, claims: billing, book, chart },
