@@ -27,7 +27,7 @@ import { ladderFor } from '../domain/ladder.js';
 import { toMajorUnits } from '../domain/money.js';
 import { addDays, localDate, localInstant, zoneOffsetMinutes } from '../domain/time.js';
 import type { Logger } from '../log.js';
-import type { HistoryScan } from './history.js';
+import { HISTORY_FRESH_MS, type HistoryScan } from './history.js';
 import type { KeyedLock } from './keyed-lock.js';
 import type { Chat, Clock, ForecastBook, ForecastWeekRow, Ledger } from './ports.js';
 import type { MilestoneStore } from './store.js';
@@ -35,7 +35,7 @@ import type { WeeklyJob } from './weekly-jobs.js';
 
 export type CashDeskDeps = {
   store: MilestoneStore;
-  history: Pick<HistoryScan, 'rows' | 'scannedAt' | 'scan'>;
+  history: Pick<HistoryScan, 'rows' | 'freshen'>;
   ledger: Pick<Ledger, 'updateMilestone'>;
   /** The milestones' lock: a write-back waits for a send or a click on the same row. */
   lock: KeyedLock;
@@ -229,7 +229,8 @@ export class CashDesk {
       done: (week) => chat.hasNote(channel, FORECAST_POST_KEY(week)),
       run: async (week) => {
         const { history, chart, policy } = this.#deps;
-        if (history.scannedAt === null) await history.scan();
+        // Last week's payments count: read the history again unless it was read within the hour.
+        await history.freshen(HISTORY_FRESH_MS);
         const rows = this.rows();
         await this.#keepScore(week, rows);
         const answer = this.#forecastAnswer(5, await this.#accuracy(), rows);

@@ -31,11 +31,15 @@ export type HistoryDeps = {
   paceMs: number;
 };
 
+/** How old the history read may be when a weekly post is made: the week's payments must count. */
+export const HISTORY_FRESH_MS = 3_600_000;
+
 export class HistoryScan {
   readonly #deps: HistoryDeps;
   #histories = new Map<string, PaymentHistory>();
   #rows: readonly InvoiceHistoryRow[] = [];
   #scannedAt: Date | null = null;
+  #running: Promise<void> | null = null;
   #stopped = false;
 
   constructor(deps: HistoryDeps) {
@@ -57,7 +61,24 @@ export class HistoryScan {
     return this.#histories.get(clientId) ?? emptyHistory();
   }
 
-  async scan(): Promise<void> {
+  /** One read at a time: a second caller waits for the read in progress. */
+  scan(): Promise<void> {
+    this.#running ??= this.#scan().finally(() => {
+      this.#running = null;
+    });
+    return this.#running;
+  }
+
+  /**
+   * Reads again when the last read is older than `maxAgeMs` on the bot's clock (or there was none),
+   * for a weekly post that must count the payments of the week just ended.
+   */
+  async freshen(maxAgeMs: number): Promise<void> {
+    const last = this.#scannedAt;
+    if (last === null || this.#deps.clock.now().getTime() - last.getTime() > maxAgeMs) await this.scan();
+  }
+
+  async #scan(): Promise<void> {
     const { ledger, store, clock, timeZone, logger } = this.#deps;
     const histories = new Map<string, PaymentHistory>();
     const read: InvoiceHistoryRow[] = [];

@@ -6,14 +6,14 @@
 import type { BillingPolicy } from '../domain/billing-rules.js';
 import { daysLate, dueDateOf, isOutstanding } from '../domain/collection.js';
 import { buildWeeklyReview, weeklyReviewNote, type OverdueItem } from '../domain/weekly-review.js';
-import type { HistoryScan } from './history.js';
+import { HISTORY_FRESH_MS, type HistoryScan } from './history.js';
 import type { Chat, Clock } from './ports.js';
 import type { MilestoneStore } from './store.js';
 import type { WeeklyJob } from './weekly-jobs.js';
 
 export type WeeklyReviewDeps = {
   store: MilestoneStore;
-  history: Pick<HistoryScan, 'rows' | 'scannedAt' | 'scan'>;
+  history: Pick<HistoryScan, 'rows' | 'freshen'>;
   chat: Chat;
   clock: Clock;
   policy: BillingPolicy;
@@ -30,8 +30,8 @@ export function weeklyReviewJob(deps: WeeklyReviewDeps): WeeklyJob {
     minute: 16 * 60,
     done: (week) => deps.chat.hasNote(deps.channel, REVIEW_KEY(week)),
     run: async () => {
-      // The trends need the settled history; read it now if the background read has not yet.
-      if (deps.history.scannedAt === null) await deps.history.scan();
+      // The trends need the settled history, this week's payments included.
+      await deps.history.freshen(HISTORY_FRESH_MS);
       const now = deps.clock.now();
       const review = buildWeeklyReview({
         now,
