@@ -96,6 +96,8 @@ export class SlackEmulator {
   #listening: Listening | null = null;
   /** Where HTTP-mode deliveries go: the bot's /slack/events. */
   requestUrl: string | null = null;
+  /** The clock message timestamps (ts) are taken from; tests set it to the bot's clock, as Slack's agrees with a real one. */
+  now: () => Date = () => new Date();
 
   constructor(options: SlackEmulatorOptions) {
     this.#options = options;
@@ -221,19 +223,8 @@ export class SlackEmulator {
     const found = findButton(ephemeral.blocks, actionId);
     if (!found) throw new Error(`ephemeral message ${n} has no button ${actionId}`);
     const action = { type: 'button', action_id: actionId, block_id: found.blockId, value: found.value, text: found.text, action_ts: `${Date.now() / 1000}` };
-    return this.#deliver('interactive', {
-      type: 'block_actions',
-      team: { id: this.#teamId, domain: 'cashin' },
-      user: { id: userId, username: userId, team_id: this.#teamId },
-      api_app_id: 'ACASHIN01',
-      token: 'legacy-verification-token',
-      trigger_id: this.#trigger(userId),
-      container: { type: 'message', message_ts: `${Math.floor(Date.now() / 1000)}.000000`, channel_id: ephemeral.channel, is_ephemeral: true },
-      channel: { id: ephemeral.channel, name: 'billing' },
-      response_url: this.#responseUrl(ephemeral.channel, userId),
-      state: { values: {} },
-      actions: [action],
-    });
+    const container = { type: 'message', message_ts: `${Math.floor(Date.now() / 1000)}.000000`, channel_id: ephemeral.channel, is_ephemeral: true };
+    return this.#deliver('interactive', this.#actionPayload(ephemeral.channel, userId, container, action, {}));
   }
 
   /** Picks a date in a datepicker of a message's actions block, as `userId`. */
@@ -294,6 +285,15 @@ export class SlackEmulator {
 
   #blockActions(message: SlackMessage, userId: string, action: Json, values: Json): Json {
     const thread = message.threadTs ? { thread_ts: message.threadTs } : {};
+    const container = { type: 'message', message_ts: message.ts, channel_id: message.channel, is_ephemeral: false, ...thread };
+    return {
+      ...this.#actionPayload(message.channel, userId, container, action, values),
+      message: { ts: message.ts, text: message.text, blocks: message.blocks, type: 'message', user: message.user, ...thread },
+    };
+  }
+
+  /** A block_actions payload; a click in an ephemeral message carries no `message`. */
+  #actionPayload(channel: string, userId: string, container: Json, action: Json, values: Json): Json {
     return {
       type: 'block_actions',
       team: { id: this.#teamId, domain: 'cashin' },
@@ -301,10 +301,9 @@ export class SlackEmulator {
       api_app_id: 'ACASHIN01',
       token: 'legacy-verification-token',
       trigger_id: this.#trigger(userId),
-      container: { type: 'message', message_ts: message.ts, channel_id: message.channel, is_ephemeral: false, ...thread },
-      channel: { id: message.channel, name: 'billing' },
-      message: { ts: message.ts, text: message.text, blocks: message.blocks, type: 'message', user: message.user, ...thread },
-      response_url: this.#responseUrl(message.channel, userId),
+      container,
+      channel: { id: channel, name: 'billing' },
+      response_url: this.#responseUrl(channel, userId),
       state: { values },
       actions: [action],
     };
@@ -547,7 +546,7 @@ export class SlackEmulator {
 
   #nextTs(): string {
     this.#tsCounter += 1;
-    return `${Math.floor(Date.now() / 1000)}.${String(this.#tsCounter).padStart(6, '0')}`;
+    return `${Math.floor(this.now().getTime() / 1000)}.${String(this.#tsCounter).padStart(6, '0')}`;
   }
 
   #postMessage(args: Json): Json {
