@@ -35,12 +35,18 @@ export type ForecastRow = {
    * follow from them.
    */
   readonly reminderDates?: readonly Date[];
+  /** The milestone's own due date (start of that day in the founder's zone): when the work should be delivered. */
+  readonly planned?: Date | null;
 };
 
 export type ClientTerms = { readonly id: string; readonly paymentTermsDays: number | null };
 
 const DAY = 86_400_000;
 const SETTLED = new Set(['Paid', 'Void', 'Uncollectible']);
+/** An invoice unpaid this many days past its due date counts against the client's record. */
+const UNPAID_AFTER_DAYS = 45;
+
+const meanOf = (xs: readonly number[]): number | null => (xs.length > 0 ? xs.reduce((x, y) => x + y, 0) / xs.length : null);
 
 const before = (d: Date | null, at: Date): Date | null => (d && d.getTime() <= at.getTime() ? d : null);
 
@@ -87,25 +93,46 @@ export function asOf(row: ForecastRow, at: Date): ForecastRow {
 
 /** Each client's paying habits from its rows paid by `at`. */
 export function behaviours(rows: readonly ForecastRow[], terms: readonly ClientTerms[], at: Date): Map<string, ClientBehaviour> {
-  type Acc = { days: number[]; late: number; disputes: number; invoices: number };
+  type Acc = {
+    paid: { on: number; days: number }[];
+    open: number[];
+    late: number;
+    disputes: number;
+    invoices: number;
+    unpaid: number;
+    lags: number[];
+    sends: number[];
+  };
+  const empty = (): Acc => ({ paid: [], open: [], late: 0, disputes: 0, invoices: 0, unpaid: 0, lags: [], sends: [] });
   const acc = new Map<string, Acc>();
   for (const raw of rows) {
     const row = asOf(raw, at);
-    if (!row.clientId || !row.sent) continue;
-    const a = acc.get(row.clientId) ?? { days: [], late: 0, disputes: 0, invoices: 0 };
+    if (!row.clientId) continue;
+    const a = acc.get(row.clientId) ?? empty();
     acc.set(row.clientId, a);
+    if (row.completed && row.accepted) a.lags.push(Math.max(0, (row.accepted.getTime() - row.completed.getTime()) / DAY));
+    if (!row.sent) continue;
+    if (row.accepted) a.sends.push(Math.max(0, (row.sent.getTime() - row.accepted.getTime()) / DAY));
     a.invoices += 1;
     if (row.disputed) a.disputes += 1;
-    if (row.invoiceStatus !== 'Paid' || !row.paidOn) continue;
-    a.days.push(Math.max(0, (row.paidOn.getTime() - row.sent.getTime()) / DAY));
+    if (row.invoiceStatus !== 'Paid' || !row.paidOn) {
+      // Written off, or left unpaid long past its due date.
+      const longOverdue = row.due !== null && at.getTime() - row.due.getTime() > UNPAID_AFTER_DAYS * DAY;
+      const open = row.remaining !== null && row.remaining.minor > 0;
+      if (row.invoiceStatus === 'Uncollectible' || (open && longOverdue && row.invoiceStatus !== 'Void')) a.unpaid += 1;
+      else if (open && row.invoiceStatus !== 'Void') a.open.push((at.getTime() - row.sent.getTime()) / DAY);
+      continue;
+    }
+    a.paid.push({ on: row.paidOn.getTime(), days: Math.max(0, (row.paidOn.getTime() - row.sent.getTime()) / DAY) });
     if (row.due && row.paidOn.getTime() >= row.due.getTime() + DAY) a.late += 1;
   }
   const out = new Map<string, ClientBehaviour>();
   for (const t of terms) {
-    const a = acc.get(t.id) ?? { days: [], late: 0, disputes: 0, invoices: 0 };
-    const n = a.days.length;
-    const mean = n > 0 ? a.days.reduce((x, y) => x + y, 0) / n : null;
-    const sd = n > 1 && mean !== null ? Math.sqrt(a.days.reduce((x, y) => x + (y - mean) ** 2, 0) / (n - 1)) : null;
+    const a = acc.get(t.id) ?? empty();
+    const days = a.paid.sort((x, y) => x.on - y.on).map((p) => p.days);
+    const n = days.length;
+    const mean = n > 0 ? days.reduce((x, y) => x + y, 0) / n : null;
+    const sd = n > 1 && mean !== null ? Math.sqrt(days.reduce((x, y) => x + (y - mean) ** 2, 0) / (n - 1)) : null;
     out.set(t.id, {
       paymentTermsDays: t.paymentTermsDays,
       paidInvoices: n,
@@ -114,6 +141,11 @@ export function behaviours(rows: readonly ForecastRow[], terms: readonly ClientT
       lateShare: n > 0 ? a.late / n : null,
       disputes: a.disputes,
       invoices: a.invoices,
+      daysToPay: days,
+      openDays: a.open,
+      unpaid: a.unpaid,
+      acceptLagDays: meanOf(a.lags),
+      sendLagDays: meanOf(a.sends),
     });
   }
   return out;
@@ -151,6 +183,42 @@ export function forecastItems(rows: readonly ForecastRow[], at: Date): ForecastI
       remindersDone: row.remindersDone,
       lastReminderAt: row.lastReminderAt,
       responded: row.promiseToPay !== null || row.disputed || (row.remaining !== null && row.total !== null && row.remaining.minor < row.total.minor),
+    });
+  }
+  return items;
+}
+
+/**
+ * Work not delivered yet (Planned or In progress) that is due by `until`, as the invoices it should
+ * become: the cash it brings inside the horizon. Kept apart from forecastItems: these are not
+ * invoices or billable milestones yet, and get no expected date of their own on a card.
+ */
+export function pipelineItems(rows: readonly ForecastRow[], at: Date, until: Date): ForecastItem[] {
+  const items: ForecastItem[] = [];
+  for (const raw of rows) {
+    const row = asOf(raw, at);
+    if (row.stage !== 'Planned' && row.stage !== 'In progress') continue;
+    if (row.sent !== null || (row.invoiceStatus !== null && row.invoiceStatus !== 'Draft')) continue;
+    if (!row.planned || row.planned.getTime() > until.getTime() || !row.total || row.total.minor <= 0) continue;
+    items.push({
+      id: row.id,
+      clientId: row.clientId,
+      amount: row.total,
+      kind: 'projected',
+      sentAt: null,
+      dueAt: null,
+      deliveredAt: null,
+      acceptedAt: null,
+      stage: null,
+      plannedDelivery: row.planned,
+      evidence: row.evidence,
+      blockers: row.blockers,
+      changeOrder: row.changeOrder,
+      disputed: false,
+      promiseToPay: null,
+      remindersDone: 0,
+      lastReminderAt: null,
+      responded: false,
     });
   }
   return items;

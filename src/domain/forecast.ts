@@ -3,15 +3,32 @@
  * invoiced (projected as the invoice it will become), when the money should arrive and how sure that
  * is; then, week by week and currency by currency, how much should come in, with an 80 % band.
  *
- * Pure, with time passed in. The probability is the playbook's four signal groups, weighted
- * 35/25/25/15, each kept so a card can say why:
- *   - invoice aging: days since sent and distance to the due date;
- *   - stakeholder responsiveness: acceptance lag, and whether reminders got an answer;
- *   - commercial clarity: accepted scope, evidence, no blockers;
- *   - account history: days to pay, late share and disputes.
- * The payment date of each invoice is modelled as a normal spread around its expected date (the
- * client's own spread when known), times the chance it is paid at all; weekly amounts and bands add
- * those up. Nothing is summed across currencies.
+ * Pure, with time passed in.
+ *
+ * Confidence and tier are the playbook's four signal groups, weighted 35/25/25/15, each kept so a
+ * card can say why: invoice aging (days since sent, distance to the due date; more than 7 days
+ * overdue lowers the tier), stakeholder responsiveness (acceptance lag; no answer 72 hours after a
+ * reminder), commercial clarity (accepted scope, evidence, no blockers; missing evidence keeps the
+ * tier from rising) and account history (late share, disputes).
+ *
+ * The expected date is the day sent (or the projected send) plus the client's own mean days to pay;
+ * without history the invoice's due date (the client's terms, else 30 days); a promise to pay sets
+ * it; money already overdue or disputed is expected at the middle of what is left, never in the past.
+ *
+ * The weekly cash comes from a payment-time model per item, learned from the client's record:
+ *   - when it would be paid: the client's recent days to pay as kernels (a Kaplan-Meier estimate
+ *     that counts its open invoices as not paid yet), a prior at the due date with a late share
+ *     (worth one invoice), and an exponential tail for the very late; a promise or an open
+ *     exception reshapes it;
+ *   - whether it is paid at all: mostly, less for a client with invoices written off or long unpaid,
+ *     less again while disputed; and, once the invoice is past the times the client usually pays,
+ *     less every week it stays unpaid (the model is conditioned on "not paid by now");
+ *   - projected invoices are sent after acceptance (the client's own lag, or the grace period),
+ *     later when held by missing evidence, a blocker or a change order; work not delivered yet
+ *     (pipelineItems) after its due date.
+ * Each week gets each item's chance of being paid in it; the band is the Cornish-Fisher 80 %
+ * interval of that sum (a week of a few large invoices is lopsided). Nothing is summed across
+ * currencies. `npm run backtest` scores all of it on seeded synthetic books.
  */
 import type { Money } from './money.js';
 import { addDays, localDate, localInstant, weekdayOf } from './time.js';
@@ -32,6 +49,15 @@ export type ClientBehaviour = {
   /** Invoices of this client that were disputed, and all its invoices. */
   readonly disputes: number;
   readonly invoices: number;
+  /** Days from sent to paid of each paid invoice, oldest first; without it, mean and spread stand in. */
+  readonly daysToPay?: readonly number[];
+  /** Days since sent of its open invoices (not counted in `unpaid`): paid, if ever, later than that. */
+  readonly openDays?: readonly number[];
+  /** Invoices it has not paid: written off, or unpaid 45 days past their due date. */
+  readonly unpaid?: number;
+  /** Mean days from delivery to acceptance, and from acceptance to sending the invoice. */
+  readonly acceptLagDays?: number | null;
+  readonly sendLagDays?: number | null;
 };
 
 export type ForecastItem = {
@@ -46,7 +72,10 @@ export type ForecastItem = {
   readonly dueAt: Date | null;
   readonly deliveredAt: Date | null;
   readonly acceptedAt: Date | null;
+  /** Delivered or Accepted; null for work not delivered yet (see plannedDelivery). */
   readonly stage: 'Delivered' | 'Accepted' | null;
+  /** Work not delivered yet: the milestone's due date, when it should be delivered. */
+  readonly plannedDelivery?: Date | null;
   readonly evidence: boolean;
   readonly blockers: number;
   readonly changeOrder: boolean;
@@ -67,14 +96,19 @@ export type ItemForecast = {
   readonly id: string;
   readonly amount: Money;
   readonly expectedAt: Date;
-  /** Probability (0..1) of payment by expectedAt. */
+  /**
+   * The four signal groups' weighted score (0..1), two decimals: Cash-in confidence. It ranks items
+   * (High pays by its date more often than Low) but is not a calibrated probability: `npm run
+   * backtest` prints, by tier, how often invoices were paid by their expected date.
+   */
   readonly confidence: number;
   readonly tier: Tier;
   readonly signals: Signals;
   /** Why, in a few words per signal that pulled it down. */
   readonly reasons: readonly string[];
-  /** Spread of the payment date, in days, and the chance it is paid at all. */
+  /** Spread of the payment date around each of the client's usual times, in days. */
   readonly spreadDays: number;
+  /** The chance it is ever paid, knowing it is not paid by now. */
   readonly payProbability: number;
 };
 
@@ -190,33 +224,222 @@ export function tierOf(confidence: number, daysOverdue: number, evidence: boolea
   return levels[level] ?? 'Low';
 }
 
-/** When the money is expected, and how spread out that guess is (days). */
-function timing(item: ForecastItem, client: ClientBehaviour | undefined, options: ForecastOptions): { expected: number; spreadDays: number } {
-  const now = options.now.getTime();
-  const known = client && client.paidInvoices >= HISTORY_MIN_PAID && client.meanDaysToPay !== null;
-  const terms = client?.paymentTermsDays ?? options.fallbackTermsDays;
-  const days = known ? (client.meanDaysToPay ?? 0) : terms;
-  const spreadDays = known ? Math.max(2, client.sdDaysToPay ?? days * 0.3) : Math.max(3, days * 0.3);
-  const dueAt = item.kind === 'invoice' ? (item.dueAt?.getTime() ?? null) : null;
-  const sent =
-    item.sentAt?.getTime() ??
-    // An invoice without a sent date: sent its terms before its due date.
-    (dueAt !== null
-      ? dueAt - terms * DAY
-      : // Projected: sent after the grace period once accepted; a delivered one waits for acceptance first.
-        item.stage === 'Accepted'
-        ? Math.max(now, (item.acceptedAt?.getTime() ?? now) + options.sendLagHours * 3_600_000)
-        : now + 2 * DAY);
-  // Without history an invoice is expected on its own due date (the terms it was sent on), in the day.
-  let expected = known || dueAt === null ? sent + days * DAY : dueAt + DAY / 2;
-  if (item.promiseToPay && item.promiseToPay.getTime() >= now) expected = item.promiseToPay.getTime() + DAY / 2;
-  if (item.disputed) expected = Math.max(expected, now + 21 * DAY);
-  // Overdue money is expected from today on, never in the past.
-  if (expected < now) expected = now + Math.max(3, Math.min(21, spreadDays)) * DAY;
-  return { expected, spreadDays };
+/**
+ * When a payment comes, given that it comes: normal kernels (the client's own days to pay, and a
+ * prior at the due date with a late share) and an exponential tail for the very late.
+ */
+type Kernel = { readonly center: number; readonly sd: number; readonly weight: number };
+type PayTime = {
+  /** The client's own days to pay, after `base` (when sent), each point `scale` times its weight, `sd` wide. */
+  readonly own: OwnTimes;
+  readonly base: number;
+  readonly sd: number;
+  readonly scale: number;
+  /** The prior, a promise, an open exception. */
+  readonly kernels: readonly Kernel[];
+  readonly tail: { readonly start: number; readonly mean: number; readonly weight: number };
+};
+
+/** The cash model's constants, in days unless said otherwise. */
+const MODEL = {
+  /** The prior: paid about on the due date, or some two weeks late; worth this many invoices. */
+  prior: { weight: 1, onTimeShare: 0.7, onTimeLate: 1, late: 14, lateSd: 10 },
+  /** The very late: a share of every client's payments, spread past the due date. */
+  tail: { weight: 0.05, mean: 30 },
+  /** The client's most recent paid invoices speak for it. */
+  recent: 16,
+  /** Kernel width, as a share of the spread of the client's days to pay. */
+  bandwidth: 0.5,
+  /** The chance an invoice is paid at all, before the client's own record: worth this many invoices. */
+  everPaid: { base: 0.96, weight: 3 },
+  /** An open exception: settled in about this many days, and paid less often. */
+  dispute: { days: 18, sd: 12, factor: 0.75 },
+  /** A promise to pay is mostly kept. */
+  promise: { kept: 0.7, sd: 1.5 },
+  /** Days a billing hold (no evidence, a blocker, a change order) delays sending; acceptance without history. */
+  holdDays: 5,
+  acceptDays: 2,
+  /** What the model does not see, as a share of a week's expected cash-in, added to the band's spread. */
+  unseen: 0.1,
+  /** Work not delivered yet: delivery slips by days either way, and some is not billed as planned. */
+  pipeline: { sd: 3, factor: 0.85, soonest: 2 },
+  /** A delivery waiting past the client's usual acceptance lag waits about this share of its wait again. */
+  stuck: 0.5,
+};
+
+/** normalCdf from a table, linearly interpolated (error below 1e-5): the forecast calls it millions of times. */
+const PHI_STEPS = 64;
+const PHI_TABLE = Float64Array.from({ length: 16 * PHI_STEPS + 2 }, (_, i) => normalCdf(i / PHI_STEPS - 8));
+function phi(z: number): number {
+  if (z <= -8) return 0;
+  if (z >= 8) return 1;
+  const x = (z + 8) * PHI_STEPS;
+  const i = Math.floor(x);
+  const lo = PHI_TABLE[i] ?? 0;
+  return lo + ((PHI_TABLE[i + 1] ?? 1) - lo) * (x - i);
 }
 
-export function forecastItem(item: ForecastItem, client: ClientBehaviour | undefined, options: ForecastOptions): ItemForecast {
+function cdf(time: PayTime, t: number): number {
+  let p = 0;
+  const { own } = time;
+  if (time.scale > 0) {
+    const x = t - time.base;
+    let q = 0;
+    for (let i = 0; i < own.at.length; i += 1) q += (own.weight[i] ?? 0) * phi((x - (own.at[i] ?? 0)) / time.sd);
+    p += time.scale * q;
+  }
+  for (const k of time.kernels) p += k.weight * phi((t - k.center) / k.sd);
+  if (t > time.tail.start) p += time.tail.weight * (1 - Math.exp(-(t - time.tail.start) / time.tail.mean));
+  return p;
+}
+
+const sdOf = (xs: readonly number[]): number | null => {
+  if (xs.length < 2) return null;
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1));
+};
+
+/**
+ * The client's own days to pay as weighted points: a Kaplan-Meier estimate over its recent paid
+ * invoices and its open ones (not paid yet: at least that old), so a slow payer's history is not
+ * only its fastest payments; `beyond` is the share not paid within the longest of them.
+ */
+type OwnTimes = { readonly at: Float64Array; readonly weight: Float64Array; readonly count: number; readonly bandwidth: number; readonly beyond: number };
+const NO_TIMES: OwnTimes = { at: new Float64Array(0), weight: new Float64Array(0), count: 0, bandwidth: 0, beyond: 0 };
+const ownTimesOf = new WeakMap<ClientBehaviour, OwnTimes>();
+function ownTimes(client: ClientBehaviour | undefined): OwnTimes {
+  if (!client) return NO_TIMES;
+  let found = ownTimesOf.get(client);
+  if (!found) {
+    found = ownTimesNow(client);
+    ownTimesOf.set(client, found);
+  }
+  return found;
+}
+
+function ownTimesNow(client: ClientBehaviour): OwnTimes {
+  const paid = client.daysToPay?.slice(-MODEL.recent) ?? (client.meanDaysToPay !== null && client.paidInvoices > 0 ? [client.meanDaysToPay] : []);
+  if (paid.length === 0) return NO_TIMES;
+  const count = client.daysToPay ? paid.length : Math.min(client.paidInvoices, MODEL.recent);
+  const spread = client.daysToPay ? sdOf(paid) : client.sdDaysToPay;
+  const bandwidth = client.daysToPay ? clamp(MODEL.bandwidth * (spread ?? 8), 1.5, 10) : Math.max(2, spread ?? 0.3 * (paid[0] ?? 30));
+  const times = [...paid.map((days) => ({ days, paid: true })), ...(client.openDays ?? []).map((days) => ({ days, paid: false }))];
+  times.sort((a, b) => a.days - b.days || (a.paid ? -1 : 1));
+  const at: number[] = [];
+  const weight: number[] = [];
+  let survives = 1;
+  times.forEach((t, i) => {
+    if (!t.paid) return;
+    const w = survives / (times.length - i);
+    at.push(t.days * DAY);
+    weight.push(count * w);
+    survives -= w;
+  });
+  return { at: Float64Array.from(at), weight: Float64Array.from(weight), count, bandwidth, beyond: Math.max(0, survives) };
+}
+
+type CashModel = { readonly time: PayTime; readonly everPaid: number; readonly sent: number; readonly due: number; readonly known: boolean };
+
+/** The cash model of one item: when it is sent and due, when it would be paid, and the chance it ever is. */
+function cashModel(item: ForecastItem, client: ClientBehaviour | undefined, options: ForecastOptions): CashModel {
+  const now = options.now.getTime();
+  const invoiceDue = item.kind === 'invoice' ? (item.dueAt?.getTime() ?? null) : null;
+  const terms =
+    item.sentAt && invoiceDue !== null ? Math.max(0, (invoiceDue - item.sentAt.getTime()) / DAY) : (client?.paymentTermsDays ?? options.fallbackTermsDays);
+  // When it is (or will be) sent, and how unsure that is.
+  let sent: number;
+  let sendSd = 0;
+  if (item.sentAt) sent = item.sentAt.getTime();
+  else if (invoiceDue !== null) sent = invoiceDue - terms * DAY;
+  else {
+    // Held: a blocker or a change order; once accepted, a missing evidence link too (a delivery has none yet).
+    const held = item.stage !== null && (item.blockers > 0 || item.changeOrder || (item.stage === 'Accepted' && !item.evidence));
+    const grace = options.sendLagHours * 3_600_000;
+    const acceptDays = client?.acceptLagDays ?? MODEL.acceptDays;
+    // From acceptance to sending: the grace period, or the client's usual wait (reviews, missing details).
+    const sendLag = Math.max(grace, (client?.sendLagDays ?? 0) * DAY);
+    if (item.stage === 'Accepted') sent = Math.max(now + grace, (item.acceptedAt?.getTime() ?? now) + sendLag);
+    else if (item.stage === 'Delivered') {
+      // Still waiting past the client's usual lag: as long again as it has waited, about.
+      const waited = item.deliveredAt ? (now - item.deliveredAt.getTime()) / DAY : 0;
+      sent = now + Math.max(0.5, acceptDays - waited, MODEL.stuck * waited) * DAY + sendLag;
+      sendSd = 2;
+    } else {
+      // Work not delivered yet: delivered about its due date (a late one soon), then accepted and sent.
+      sent = Math.max(now + MODEL.pipeline.soonest * DAY, item.plannedDelivery?.getTime() ?? now) + acceptDays * DAY + sendLag;
+      sendSd = MODEL.pipeline.sd;
+    }
+    if (held) {
+      sent += MODEL.holdDays * DAY;
+      sendSd = Math.max(sendSd, 3);
+    }
+  }
+  const due = invoiceDue ?? sent + terms * DAY;
+  // The client's own days to pay, as kernels; then the prior, worth a few invoices.
+  const known = client !== undefined && client.paidInvoices >= HISTORY_MIN_PAID && client.meanDaysToPay !== null;
+  const own = ownTimes(client);
+  const total = own.count + MODEL.prior.weight;
+  const share = (1 - MODEL.tail.weight) / total;
+  const width = (sd: number) => Math.sqrt(sd * sd + sendSd * sendSd) * DAY;
+  const kernel = (center: number, sd: number, weight: number): Kernel => ({ center, sd: width(sd), weight });
+  const { prior } = MODEL;
+  let scale = share;
+  let kernels = [
+    kernel(due + prior.onTimeLate * DAY, Math.max(2.5, 0.15 * terms), prior.weight * prior.onTimeShare * share),
+    kernel(due + prior.late * DAY, prior.lateSd, prior.weight * (1 - prior.onTimeShare) * share),
+  ];
+  const promise = item.promiseToPay?.getTime() ?? null;
+  if (promise !== null && promise >= now) {
+    const kept = MODEL.promise.kept;
+    scale *= 1 - kept;
+    kernels = [...kernels.map((k) => ({ ...k, weight: k.weight * (1 - kept) })), kernel(promise + DAY / 2, MODEL.promise.sd, kept * (1 - MODEL.tail.weight))];
+  }
+  if (item.disputed) {
+    scale = 0;
+    kernels = [kernel(now + MODEL.dispute.days * DAY, MODEL.dispute.sd, 1 - MODEL.tail.weight)];
+  }
+  const tail = { start: Math.max(sent, due), mean: MODEL.tail.mean * DAY, weight: MODEL.tail.weight + own.count * own.beyond * share };
+  const { everPaid: ever } = MODEL;
+  const paid = client?.paidInvoices ?? 0;
+  const everPaid =
+    ((paid + ever.weight * ever.base) / (paid + (client?.unpaid ?? 0) + ever.weight)) *
+    (item.disputed ? MODEL.dispute.factor : 1) *
+    (item.kind === 'projected' && item.stage === null ? MODEL.pipeline.factor : 1);
+  return { time: { own, base: sent, sd: width(own.bandwidth), scale, kernels, tail }, everPaid, sent, due, known };
+}
+
+/** The chance it is paid, given it is not paid by now, and the date it is expected. */
+function timing(item: ForecastItem, client: ClientBehaviour | undefined, model: CashModel, options: ForecastOptions) {
+  const now = options.now.getTime();
+  const before = cdf(model.time, now);
+  const survives = Math.max(0, 1 - before);
+  const norm = model.everPaid * survives + (1 - model.everPaid);
+  const payProbability = norm > 0 ? (model.everPaid * survives) / norm : 0;
+  // The expected date: sent plus the client's own days to pay; without history, the due date.
+  let expected = model.known ? model.sent + (client?.meanDaysToPay ?? 0) * DAY : item.kind === 'invoice' ? model.due + DAY / 2 : model.due;
+  if (item.promiseToPay && item.promiseToPay.getTime() >= now) expected = item.promiseToPay.getTime() + DAY / 2;
+  if (item.disputed || expected < now) {
+    // Overdue money is expected from now on, never in the past: the middle of what is left.
+    const half = before + survives / 2;
+    let lo = now;
+    let hi = now + DAY;
+    while (hi < now + 730 * DAY && cdf(model.time, hi) < half) {
+      lo = hi;
+      hi = now + (hi - now) * 2;
+    }
+    // To the hour.
+    for (let i = 0; i < 14 && hi - lo > 3_600_000; i += 1) {
+      const mid = (lo + hi) / 2;
+      if (cdf(model.time, mid) < half) lo = mid;
+      else hi = mid;
+    }
+    expected = Math.max(now, hi);
+  }
+  return { expected, payProbability, before, norm };
+}
+
+/** The item's forecast and what its weeks need: the cash model, its value at now, and the norm. */
+function assess(item: ForecastItem, client: ClientBehaviour | undefined, options: ForecastOptions) {
   const now = options.now.getTime();
   const a = aging(item, now);
   const r = responsiveness(item, now);
@@ -227,20 +450,24 @@ export function forecastItem(item: ForecastItem, client: ClientBehaviour | undef
     SIGNAL_WEIGHTS.aging * a.score + SIGNAL_WEIGHTS.responsiveness * r.score + SIGNAL_WEIGHTS.clarity * c.score + SIGNAL_WEIGHTS.history * h.score;
   if (item.disputed) confidence *= 0.5;
   confidence = Math.round(clamp(confidence) * 100) / 100;
-  const { expected, spreadDays } = timing(item, client, options);
-  // The chance it is paid at all within the horizon: high for most, lower when the signals are poor.
-  const payProbability = clamp(0.35 + 0.65 * confidence, 0, 0.99) * (item.disputed ? 0.7 : 1);
-  return {
+  const model = cashModel(item, client, options);
+  const t = timing(item, client, model, options);
+  const forecast: ItemForecast = {
     id: item.id,
     amount: item.amount,
-    expectedAt: new Date(expected),
+    expectedAt: new Date(t.expected),
     confidence,
     tier: tierOf(confidence, a.daysOverdue, item.evidence),
     signals,
     reasons: [a.reason, r.reason, c.reason, h.reason, item.disputed ? 'open exception' : null].filter((x): x is string => x !== null),
-    spreadDays,
-    payProbability,
+    spreadDays: (model.time.own.count > 0 ? model.time.sd : (model.time.kernels[0]?.sd ?? DAY)) / DAY,
+    payProbability: t.payProbability,
   };
+  return { forecast, model, before: t.before, norm: t.norm };
+}
+
+export function forecastItem(item: ForecastItem, client: ClientBehaviour | undefined, options: ForecastOptions): ItemForecast {
+  return assess(item, client, options).forecast;
 }
 
 /** Monday 00:00 (local) of the week holding `now`, as a UTC instant, given the local offset. */
@@ -266,43 +493,58 @@ export function weekBounds(options: Pick<ForecastOptions, 'now' | 'utcOffsetMinu
 export function forecast(items: readonly ForecastItem[], clients: ReadonlyMap<string, ClientBehaviour>, options: ForecastOptions): Forecast {
   const now = options.now.getTime();
   const bounds = weekBounds(options);
-  type Acc = { mean: Float64Array; variance: Float64Array; overdue: number };
+  // Per week: the mean, the variance and the third cumulant of the cash-in (each item paid in full in
+  // one week or not at all, independently of the others).
+  type Acc = { mean: Float64Array; variance: Float64Array; skew: Float64Array; overdue: number };
   const byCurrency = new Map<string, Acc>();
   const results: ItemForecast[] = [];
   for (const item of items) {
     if (item.amount.minor <= 0) continue;
-    const f = forecastItem(item, item.clientId ? clients.get(item.clientId) : undefined, options);
+    const { forecast: f, model, before, norm } = assess(item, item.clientId ? clients.get(item.clientId) : undefined, options);
     results.push(f);
     let acc = byCurrency.get(item.amount.currency);
     if (!acc) {
-      acc = { mean: new Float64Array(options.weeks), variance: new Float64Array(options.weeks), overdue: 0 };
+      const zeros = () => new Float64Array(options.weeks);
+      acc = { mean: zeros(), variance: zeros(), skew: zeros(), overdue: 0 };
       byCurrency.set(item.amount.currency, acc);
     }
     if (item.dueAt && item.dueAt.getTime() + DAY <= now) acc.overdue += item.amount.minor;
-    // Payment time ~ Normal(expected, spread), but never before now; weeks get their share.
-    const mu = f.expectedAt.getTime();
-    const sigma = f.spreadDays * DAY;
-    const before = normalCdf((now - mu) / sigma);
-    const norm = 1 - before;
-    let previous = 0;
+    if (norm <= 0) continue;
+    const amount = item.amount.minor;
+    let previous = before;
     for (let w = 0; w < options.weeks; w += 1) {
       const end = bounds[w + 1] ?? 0;
-      const upTo = end <= now ? 0 : (normalCdf((end - mu) / sigma) - before) / norm;
-      const share = f.payProbability * (upTo - previous);
+      if (end <= now) continue;
+      const upTo = cdf(model.time, end);
+      const p = clamp((model.everPaid * (upTo - previous)) / norm);
       previous = upTo;
-      if (share <= 0) continue;
-      acc.mean[w] = (acc.mean[w] ?? 0) + item.amount.minor * share;
-      acc.variance[w] = (acc.variance[w] ?? 0) + item.amount.minor * item.amount.minor * share * (1 - share);
+      if (p <= 0) continue;
+      acc.mean[w] = (acc.mean[w] ?? 0) + amount * p;
+      acc.variance[w] = (acc.variance[w] ?? 0) + amount * amount * p * (1 - p);
+      acc.skew[w] = (acc.skew[w] ?? 0) + amount * amount * amount * p * (1 - p) * (1 - 2 * p);
     }
   }
   const currencies = [...byCurrency].map(([currency, acc]) => ({
     currency,
     overdue: acc.overdue,
-    weeks: Array.from({ length: options.weeks }, (_, w) => {
-      const mean = acc.mean[w] ?? 0;
-      const sd = Math.sqrt(acc.variance[w] ?? 0);
-      return { start: new Date(bounds[w] ?? 0), expected: mean, low: Math.max(0, mean - Z80 * sd), high: mean + Z80 * sd };
-    }),
+    weeks: Array.from({ length: options.weeks }, (_, w) => ({
+      start: new Date(bounds[w] ?? 0),
+      ...band(acc.mean[w] ?? 0, acc.variance[w] ?? 0, acc.skew[w] ?? 0),
+    })),
   }));
   return { at: options.now, items: results, currencies };
+}
+
+/**
+ * The 80 % band of a week's cash-in: the Cornish-Fisher quantiles of its mean, variance and skew (a
+ * week of a few large invoices is lopsided), widened for what the model does not see (work not
+ * delivered yet, timing learned from few invoices).
+ */
+function band(mean: number, variance: number, thirdCumulant: number): { expected: number; low: number; high: number } {
+  const unseen = (MODEL.unseen * mean) ** 2;
+  const sd = Math.sqrt(variance + unseen);
+  if (sd === 0) return { expected: mean, low: mean, high: mean };
+  const skew = clamp(thirdCumulant / sd ** 3, -3, 3);
+  const quantile = (z: number) => mean + sd * (z + ((z * z - 1) * skew) / 6);
+  return { expected: mean, low: clamp(quantile(-Z80), 0, mean), high: Math.max(mean, quantile(Z80)) };
 }

@@ -317,6 +317,7 @@ export function readSnapshot(data: unknown, options: ReadOptions): LedgerSnapsho
       remindersDone: reminderDates.length,
       lastReminderAt: reminderDates.at(-1) ?? null,
       reminderDates,
+      planned: date('Due'),
     });
   }
   if (problems.length > 0) throw new SnapshotError(problems);

@@ -13,11 +13,13 @@
  * - `invoices` holds every forecast item (open invoices, and accepted or delivered milestones as the
  *   invoices they will become) in snapshot order: the local date the money is expected, the
  *   confidence (0..1, two decimals) and the tier.
+ * - The weeks also count work not delivered yet (Planned or In progress) whose Due date falls inside
+ *   them, as the invoices it should become (pipelineItems); such work is not listed in `invoices`.
  * - Only what was known at `at` is used (see forecast-inputs.ts): later sends, payments, acceptances
  *   and reminder steps are not, and each client's habits come from its payments made by then.
  */
 import { forecast, weekBounds, type Forecast, type Tier } from '../domain/forecast.js';
-import { behaviours, forecastItems } from '../domain/forecast-inputs.js';
+import { behaviours, forecastItems, pipelineItems } from '../domain/forecast-inputs.js';
 import { currencyExponent, stripeExponent } from '../domain/money.js';
 import { localDate, zoneOffsetMinutes } from '../domain/time.js';
 import type { LedgerSnapshot } from './read.js';
@@ -46,14 +48,20 @@ export type ReportOptions = {
 export function forecastSnapshot(snapshot: LedgerSnapshot, options: ReportOptions): Forecast {
   const items = forecastItems(snapshot.rows, options.at);
   const clients = behaviours(snapshot.rows, snapshot.clients, options.at);
-  return forecast(items, clients, {
+  const fallbackTermsDays = options.fallbackTermsDays ?? 30;
+  const bounds = weekBounds({ now: options.at, utcOffsetMinutes: 0, timeZone: options.timeZone, weeks: options.weeks });
+  // Work due for delivery within the horizon adds to the weeks, not to the list of invoices.
+  const pipeline = pipelineItems(snapshot.rows, options.at, new Date(bounds.at(-1) ?? options.at.getTime()));
+  const result = forecast([...items, ...pipeline], clients, {
     now: options.at,
     utcOffsetMinutes: zoneOffsetMinutes(options.timeZone, options.at),
     timeZone: options.timeZone,
     weeks: options.weeks,
-    fallbackTermsDays: options.fallbackTermsDays ?? 30,
+    fallbackTermsDays,
     sendLagHours: options.sendLagHours ?? 2,
   });
+  const planned = new Set(pipeline.map((p) => p.id));
+  return { ...result, items: result.items.filter((i) => !planned.has(i.id)) };
 }
 
 /** Minor units as major units, rounded to the decimals the currency is read in. */

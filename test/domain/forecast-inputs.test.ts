@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { forecast } from '../../src/domain/forecast.js';
-import { asOf, behaviours, forecastItems, type ForecastRow } from '../../src/domain/forecast-inputs.js';
+import { asOf, behaviours, forecastItems, pipelineItems, type ForecastRow } from '../../src/domain/forecast-inputs.js';
 
 const DAY = 86_400_000;
 const AT = new Date('2026-06-03T10:00:00Z');
@@ -107,6 +107,28 @@ describe('forecastItems: the cash to come', () => {
   });
 });
 
+describe('pipelineItems: work not delivered yet, due within the horizon', () => {
+  const work = (over: Partial<ForecastRow>) =>
+    row({ stage: 'In progress', completed: null, accepted: null, evidence: false, sent: null, invoiceStatus: null, due: null, planned: d(10), ...over });
+  it.each([
+    ['in progress, due in 10 days', work({}), true],
+    ['planned, due in 30 days', work({ stage: 'Planned', planned: d(30) }), true],
+    ['in progress and late: due 5 days ago', work({ planned: d(-5) }), true],
+    ['due after the horizon', work({ planned: d(40) }), false],
+    ['without a due date', work({ planned: null }), false],
+    ['without an amount', work({ total: null, remaining: null }), false],
+    ['delivered: a forecast item already', work({ stage: 'Delivered', completed: d(-1) }), false],
+    ['delivered only after the instant: still work in progress then', work({ stage: 'Delivered', completed: d(2) }), true],
+    ['invoiced', work({ stage: 'Accepted', completed: d(-3), accepted: d(-2), sent: d(-1), invoiceStatus: 'Sent' }), false],
+  ] as const)('%s', (_label, input, included) => {
+    const items = pipelineItems([input], AT, d(35));
+    expect(items.map((i) => i.id)).toEqual(included ? ['m-1'] : []);
+    if (included) expect(items[0]).toMatchObject({ kind: 'projected', stage: null, plannedDelivery: input.planned, amount: usd(1000) });
+    // Never both: an item of forecastItems is not pipeline work.
+    if (included) expect(forecastItems([input], AT)).toEqual([]);
+  });
+});
+
 describe('behaviours: each client’s habits from its payments by the instant', () => {
   const terms = [
     { id: 'acme', paymentTermsDays: 14 },
@@ -135,7 +157,39 @@ describe('behaviours: each client’s habits from its payments by the instant', 
       lateShare: null,
       disputes: 0,
       invoices: 0,
+      daysToPay: [],
+      openDays: [],
+      unpaid: 0,
+      acceptLagDays: null,
+      sendLagDays: null,
     });
+  });
+
+  it('keeps each payment’s days in order, the ages of open invoices, what went unpaid, and the lags before billing', () => {
+    const rows = [
+      ...history,
+      row({ id: 'open', sent: d(-12), due: d(2) }),
+      row({ id: 'late', sent: d(-80), due: d(-50), invoiceStatus: 'Overdue' }),
+      row({ id: 'written off', sent: d(-200), due: d(-170), invoiceStatus: 'Uncollectible' }),
+      row({ id: 'void', sent: d(-30), due: d(-10), invoiceStatus: 'Void' }),
+    ];
+    const acme = behaviours(rows, terms, AT).get('acme');
+    expect(acme?.daysToPay).toEqual([10, 20, 30]);
+    // h4 (paid after the instant) and 'open' are open; 'late' (50 days past due) and the written-off one are unpaid; void is neither.
+    expect(acme?.openDays).toEqual([20, 12]);
+    expect(acme?.unpaid).toBe(2);
+  });
+
+  it('learns how long the client takes to accept delivered work, and how long until the invoice goes out', () => {
+    const rows = [
+      row({ id: 'a', completed: d(-30), accepted: d(-28), sent: d(-27) }),
+      row({ id: 'b', completed: d(-20), accepted: d(-16), sent: d(-13) }),
+      row({ id: 'c', stage: 'Accepted', completed: d(-3), accepted: d(-3), sent: null, invoiceStatus: null }),
+      row({ id: 'd', stage: 'Delivered', completed: d(-2), accepted: null, sent: null, invoiceStatus: null }),
+    ];
+    const acme = behaviours(rows, terms, AT).get('acme');
+    expect(acme?.acceptLagDays).toBeCloseTo(2, 5);
+    expect(acme?.sendLagDays).toBeCloseTo(2, 5);
   });
 
   it('paid on the due date is on time, the day after is late', () => {

@@ -75,6 +75,25 @@ describe('the snapshot forecast', () => {
     expect(report(at, zone, 13).weeks).toHaveLength(13);
   });
 
+  it('adds work due for delivery within the horizon to the weeks, not to the invoices', () => {
+    const inProgress = (due: string) => ({ id: `w-${due}`, Milestone: 'Next phase', Client: 'Acme', Amount: 4000, Stage: 'In progress', Due: due });
+    const at = new Date('2026-06-03T09:00:00Z');
+    const withWork = (due: string) =>
+      forecastReport(readSnapshot({ ...snapshot, milestones: [...snapshot.milestones, inProgress(due)] }, { timeZone: 'UTC' }), {
+        at,
+        weeks: 5,
+        timeZone: 'UTC',
+      });
+    const without = report('2026-06-03T09:00:00Z');
+    const soon = withWork('2026-06-05');
+    const total = (r: typeof soon) => r.weeks.reduce((s, w) => s + w.expected, 0);
+    expect(soon.invoices).toEqual(without.invoices);
+    expect(total(soon)).toBeGreaterThan(total(without));
+    expect(total(soon) - total(without)).toBeLessThan(4000);
+    // Due after the five weeks: nothing in them.
+    expect(withWork('2026-08-20').weeks).toEqual(without.weeks);
+  });
+
   it('expects an overdue invoice from --at on, never in the past', () => {
     const r = report('2026-06-03T09:00:00Z');
     const late = r.invoices.find((i) => i.id === 'u-late');

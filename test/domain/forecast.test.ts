@@ -316,6 +316,16 @@ describe('when the money is expected', () => {
     expect(delivered.expectedAt.getTime()).toBeGreaterThan(f.expectedAt.getTime());
   });
 
+  it('projects work not delivered yet: delivered on its due date, accepted, sent, then the client’s days to pay', () => {
+    const work = projected({ stage: null, deliveredAt: null, acceptedAt: null, evidence: false, plannedDelivery: daysFromNow(9) });
+    const f = run(work, client({ meanDaysToPay: 14, daysToPay: [13, 14, 15, 14], acceptLagDays: 2, sendLagDays: 1 }));
+    expect(expectedDays(f, NOW)).toBeGreaterThanOrEqual(9 + 2 + 1 + 13);
+    expect(expectedDays(f, NOW)).toBeLessThanOrEqual(9 + 2 + 1 + 15);
+    // Late work is delivered soon, not in the past.
+    const late = run({ ...work, plannedDelivery: daysFromNow(-10) }, client({ meanDaysToPay: 14, acceptLagDays: 2 }));
+    expect(expectedDays(late, NOW)).toBeGreaterThan(14);
+  });
+
   it.each([1, 3, 8, 20, 45, 120, 400])('an invoice %s days overdue is expected from today on, never in the past', (overdue) => {
     for (const who of [client(), client({ meanDaysToPay: 10, sdDaysToPay: 40 }), noHistory(), undefined]) {
       const f = run(invoice({ sentAt: daysFromNow(-30 - overdue), dueAt: daysFromNow(-overdue), remindersDone: 3, lastReminderAt: daysFromNow(-10) }), who);
@@ -324,9 +334,29 @@ describe('when the money is expected', () => {
     }
   });
 
-  it('a promise to pay sets the date; an open exception pushes it out three weeks at least', () => {
+  it('a promise to pay sets the date; an open exception pushes it out by weeks, and makes payment less likely', () => {
     expect(expectedDays(run(invoice({ promiseToPay: daysFromNow(4), responded: true }), client()), NOW)).toBeCloseTo(4.5, 1);
-    expect(expectedDays(run(invoice({ disputed: true, responded: true }), client()), NOW)).toBeGreaterThanOrEqual(21);
+    const disputed = run(invoice({ disputed: true, responded: true }), client());
+    expect(expectedDays(disputed, NOW)).toBeGreaterThanOrEqual(14);
+    expect(expectedDays(disputed, NOW)).toBeLessThanOrEqual(30);
+    expect(disputed.payProbability).toBeLessThan(run(invoice(), client()).payProbability);
+  });
+
+  it('the longer an invoice stays unpaid past the client’s habits, the less likely it is ever paid', () => {
+    const chance = (overdue: number) => run(invoice({ sentAt: daysFromNow(-30 - overdue), dueAt: daysFromNow(-overdue) }), client()).payProbability;
+    const chances = [0, 5, 15, 45, 90, 180].map(chance);
+    for (let i = 1; i < chances.length; i += 1) expect(chances[i]).toBeLessThan(chances[i - 1] ?? 1);
+    expect(chances[0]).toBeGreaterThan(0.9);
+    expect(chances.at(-1)).toBeLessThan(0.1);
+    // A client who always pays 40 days late: 20 days overdue is nothing unusual yet.
+    const slow = client({ daysToPay: [68, 70, 72, 69, 71, 70], meanDaysToPay: 70, lateShare: 1 });
+    expect(run(invoice({ sentAt: daysFromNow(-50), dueAt: daysFromNow(-20) }), slow).payProbability).toBeGreaterThan(0.9);
+  });
+
+  it('a client with invoices it never paid is less likely to pay this one', () => {
+    const good = run(invoice(), client());
+    const bad = run(invoice(), client({ unpaid: 3 }));
+    expect(bad.payProbability).toBeLessThan(good.payProbability - 0.1);
   });
 });
 
