@@ -47,6 +47,11 @@ export class CollectionActions {
       const final = finalNoticeOf(ladderFor(client).ladder);
       const done = await this.#deps.settler.collections.step(milestoneId, { ...final, at: this.#deps.clock.now() }, [], userId);
       await this.#settle(milestoneId);
+      if (done === 'claimed-elsewhere')
+        return {
+          ok: true,
+          message: `The final notice for invoice ${label(invoice)} is being recorded right now; the thread under the card shows it in a moment.`,
+        };
       return done === 'done'
         ? { ok: true, message: `Final notice sent: Stripe emailed invoice ${label(invoice)} again. The thread under the card has the details.` }
         : { ok: true, message: `The final notice (${final.step.name}) was already sent for invoice ${label(invoice)}.` };

@@ -6,7 +6,9 @@
  *   - a thread note carries its key, and is not posted when the thread already has it;
  *   - the audit comment is looked for before it is written;
  *   - the Reminder stage is written last: until then the step counts as not done.
- * Callers hold the milestone's lock.
+ * Callers hold the milestone's lock, which holds within one process only. Between replicas, the
+ * note and the comment are each claimed (the Claims port, atomic in Stripe) after the check that
+ * they are missing and before they are written, so two replicas at the same step write them once.
  */
 import type { BillingPolicy } from '../domain/billing-rules.js';
 import { pauseLiftedNote, resumedNote, stepAudit, stepAuditPrefix, stepNote, type StepContext, type ThreadNote } from '../domain/collection-notes.js';
@@ -17,17 +19,40 @@ import { formatForHumans } from '../domain/time.js';
 import type { Logger } from '../log.js';
 import type { Billing, Chat, Clock, Ledger } from './ports.js';
 import type { MilestoneStore } from './store.js';
+import type { Claims } from './weekly-jobs.js';
 
-export type CollectionDeps = { ledger: Ledger; billing: Billing; chat: Chat; clock: Clock; policy: BillingPolicy; store: MilestoneStore; logger: Logger };
+export type CollectionDeps = {
+  ledger: Ledger;
+  billing: Billing;
+  chat: Chat;
+  clock: Clock;
+  policy: BillingPolicy;
+  store: MilestoneStore;
+  logger: Logger;
+  claims: Claims;
+};
+
+/** What a step came to: done now (or found done), not due, or being written by another replica right now. */
+export type StepResult = 'done' | 'not-due' | 'claimed-elsewhere';
 
 /** What a step needs, read afresh just before it happens. */
 type Fresh = { milestone: Milestone; invoice: InvoiceSnapshot };
 
 const DAY_MS = 86_400_000;
 
+/**
+ * A step's claims are taken in windows of this length: a write claims its window and the one before,
+ * so two attempts less than a window apart always share a key and only one goes on. A replica that
+ * died between its claim and its write holds it back for two windows at most; then the next poll
+ * finishes the step (the checks before each write keep it exactly once).
+ */
+export const STEP_CLAIM_WINDOW_MS = 10 * 60_000;
+
 export class Collections {
   readonly #deps: CollectionDeps;
   readonly #log: Logger;
+  /** Step claims this replica won, with their window. */
+  readonly #won = new Map<string, number>();
 
   constructor(deps: CollectionDeps) {
     this.#deps = deps;
@@ -39,7 +64,7 @@ export class Collections {
    * right now, the same step is still the one due; a founder's request (`by`) needs only that the
    * step is not done yet and money is still owed.
    */
-  async step(milestoneId: string, wanted: ScheduledStep, skipped: readonly ScheduledStep[], by = 'the ladder'): Promise<'done' | 'not-due'> {
+  async step(milestoneId: string, wanted: ScheduledStep, skipped: readonly ScheduledStep[], by = 'the ladder'): Promise<StepResult> {
     const fresh = await this.#fresh(milestoneId);
     if (!fresh) return 'not-due';
     const { milestone: m, invoice } = fresh;
@@ -74,8 +99,12 @@ export class Collections {
       daysSinceSent: Math.max(0, Math.floor((now.getTime() - facts.sentAt.getTime()) / DAY_MS)),
       servicePaused,
     };
-    await this.#note(m, stepNote(ctx));
-    if (!(await ledger.hasComment(m.id, stepAuditPrefix(step, current)))) await ledger.comment(m.id, stepAudit(ctx));
+    const claimKey = `step:${current.id}:${step.name}`;
+    if (!(await this.#noteOnce(m, stepNote(ctx), `${claimKey}:note`))) return this.#claimedElsewhere(milestoneId, step);
+    if (!(await ledger.hasComment(m.id, stepAuditPrefix(step, current)))) {
+      if (!(await this.#claim(`${claimKey}:comment`))) return this.#claimedElsewhere(milestoneId, step);
+      await ledger.comment(m.id, stepAudit(ctx));
+    }
     store.track(await ledger.updateMilestone(m.id, { reminderStage: step.name }));
     this.#log.info({ milestoneId, invoiceId: current.id, step: step.name, skipped: skipped.map((s) => s.step.name), by }, 'reminder step done');
     return 'done';
@@ -102,6 +131,41 @@ export class Collections {
     const sent = await billing.remind(invoice.id, step.name);
     store.putInvoice(sent);
     return sent;
+  }
+
+  /** Posts a step's note unless its thread has it; false when another replica claimed posting it. */
+  async #noteOnce(m: Milestone, note: ThreadNote, claimKey: string): Promise<boolean> {
+    const { chat, store } = this.#deps;
+    const ref = store.tracked(m.id)?.cardRef || m.slackCard;
+    if (!ref) return true;
+    if (!(await chat.hasNote(ref, note.key))) {
+      if (!(await this.#claim(claimKey))) return false;
+      await chat.postNote(ref, note);
+    }
+    store.notePosted(m.id, note.key);
+    return true;
+  }
+
+  /**
+   * Claims `key` for this replica in the current window and the one before (see STEP_CLAIM_WINDOW_MS).
+   * Claims this replica already won stay its own, so a write that failed is retried at the next poll.
+   */
+  async #claim(key: string): Promise<boolean> {
+    const window = Math.floor(this.#deps.clock.now().getTime() / STEP_CLAIM_WINDOW_MS);
+    for (const [held, w] of this.#won) if (w < window - 2) this.#won.delete(held);
+    // The earlier window first: an attempt that loses it takes nothing, so it never holds back a later one.
+    for (const w of [window - 1, window]) {
+      const windowKey = `${key}:${w}`;
+      if (this.#won.has(windowKey)) continue;
+      if (!(await this.#deps.claims.claim(windowKey))) return false;
+      this.#won.set(windowKey, w);
+    }
+    return true;
+  }
+
+  #claimedElsewhere(milestoneId: string, step: LadderStep): StepResult {
+    this.#log.info({ milestoneId, step: step.name }, 'another replica is writing this step; the next poll checks it');
+    return 'claimed-elsewhere';
   }
 
   /** An exception is open: the pause clock starts, kept on the invoice so a restart knows it. */

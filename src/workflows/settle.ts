@@ -16,6 +16,7 @@ import type { KeyedLock } from './keyed-lock.js';
 import type { Billing, Chat, Clock, Ledger } from './ports.js';
 import { billMilestone, discardInvoice, recordSent, type Actor } from './send-invoice.js';
 import type { MilestoneStore, Tracked } from './store.js';
+import type { Claims } from './weekly-jobs.js';
 
 export type SettleDeps = {
   ledger: Ledger;
@@ -26,6 +27,8 @@ export type SettleDeps = {
   store: MilestoneStore;
   lock: KeyedLock;
   logger: Logger;
+  /** Atomic first-come claims shared by every replica (a ladder step's writes are claimed). */
+  claims: Claims;
 };
 
 /** decide() settles in a few rounds; more means a rule is fighting itself. */
