@@ -17,6 +17,11 @@ const GONE = new Set(['message_not_found', 'channel_not_found', 'cant_update_mes
 /** Errors meaning a card's thread cannot be read or replied to. */
 const THREAD_GONE = new Set(['thread_not_found', 'message_not_found', 'channel_not_found']);
 
+/** How far Slack's clock may be behind ours when a channel is searched back to a time. */
+const CLOCK_MARGIN_MS = 10 * 60_000;
+/** Pages of 200 read when a channel is searched back to a time: 10,000 messages. */
+const MAX_HISTORY_PAGES = 50;
+
 /** The metadata type that marks Cashin's notes, so a thread can be searched for one already posted. */
 export const NOTE_EVENT = 'cashin_note';
 
@@ -55,11 +60,17 @@ export class SlackChat implements Chat {
     await this.#client.chat.postMessage(message);
   }
 
-  async hasNote(ref: string, key: string): Promise<boolean> {
+  async hasNote(ref: string, key: string, since?: Date): Promise<boolean> {
     const [channel = this.#channel, ts] = ref.split('/');
-    return ts
-      ? this.#has(key, (cursor) => this.#client.conversations.replies({ channel, ts, include_all_metadata: true, limit: 200, cursor }))
-      : this.#has(key, (cursor) => this.#client.conversations.history({ channel, include_all_metadata: true, limit: 200, cursor }), 1);
+    if (ts) return this.#has(key, (cursor) => this.#client.conversations.replies({ channel, ts, include_all_metadata: true, limit: 200, cursor }));
+    if (!since) return this.#has(key, (cursor) => this.#client.conversations.history({ channel, include_all_metadata: true, limit: 200, cursor }), 1);
+    // Every message since then, page by page (a margin for Slack's clock against ours).
+    const oldest = ((since.getTime() - CLOCK_MARGIN_MS) / 1000).toFixed(6);
+    return this.#has(
+      key,
+      (cursor) => this.#client.conversations.history({ channel, include_all_metadata: true, limit: 200, oldest, inclusive: true, cursor }),
+      MAX_HISTORY_PAGES,
+    );
   }
 
   async postReport(channel: string, report: CashReport): Promise<void> {

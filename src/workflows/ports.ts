@@ -137,8 +137,13 @@ export type Chat = {
    * shown in the channel too and mention the approvers.
    */
   postNote(ref: string, note: ThreadNote): Promise<void>;
-  /** Whether a note with this key is already under `ref` (a card's `channel/ts`, or a channel id for the channel itself). */
-  hasNote(ref: string, key: string): Promise<boolean>;
+  /**
+   * Whether a note with this key is already under `ref` (a card's `channel/ts`, or a channel id for
+   * the channel itself). For a channel, `since` (when the note could first have been posted) makes
+   * the search go back that far, however many messages came after it; without it only the latest
+   * page is read.
+   */
+  hasNote(ref: string, key: string, since?: Date): Promise<boolean>;
   /**
    * A report in `channel` (the Monday forecast): its chart first, then the summary carrying `key`,
    * so hasNote(channel, key) finds it. A chart already in the channel is not uploaded again.

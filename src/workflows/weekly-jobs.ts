@@ -18,8 +18,11 @@ export type WeeklyJob = {
   readonly weekday: number;
   /** Minutes after local midnight. */
   readonly minute: number;
-  /** Whether this week's run already happened (e.g. its message is in the channel). */
-  readonly done: (week: string) => Promise<boolean>;
+  /**
+   * Whether this week's run already happened (e.g. its message is in the channel). `since` is the
+   * week's slot: the run cannot have happened before it, so a search can stop there.
+   */
+  readonly done: (week: string, since: Date) => Promise<boolean>;
   readonly run: (week: string) => Promise<void>;
 };
 
@@ -51,10 +54,10 @@ export class WeeklyJobs {
     if (!job) throw new Error(`no weekly job named ${name}`);
     const { clock, timeZone, claims, logger } = this.#deps;
     const now = clock.now();
-    const { week } = latestWeeklySlot(now, timeZone, job.weekday, job.minute);
+    const { week, at } = latestWeeklySlot(now, timeZone, job.weekday, job.minute);
     const key = `${job.name}:${week}`;
     if (this.#ran.has(key)) return 'already-done';
-    if (await job.done(week)) {
+    if (await job.done(week, at)) {
       this.#ran.add(key);
       return 'already-done';
     }

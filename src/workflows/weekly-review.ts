@@ -28,7 +28,8 @@ export function weeklyReviewJob(deps: WeeklyReviewDeps): WeeklyJob {
     name: 'friday review',
     weekday: 5,
     minute: 16 * 60,
-    done: (week) => deps.chat.hasNote(deps.channel, REVIEW_KEY(week)),
+    // Searched back to the slot, so a busy channel does not hide the review already posted.
+    done: (week, since) => deps.chat.hasNote(deps.channel, REVIEW_KEY(week), since),
     run: async () => {
       // The trends need the settled history, this week's payments included.
       await deps.history.freshen(HISTORY_FRESH_MS);

@@ -238,7 +238,7 @@ describe('collections: findings of a hostile review', () => {
     expect(comments(id, 'reminder step "T+3 reminder"').filter((c) => c.includes(String(world.stripe.invoiceJson(newId).number)))).toHaveLength(1);
   });
 
-  it.skip('U: the Friday review missed while down is caught up within 20 hours, skipped after, and the README says so', async () => {
+  it('U: the Friday review missed while down is caught up within 20 hours, skipped after, and the README says so', async () => {
     await sentInvoice('Standard');
     const reviews = () => world.slack.topLevel(CHANNEL).filter((m) => m.text.includes('Weekly review'));
     // Down from Friday 18 Dec 15:00 to Saturday 19 Dec 11:00 Berlin: 19 hours late, caught up.
@@ -267,7 +267,7 @@ describe('collections: findings of a hostile review', () => {
     expect(card).toContain('disputed (&lt;!channel&gt; &lt;https://evil.example/pay|Pay here&gt;)');
   });
 
-  it.skip('K: the Friday review is posted once after a restart, however busy the channel got', async () => {
+  it('K: the Friday review is posted once after a restart, however busy the channel got', async () => {
     await sentInvoice('Standard');
     const reviews = () => world.slack.topLevel(CHANNEL).filter((m) => m.text.includes('Weekly review'));
     h.clock.set(new Date('2026-12-18T15:00:00Z'));

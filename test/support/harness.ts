@@ -57,6 +57,7 @@ export async function harness(world: World, options: { now?: Date; env?: Record<
   const clock = new SteppableClock(options.now ?? new Date());
   world.notion.emulator.now = clock.now;
   world.stripe.now = clock.now;
+  world.slack.now = clock.now;
   const config = loadConfig(world.env('http', options.env));
   const clients = createClients(config, silentLogger, { ratePerSecond: 1000 });
   const ledger = new NotionLedger(clients.notion, { milestonesDb: config.notion.milestonesDb, clientsDb: config.notion.clientsDb }, silentLogger, {
