@@ -124,7 +124,7 @@ async function comments(pageId: string): Promise<string[]> {
   return list.results.map((c) => c.rich_text.map((t) => t.plain_text).join(''));
 }
 const audit = async (s: State, title: string, step: string) =>
-  (await comments(row(s, title).id)).filter((c) => c.startsWith(`Cashin: reminder step "${step}":`));
+  (await comments(row(s, title).id)).filter((c) => c.startsWith(`Cashin: reminder step "${step}" on invoice ${String(values(s, title)['Invoice number'])}:`));
 
 /** Waits until the row records `step` as its Reminder stage: the last thing a step writes. */
 const stepRecorded = (title: string, step: string) => until(`${title}: ${step}`, (s) => values(s, title)['Reminder stage'] === step && s, 20_000);
