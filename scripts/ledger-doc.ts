@@ -52,7 +52,10 @@ cadence* picks (blank means Standard). Each step is recorded in *Reminder stage*
 comment before the next one can start, and posted as a reply under the milestone's Slack card.
 Reminders to the client go out only on \`REMINDER_DAYS\` inside \`REMINDER_HOURS\`, in
 \`CASHIN_TIMEZONE\`; steps for you are not held back. After downtime only the one step due now is
-performed, never the ones missed. An open exception (*Dispute reason*) pauses the ladder, and
+performed, never the ones missed; when that step is for the client and Cashin comes back outside
+reminder hours, it waits for the next opening. When the cadence changes mid-way, a step of the new
+ladder counts as done if it falls before the recorded one (or on the same day and does the same
+thing); after any final notice the ladder is finished. An open exception (*Dispute reason*) pauses the ladder, and
 resuming moves every later step by the length of the pause; *Promise to pay* and a snooze hold it;
 payment ends it. *Reminder offsets* on a client replaces the days (one number per step).
 
