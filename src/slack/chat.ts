@@ -74,12 +74,14 @@ export class SlackChat implements Chat {
   }
 
   async postReport(channel: string, report: CashReport): Promise<void> {
-    const recent = (cursor: string | undefined) => this.#client.conversations.history({ channel, include_all_metadata: true, limit: 200, cursor });
+    const oldest = ((report.since.getTime() - CLOCK_MARGIN_MS) / 1000).toFixed(6);
+    const since = (cursor: string | undefined) =>
+      this.#client.conversations.history({ channel, include_all_metadata: true, limit: 200, oldest, inclusive: true, cursor });
     const { chart } = report;
-    if (chart && !(await this.#has(chart.title, recent, 1, (m) => (m.files ?? []).some((f) => f.title === chart.title)))) {
+    if (chart && !(await this.#has(chart.title, since, MAX_HISTORY_PAGES, (m) => (m.files ?? []).some((f) => f.title === chart.title)))) {
       await this.#client.filesUploadV2({ channel_id: channel, file: Buffer.from(chart.png), filename: chart.filename, title: chart.title });
     }
-    if (await this.#has(report.key, recent, 1)) return;
+    if (await this.#has(report.key, since, MAX_HISTORY_PAGES)) return;
     const { text, blocks } = drawAnswer(report.answer);
     await this.#client.chat.postMessage({
       channel,

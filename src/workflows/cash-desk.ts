@@ -19,7 +19,7 @@ import {
   type ItemLine,
 } from '../domain/cash-report.js';
 import { daysLate, dueDateOf } from '../domain/collection.js';
-import { forecast, type CurrencyProjection, type Forecast } from '../domain/forecast.js';
+import { forecast, weekBounds, type CurrencyProjection, type Forecast } from '../domain/forecast.js';
 import { behaviours, forecastItems, type ForecastRow } from '../domain/forecast-inputs.js';
 import { historyForecastRow, openForecastRow } from '../domain/forecast-row.js';
 import { kpis, median } from '../domain/kpis.js';
@@ -226,9 +226,9 @@ export class CashDesk {
       name: 'monday forecast',
       weekday: 1,
       minute: 8 * 60,
-      done: (week) => chat.hasNote(channel, FORECAST_POST_KEY(week)),
+      done: (week, since) => chat.hasNote(channel, FORECAST_POST_KEY(week), since),
       run: async (week) => {
-        const { history, chart, policy } = this.#deps;
+        const { history, chart, policy, clock } = this.#deps;
         // Last week's payments count: read the history again unless it was read within the hour.
         await history.freshen(HISTORY_FRESH_MS);
         const rows = this.rows();
@@ -239,6 +239,7 @@ export class CashDesk {
         const png = main ? await chart(main, title) : null;
         await chat.postReport(channel, {
           key: FORECAST_POST_KEY(week),
+          since: mondayOf(clock.now(), policy.timeZone),
           title: `Cash-in forecast, ${week}`,
           answer,
           chart: png ? { png, filename: `cashin-forecast-${week}.png`, title: `Cash-in forecast ${week}` } : null,
@@ -319,4 +320,9 @@ export class CashDesk {
   stop(): void {
     this.#stopped = true;
   }
+}
+
+/** Monday 00:00 of the week holding `now`, in the founder's zone. */
+function mondayOf(now: Date, timeZone: string): Date {
+  return new Date(weekBounds({ now, utcOffsetMinutes: zoneOffsetMinutes(timeZone, now), timeZone, weeks: 1 })[0] ?? now.getTime());
 }

@@ -155,6 +155,8 @@ export type Chat = {
 
 export type CashReport = {
   key: string;
+  /** The report cannot be older than this: the channel is searched back to it. */
+  since: Date;
   title: string;
   answer: CashAnswer;
   chart: { png: Uint8Array; filename: string; title: string } | null;
