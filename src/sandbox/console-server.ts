@@ -5,10 +5,11 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ShiftableClock } from './clock.js';
 import { listen, Router, routerHandler, type EmulatorRequest, type EmulatorResponse, type Listening } from './http.js';
 import type { NotionEmulator } from './notion-emulator.js';
-import type { SlackEmulator } from './slack-emulator.js';
+import type { SharedFile, SlackEmulator } from './slack-emulator.js';
 import type { StripeEmulator } from './stripe-emulator.js';
 import { CLIENT_PROPERTIES, MILESTONE_PROPERTIES, type PropertySpec } from '../ledger/contract.js';
 import { richText } from '../ledger/to-properties.js';
@@ -24,7 +25,34 @@ export type ConsoleDeps = {
   ledger: { milestonesDb: string; clientsDb: string };
   founder: string;
   channel: string;
+  /** The running bot's weekly posts, fired on demand from the console's top bar. */
+  weekly?: WeeklyPosts;
 };
+
+/** What the console needs of the bot's weekly jobs (src/workflows/weekly-jobs.ts). */
+export type WeeklyPosts = { fire(name: string): Promise<string> };
+
+/** The weekly posts the console can fire, by the name of their job, with what each result means. */
+export const WEEKLY_POSTS: Readonly<Record<string, string>> = {
+  'monday forecast': 'Monday forecast',
+  'friday review': 'Friday review',
+};
+
+export function weeklyAnswer(job: string, result: string): string {
+  const what = WEEKLY_POSTS[job] ?? job;
+  switch (result) {
+    case 'ran':
+      return `${what} posted in the channel.`;
+    case 'already-done':
+      return `${what} already posted this week: Cashin posts it once a week.`;
+    case 'claimed-elsewhere':
+      return `${what}: another replica is posting it right now.`;
+    case 'not-due':
+      return `${what} is not due yet.`;
+    default:
+      return `${what}: ${result}.`;
+  }
+}
 
 /** The columns a founder types in Notion (owner founder or founder/bot in the contract); the rest are Cashin's. */
 const founderColumns = (table: Readonly<Record<string, PropertySpec>>): string[] =>
@@ -105,6 +133,25 @@ export async function startConsole(deps: ConsoleDeps): Promise<Listening> {
       return { status: 200, body: { ok: true } };
     })
     .add('POST', '/api/command', (r) => delivered(slack.slashCommand('/cashin', String(body(r).text ?? ''), founder, channel)))
+    .add('POST', '/api/click-ephemeral', (r) => {
+      const { n, actionId } = body(r);
+      if (typeof n !== 'number' || !Number.isInteger(n)) throw new ConsoleError(400, 'n must be the number of an ephemeral message.');
+      return delivered(slack.clickEphemeral(n, String(actionId), founder));
+    })
+    .add('POST', '/api/weekly', async (r) => {
+      const job = String(body(r).job ?? '');
+      if (!WEEKLY_POSTS[job]) throw new ConsoleError(400, `job must be one of: ${Object.keys(WEEKLY_POSTS).join(', ')}`);
+      if (!deps.weekly) throw new ConsoleError(503, 'The bot is not running its weekly jobs.');
+      const result = await deps.weekly.fire(job);
+      return { status: 200, body: { job, result, message: weeklyAnswer(job, result) } };
+    })
+    .add('POST', '/api/home', async () => {
+      // The founder opens the Home tab: Slack sends app_home_opened and the bot publishes the view again.
+      const before = slack.homeViews.get(founder);
+      const d = await slack.openHome(founder);
+      const published = await until(() => slack.homeViews.get(founder) !== before, HOME_WAIT_MS);
+      return { status: d.status === 200 ? 200 : 502, body: { status: d.status, refreshed: published, home: homeOf(deps, (ms) => botTime(shifts, ms)) } };
+    })
     .add('PATCH', '/api/milestones/:id', (r) => {
       const { property, value } = body(r);
       editRow(deps, deps.ledger.milestonesDb, FOUNDER_PROPERTIES, r.params.id ?? '', String(property), value);
@@ -140,18 +187,80 @@ export async function startConsole(deps: ConsoleDeps): Promise<Listening> {
       shifts.push({ fromMs: Date.now(), offsetMs: clock.offsetMs });
       return { status: 200, body: { now: clock.now().toISOString() } };
     });
-  return listen(
-    routerHandler(router, {
-      before: (r) => sameOriginOnly(r, deps.port),
-      bodyLimit: CONSOLE_BODY_LIMIT,
-      notFound: (r) => ({ status: 404, body: { error: `No console route ${r.method} ${r.path}` } }),
-      onError: (error) => ({
-        status: error instanceof ConsoleError ? error.status : 400,
-        body: { error: error instanceof Error ? error.message : String(error) },
-      }),
+  const routed = routerHandler(router, {
+    before: (r) => sameOriginOnly(r, deps.port),
+    bodyLimit: CONSOLE_BODY_LIMIT,
+    notFound: (r) => ({ status: 404, body: { error: `No console route ${r.method} ${r.path}` } }),
+    onError: (error) => ({
+      status: error instanceof ConsoleError ? error.status : 400,
+      body: { error: error instanceof Error ? error.message : String(error) },
     }),
-    deps.port,
-  );
+  });
+  // A file's bytes are binary, which the router's text answers cannot carry: served here.
+  return listen((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://console').pathname;
+    if (req.method === 'GET' && path.startsWith('/api/files/')) return serveFile(deps, req, res, safeDecode(path.slice('/api/files/'.length)));
+    routed(req, res);
+  }, deps.port);
+}
+
+/** A path segment decoded; one that is not valid percent-encoding is kept as it came (and names no file). */
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+/** How long POST /api/home waits for the bot to publish the Home view it was asked for. */
+const HOME_WAIT_MS = 5_000;
+
+async function until(done: () => boolean, timeoutMs: number): Promise<boolean> {
+  for (const end = Date.now() + timeoutMs; Date.now() < end; await new Promise((r) => setTimeout(r, 25))) if (done()) return true;
+  return done();
+}
+
+/** Content types of the files the console shows inline; anything else downloads. */
+const INLINE_TYPES: Readonly<Record<string, string>> = {
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+};
+
+export function fileType(f: Pick<SharedFile, 'filename'>): string {
+  const ext = f.filename.includes('.') ? (f.filename.split('.').at(-1) ?? '').toLowerCase() : '';
+  return INLINE_TYPES[ext] ?? 'application/octet-stream';
+}
+
+/** A PNG's width and height from its IHDR chunk, so the page keeps room for the image before it loads. */
+export function pngSize(bytes: Buffer): { width: number; height: number } | Record<string, never> {
+  const signature = '89504e470d0a1a0a';
+  if (bytes.length < 24 || bytes.subarray(0, 8).toString('hex') !== signature || bytes.subarray(12, 16).toString('latin1') !== 'IHDR') return {};
+  return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
+}
+
+function serveFile(deps: ConsoleDeps, req: IncomingMessage, res: ServerResponse, id: string): void {
+  const request = { method: 'GET', path: req.url ?? '/', params: {}, query: new URLSearchParams(), headers: req.headers, rawBody: '', receivedAt: Date.now() };
+  const refused = sameOriginOnly(request, deps.port);
+  const file = deps.slack.files.get(id);
+  if (refused || !file) {
+    res.writeHead(refused ? refused.status : 404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(refused ? refused.body : { error: `No file ${id}` }));
+    return;
+  }
+  const type = fileType(file);
+  res.writeHead(200, {
+    'content-type': type,
+    'content-length': String(file.bytes.length),
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    // Only images show in the page; any other file is a download, never a page of this origin.
+    'content-disposition': `${type.startsWith('image/') ? 'inline' : 'attachment'}; filename="${file.filename.replace(/[^\w.-]/g, '_')}"`,
+  });
+  res.end(file.bytes);
 }
 
 /** The console's requests are small JSON objects; anything bigger is not from the console. */
@@ -215,7 +324,16 @@ function creditNote(stripe: StripeEmulator, id: string, percent: unknown): void 
   throw last;
 }
 
-type Message = { ts: string; text: string; blocks: unknown[]; edited: boolean; threadTs: string | null; broadcast: boolean };
+type Message = { ts: string; text: string; blocks: unknown[]; edited: boolean; threadTs: string | null; broadcast: boolean; files?: string[] };
+
+/** The App Home view Cashin last published for the founder, and when (on the bot's clock); null before the first opening. */
+function homeOf(deps: ConsoleDeps, timeOf: (realMs: number) => string): Json | null {
+  const view = deps.slack.homeViews.get(deps.founder);
+  if (!view) return null;
+  // The emulator's hash starts with the second it was published.
+  const seconds = Number(String(view.hash ?? '').split('.')[0]);
+  return { blocks: Array.isArray(view.blocks) ? view.blocks : [], hash: String(view.hash ?? ''), at: Number.isFinite(seconds) ? timeOf(seconds * 1000) : null };
+}
 
 function state(deps: ConsoleDeps, timeOf: (realMs: number) => string): Json {
   const { notion, slack, stripe, clock, ledger, founder, channel } = deps;
@@ -229,6 +347,10 @@ function state(deps: ConsoleDeps, timeOf: (realMs: number) => string): Json {
     blocks: m.blocks,
     edited: m.edited,
     broadcast: m.broadcast,
+    files: (m.files ?? []).flatMap((id) => {
+      const f = slack.files.get(id);
+      return f ? [{ id: f.id, title: f.title, name: f.filename, type: fileType(f), size: f.bytes.length, ...pngSize(f.bytes) }] : [];
+    }),
     // ts is when Slack received it, in real time; the console shows it on the bot's clock.
     at: timeOf(Number(m.ts.split('.')[0]) * 1000),
   });
@@ -249,6 +371,7 @@ function state(deps: ConsoleDeps, timeOf: (realMs: number) => string): Json {
         .slice(-8)
         .map(({ n, text, blocks }) => ({ n, text, blocks })),
       views: slack.views.filter((v) => !v.closed && v.user === founder).map((v) => ({ id: v.id, view: v.view })),
+      home: homeOf(deps, timeOf),
     },
     ledger: {
       milestones: rows(ledger.milestonesDb),

@@ -94,6 +94,7 @@ export async function startSandbox(env: Record<string, string | undefined>, logg
     ledger,
     founder: SANDBOX.founder,
     channel: SANDBOX.channel,
+    weekly: bot.weekly,
   });
   const url = `http://localhost:${consolePort}`;
   process.stdout.write(`\nCashin sandbox: no credentials found, so Notion, Slack and Stripe are emulated with demo data.\nOpen the console at ${url}\n\n`);

@@ -401,3 +401,226 @@ describe('collections in the console', () => {
     expect(await cardOf('Homepage design').locator('button[data-action="cashin_snooze"]').count()).toBe(0);
   });
 });
+
+/**
+ * The weekly posts, App Home and /cashin's Share button, from the console: a third sandbox, in a
+ * time zone where no weekly post is due now, so only the console's buttons post them.
+ */
+describe('weekly posts, App Home and Share in the console', () => {
+  let sandbox: BotProcess;
+  let at: Page;
+  let url = '';
+
+  type Posted = { ts: string; text: string; files: { id: string; title: string; name: string; type: string }[]; replies: { text: string }[] };
+  type Full = State & { clock: { now: string }; channel: { messages: Posted[]; home: { blocks: unknown[]; hash: string } | null } };
+  const now = async (): Promise<Full> => (await (await fetch(`${url}/api/state`)).json()) as Full;
+  const snap = (name: string) => at.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: false });
+  const toast = () => at.locator('#toast');
+  const channelMessage = (text: string) => at.locator('#messages .message:not(.ephemeral)', { has: at.locator('.sk-header', { hasText: text }) });
+  const chart = () => at.locator('#messages figure.file img');
+  /** Whether an element shows in its scrolled panel: whole, or at least in part. */
+  const inView = (locator: ReturnType<Page['locator']>, whole = true) =>
+    locator.evaluate((el, whole) => {
+      const r = el.getBoundingClientRect();
+      const panel = el.closest('.panel')?.getBoundingClientRect();
+      if (!panel || r.height === 0) return false;
+      return whole ? r.top >= panel.top && r.bottom <= panel.bottom + 1 : r.top < panel.bottom && r.bottom > panel.top;
+    }, whole);
+  const edit = async (title: string, property: string, value: string) => {
+    const row = (await now()).ledger.milestones.find((m) => m.values.Milestone === title);
+    const res = await fetch(`${url}/api/milestones/${row?.id ?? ''}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ property, value }),
+    });
+    expect(res.status).toBe(200);
+  };
+
+  beforeAll(async () => {
+    const port = await freePort();
+    url = `http://localhost:${port}`;
+    sandbox = await startBot({ PORT: String(port), CASHIN_TIMEZONE: quietZone(new Date()) }, port, '/api/state');
+    at = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await at.goto(url);
+    await at.locator('#messages .message').first().waitFor();
+  });
+
+  afterAll(async () => {
+    await at?.close();
+    await sandbox?.kill('SIGTERM');
+  });
+
+  it('sets up a card with a thread at the end of the channel: delivered two days ago, not accepted', async () => {
+    const twoDaysAgo = new Date(Date.parse((await now()).clock.now) - 2 * 86_400_000).toISOString().slice(0, 10);
+    await edit('Homepage design', 'Completed', twoDaysAgo);
+    await edit('Homepage design', 'Stage', 'Delivered');
+    const card = channelMessage('Delivered: Homepage design');
+    await card.waitFor();
+    const ts = await card.getAttribute('data-ts');
+    await at.locator(`.thread[data-parent="${ts}"] .message.reply`, { hasText: 'No acceptance 24 hours' }).waitFor();
+    expect((await now()).channel.messages.some((m) => m.text.startsWith('Cash-in forecast'))).toBe(false);
+  });
+
+  it('Post Monday forecast puts the chart and the summary in the channel; the chart image loads at 800 px', async () => {
+    await at.click('button[data-weekly="monday forecast"]');
+    await expect.poll(() => toast().textContent()).toBe('Monday forecast posted in the channel.');
+    const summary = channelMessage('Cash-in forecast, 5 weeks from');
+    await summary.waitFor();
+    expect(await summary.textContent()).toContain('80% band');
+    expect(await summary.textContent()).toContain('Track record');
+    // The chart: shared as a file before the summary, drawn as an image under its title.
+    expect(sandbox.output(), 'the bot could not draw the chart').not.toContain('forecast chart not drawn');
+    await expect.poll(() => chart().count()).toBe(1);
+    await expect
+      .poll(() =>
+        chart().evaluate((el) => {
+          const img = el as unknown as { complete: boolean; naturalWidth: number };
+          return img.complete ? img.naturalWidth : 0;
+        }),
+      )
+      .toBe(800);
+    const figure = at.locator('#messages figure.file');
+    expect(await figure.locator('figcaption').textContent()).toMatch(/Cash-in forecast \d{4}-W\d{2}/);
+    expect(await chart().getAttribute('alt')).toMatch(/Cash-in forecast/);
+    // Brought into view from its top: the chart first, the summary under it.
+    await expect.poll(() => inView(chart())).toBe(true);
+    const [image, text] = [await chart().boundingBox(), await summary.boundingBox()];
+    expect((image?.y ?? 0) + (image?.height ?? 0)).toBeLessThanOrEqual(text?.y ?? 0);
+    await snap('20-monday-forecast');
+
+    // The state names the file; its bytes are served as the PNG Slack keeps.
+    const posted = (await now()).channel.messages.find((m) => m.files.length > 0);
+    expect(posted?.files).toHaveLength(1);
+    const file = posted?.files[0];
+    expect(file?.type).toBe('image/png');
+    expect(file?.name).toMatch(/^cashin-forecast-.*\.png$/);
+    const res = await fetch(`${url}/api/files/${file?.id ?? ''}`);
+    expect(res.headers.get('content-type')).toBe('image/png');
+    expect(
+      Buffer.from(await res.arrayBuffer())
+        .subarray(1, 4)
+        .toString('latin1'),
+    ).toBe('PNG');
+    expect((await fetch(`${url}/api/files/FNOSUCHFILE`)).status).toBe(404);
+    expect((await fetch(`${url}/api/files/%E0%A4%A`)).status).toBe(404);
+  });
+
+  it('a second click says the forecast is already posted this week, and posts nothing', async () => {
+    const before = (await now()).channel.messages.length;
+    await at.click('button[data-weekly="monday forecast"]');
+    await expect.poll(() => toast().textContent()).toContain('already posted this week');
+    expect((await now()).channel.messages.length).toBe(before);
+    expect(await chart().count()).toBe(1);
+    await snap('21-monday-forecast-again');
+  });
+
+  it('Post Friday review posts the weekly review once', async () => {
+    await at.click('button[data-weekly="friday review"]');
+    await expect.poll(() => toast().textContent()).toBe('Friday review posted in the channel.');
+    await at.locator('#messages .message', { hasText: 'Weekly review' }).waitFor();
+    await at.click('button[data-weekly="friday review"]');
+    await expect.poll(() => toast().textContent()).toContain('Friday review already posted this week');
+  });
+
+  it('App Home shows the forecast, the KPIs and the exceptions, drawn again each time it is opened', async () => {
+    expect((await now()).channel.home).toBeNull();
+    await at.click('button[data-tab="home"]');
+    const home = at.locator('#home');
+    await expect
+      .poll(() => home.locator('.sk-header').allTextContents())
+      .toEqual([expect.stringMatching(/^Cash-in forecast, 5 weeks from /), expect.stringMatching(/^Collection KPIs, last \d+ days$/), 'Open exceptions']);
+    expect(await at.locator('#messages').isHidden()).toBe(true);
+    expect(await at.locator('button[data-tab="home"]').getAttribute('aria-selected')).toBe('true');
+    const text = (await home.textContent()) ?? '';
+    for (const part of ['80% band', 'Same-day dispatch', 'Dispute rate', 'DSO', 'Not yet due', 'No open exceptions', 'Refreshed each time you open this tab'])
+      expect(text).toContain(part);
+    await expect.poll(() => home.locator('.home-head').textContent()).toContain('when you opened this tab');
+    await snap('22-app-home');
+    const first = (await now()).channel.home?.hash;
+    expect(first).toBeTruthy();
+
+    // A payment fails meanwhile: the console shows Cashin's answer in the channel; opening Home again shows the exception.
+    await at.locator('#invoices tr', { hasText: 'Onboarding flow' }).locator('button[data-do="fail"]').click();
+    await expect.poll(() => at.locator('#stripe-hint').textContent(), { timeout: 20_000 }).toContain('Exception opened');
+    expect(await at.locator('#messages').isVisible()).toBe(true);
+    expect(await at.locator('#home').isHidden()).toBe(true);
+    const exception = at.locator('#messages .message.reply', { hasText: 'Exception on invoice' });
+    expect(await exception.textContent()).toContain('Payment failed');
+    expect(await inView(exception, false)).toBe(true);
+    await at.click('button[data-tab="home"]');
+    await expect.poll(() => home.textContent()).toContain('Payment failed');
+    expect(await home.textContent()).not.toContain('No open exceptions');
+    expect((await now()).channel.home?.hash).not.toBe(first);
+    await home.locator('.sk-header', { hasText: 'Open exceptions' }).scrollIntoViewIfNeeded();
+    await snap('23-app-home-reopened');
+  });
+
+  it('a message posted while App Home is open marks the channel tab; going back shows it', async () => {
+    const channelTab = at.locator('button[data-tab="channel"]');
+    expect(await channelTab.getAttribute('class')).not.toContain('unread');
+    const slack = new webApi.WebClient(SANDBOX.slackBotToken, { slackApiUrl: (await now()).emulators.slack });
+    await slack.chat.postMessage({ channel: SANDBOX.channel, text: 'Posted while you were on the Home tab' });
+    await expect.poll(() => channelTab.getAttribute('class')).toContain('unread');
+    await channelTab.click();
+    expect(await at.locator('#home').isHidden()).toBe(true);
+    expect(await channelTab.getAttribute('class')).not.toContain('unread');
+    const posted = at.locator('#messages .message', { hasText: 'Posted while you were on the Home tab' });
+    await expect.poll(() => inView(posted)).toBe(true);
+  });
+
+  it('/cashin kpis answers privately; Share in channel posts the answer for everyone', async () => {
+    await at.fill('#command input', 'kpis');
+    await at.press('#command input', 'Enter');
+    const answer = at.locator('.message.ephemeral', { hasText: 'Collection KPIs' });
+    await answer.waitFor();
+    expect(await channelMessage('Collection KPIs').count()).toBe(0);
+    await snap('24-kpis-private');
+    await answer.locator('button[data-action="cashin_share"]').click();
+    const shared = channelMessage('Collection KPIs');
+    await shared.waitFor();
+    expect(await shared.textContent()).toContain('Same-day dispatch');
+    expect(await shared.locator('button[data-action="cashin_share"]').count()).toBe(0);
+    const posted = (await now()).channel.messages.find((m) => m.text.includes('Collection KPIs'));
+    expect(posted?.text).toMatch(/^Shared by <@U0FOUNDER1>/);
+    await snap('25-kpis-shared');
+  });
+
+  it('pictures the channel for the README: a card with its thread, then the Monday chart', async () => {
+    await at.setViewportSize({ width: 1440, height: 960 });
+    const card = channelMessage('Delivered: Homepage design');
+    await card.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    // The ledger beside it, scrolled to the row the card is about.
+    const id = (await now()).ledger.milestones.find((m) => m.values.Milestone === 'Homepage design')?.id ?? '';
+    await at.locator(`tr[data-row="${id}"]`).evaluate((el) => el.scrollIntoView({ block: 'center' }));
+    await at.waitForTimeout(2600);
+    await snap('26-readme-console');
+    await at.setViewportSize({ width: 1440, height: 900 });
+  });
+});
+
+/** Minutes since Sunday 00:00 in `zone` at `at`. */
+function weekMinute(at: Date, zone: string): number {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', { timeZone: zone, weekday: 'short', hour: 'numeric', minute: 'numeric', hourCycle: 'h23' })
+      .formatToParts(at)
+      .map((p) => [p.type, p.value]),
+  );
+  const day = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(parts.weekday ?? '');
+  return day * 1440 + Number(parts.hour) * 60 + Number(parts.minute);
+}
+
+/**
+ * A time zone where neither weekly post is due at `at`: the sandbox catches up a post up to 20
+ * hours after its time (Monday 08:00, Friday 16:00), which would beat the console's button to it.
+ */
+function quietZone(at: Date): string {
+  const WEEK = 7 * 1440;
+  const windows = [1 * 1440 + 8 * 60, 5 * 1440 + 16 * 60].map((start) => ({ start, end: start + 20 * 60 }));
+  const zones = ['UTC', 'Pacific/Pago_Pago', 'Pacific/Honolulu', 'America/New_York', 'Europe/Berlin', 'Asia/Kolkata', 'Asia/Tokyo', 'Pacific/Kiritimati'];
+  // How far the moment is from every window (0 inside one), in minutes around the week.
+  const margin = (zone: string) => {
+    const m = weekMinute(at, zone);
+    return Math.min(...windows.map(({ start, end }) => (m >= start && m < end ? 0 : Math.min((start - m + WEEK) % WEEK, (m - end + WEEK) % WEEK))));
+  };
+  return zones.reduce((best, zone) => (margin(zone) > margin(best) ? zone : best));
+}

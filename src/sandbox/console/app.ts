@@ -3,7 +3,7 @@
  * into calls on the console API, which hands them to the emulators and, through them, to the bot.
  */
 import { escapeHtml, renderModal } from './block-kit.js';
-import { messageKeys, messagesHtml } from './channel.js';
+import { homeHtml, messageKeys, messagesHtml } from './channel.js';
 import { cardTsOf, text, type Invoice, type Row, type State } from './model.js';
 import { CREDIT_PERCENT, clientsHtml, invoicesHtml, ledgerHtml } from './tables.js';
 
@@ -29,11 +29,15 @@ async function api(method: string, path: string, body?: unknown, onError: (messa
   return json;
 }
 
+let toastTimer = 0;
+
 function toast(message: string): void {
   const el = $<HTMLDivElement>('#toast');
   el.textContent = message;
   el.hidden = false;
-  window.setTimeout(() => {
+  // A second message gets its own four seconds.
+  window.clearTimeout(toastTimer);
+  toastTimer = window.setTimeout(() => {
     el.hidden = true;
   }, 4000);
 }
@@ -71,6 +75,15 @@ function messageEl(key: string): HTMLElement | null {
   return document.querySelector<HTMLElement>(kind === 'eph' ? `[data-ephemeral="${CSS.escape(id)}"]` : `#messages .message[data-ts="${CSS.escape(id)}"]`);
 }
 
+/** The Slack pane's tab: the channel, or Cashin's App Home. */
+type Tab = 'channel' | 'home';
+let tab: Tab = 'channel';
+/** While the founder is on the Home tab, what arrived in the channel, to show on coming back. */
+let unread: string[] = [];
+/** Between opening the Home tab and Cashin publishing its view. */
+let opening = false;
+const scrollOf: Record<Tab, number> = { channel: 0, home: 0 };
+
 /** New messages, replies and whispers: highlighted, and the last one brought into view as Slack does. */
 function revealNew(state: State): void {
   const keys = messageKeys(state);
@@ -78,6 +91,15 @@ function revealNew(state: State): void {
   const first = seen.size === 0;
   for (const k of keys) seen.add(k);
   if (first || fresh.length === 0) return;
+  if (tab !== 'channel') {
+    unread.push(...fresh);
+    $('#tab-channel').classList.add('unread');
+    return;
+  }
+  bringIntoView(fresh);
+}
+
+function bringIntoView(fresh: readonly string[]): void {
   for (const k of fresh) flash(messageEl(k));
   const last = fresh.at(-1) ?? '';
   const el = messageEl(last);
@@ -121,6 +143,8 @@ function startFollowUp(kind: string, invoice: Invoice, state: State): void {
 }
 
 function showCard(ts: string, at: 'card' | 'latest'): void {
+  // What the console points at is in the channel, even when the founder is looking at App Home.
+  showTab('channel');
   const card = document.querySelector<HTMLElement>(`#messages .message[data-ts="${CSS.escape(ts)}"]`);
   const thread = document.querySelector<HTMLElement>(`#messages .thread[data-parent="${CSS.escape(ts)}"]`);
   const target = at === 'latest' ? (thread?.querySelector<HTMLElement>('.reply:last-of-type') ?? card) : card;
@@ -159,6 +183,7 @@ function render(state: State): void {
     `${new Date(state.clock.now).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' })}${ahead(state.clock.offsetMs)}`;
   draw('#messages', messagesHtml(state, expanded));
   revealNew(state);
+  draw('#home', homeHtml(state, opening));
   draw('#ledger', ledgerHtml(state));
   draw('#invoices', invoicesHtml(state));
   draw('#clients', clientsHtml(state));
@@ -186,6 +211,53 @@ async function afterAction(): Promise<void> {
   window.setTimeout(() => void refresh(), 400);
 }
 
+/**
+ * Shows the channel or App Home. Opening Home is what makes Cashin draw it: the console asks
+ * Slack to send app_home_opened, and the view Cashin publishes replaces the one shown.
+ */
+function showTab(next: Tab): void {
+  const panel = $<HTMLElement>('.panel.slack');
+  if (next === tab && next === 'channel') return;
+  scrollOf[tab] = panel.scrollTop;
+  tab = next;
+  $<HTMLElement>('#messages').hidden = next !== 'channel';
+  $<HTMLElement>('#home').hidden = next !== 'home';
+  for (const button of document.querySelectorAll<HTMLButtonElement>('button[data-tab]'))
+    button.setAttribute('aria-selected', String(button.dataset.tab === next));
+  if (next === 'home') {
+    opening = true;
+    if (current) render(current);
+    panel.scrollTop = 0;
+    void api('POST', '/api/home', {}).then(() => {
+      opening = false;
+      return afterAction();
+    });
+    return;
+  }
+  panel.scrollTop = scrollOf.channel;
+  $('#tab-channel').classList.remove('unread');
+  const fresh = unread;
+  unread = [];
+  if (fresh.length > 0) bringIntoView(fresh);
+}
+
+function onWeeklyButton(button: HTMLButtonElement): void {
+  button.disabled = true;
+  const job = button.dataset.weekly ?? '';
+  const before = new Set(current?.channel.messages.map((m) => m.ts) ?? []);
+  void api('POST', '/api/weekly', { job }).then(async (res) => {
+    button.disabled = false;
+    if (typeof res.message !== 'string') return;
+    toast(res.message);
+    // The post lands in the channel: show it there, from its first message (the chart comes before the summary).
+    showTab('channel');
+    await refresh();
+    const first = current?.channel.messages.find((m) => !before.has(m.ts));
+    if (first) showCard(first.ts, 'card');
+    window.setTimeout(() => void refresh(), 400);
+  });
+}
+
 function onInvoiceButton(button: HTMLButtonElement): void {
   const id = button.dataset.invoice ?? '';
   const found = current?.invoices.find((i) => i.id === id);
@@ -205,9 +277,18 @@ document.addEventListener('click', (event) => {
   const action = target?.closest<HTMLButtonElement>('button[data-action]');
   if (action) {
     action.disabled = true;
-    void api('POST', '/api/click', { ts: action.dataset.ts, actionId: action.dataset.action }).then(afterAction);
+    // A button in a message only the founder sees: Slack sends no message with the click, only the ephemeral's container.
+    const ephemeral = action.closest<HTMLElement>('[data-ephemeral]');
+    const click = ephemeral
+      ? api('POST', '/api/click-ephemeral', { n: Number(ephemeral.dataset.ephemeral), actionId: action.dataset.action })
+      : api('POST', '/api/click', { ts: action.dataset.ts, actionId: action.dataset.action });
+    void click.then(afterAction);
     return;
   }
+  const tabButton = target?.closest<HTMLButtonElement>('button[data-tab]');
+  if (tabButton) return showTab(tabButton.dataset.tab === 'home' ? 'home' : 'channel');
+  const weekly = target?.closest<HTMLButtonElement>('button[data-weekly]');
+  if (weekly) return onWeeklyButton(weekly);
   const clock = target?.closest<HTMLButtonElement>('button[data-clock]');
   if (clock) return void api('POST', '/api/clock', { by: clock.dataset.clock }).then(afterAction);
   const invoice = target?.closest<HTMLButtonElement>('button[data-invoice]');
@@ -215,7 +296,11 @@ document.addEventListener('click', (event) => {
   const close = target?.closest<HTMLButtonElement>('button[data-close]');
   if (close) return void api('POST', `/api/views/${close.dataset.close ?? ''}/close`, {}).then(afterAction);
   const command = target?.closest<HTMLButtonElement>('button[data-command]');
-  if (command) return void api('POST', '/api/command', { text: command.dataset.command ?? '' }).then(afterAction);
+  if (command) {
+    // The answer shows in the channel, under what the founder typed.
+    showTab('channel');
+    return void api('POST', '/api/command', { text: command.dataset.command ?? '' }).then(afterAction);
+  }
   const expand = target?.closest<HTMLButtonElement>('button[data-expand], button[data-more]');
   if (expand && current) {
     const key = expand.dataset.expand ?? `more:${expand.dataset.more ?? ''}`;
@@ -299,6 +384,7 @@ document.addEventListener('submit', (event) => {
   event.preventDefault();
   const data = Object.fromEntries(new FormData(form).entries());
   if (form.id === 'command') {
+    showTab('channel');
     void api('POST', '/api/command', { text: data.text ?? '' }).then(afterAction);
     form.reset();
   } else if (form.id === 'add-milestone') {

@@ -3,17 +3,32 @@
  * (indented, oldest reply first, the latest few shown), then what only the founder sees.
  */
 import { escapeHtml, mrkdwn, renderBlocks } from './block-kit.js';
-import type { Message, State } from './model.js';
+import type { Message, SharedFile, State } from './model.js';
 
 /** Replies shown under a card before "Show earlier replies". */
 export const SHOWN_REPLIES = 3;
 
-function when(at: string): string {
+export function when(at: string): string {
   return new Date(at).toLocaleString('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
 }
 
-function body(m: { text: string; blocks: unknown[] }, ts = ''): string {
-  return m.blocks.length > 0 ? renderBlocks(m.blocks, ts) : `<div>${mrkdwn(m.text)}</div>`;
+function body(m: { text: string; blocks: unknown[]; files?: readonly SharedFile[] }, ts = ''): string {
+  const content = m.blocks.length > 0 ? renderBlocks(m.blocks, ts) : m.text || !m.files?.length ? `<div>${mrkdwn(m.text)}</div>` : '';
+  return content + (m.files ?? []).map(file).join('');
+}
+
+function size(bytes: number): string {
+  return bytes < 1024 ? `${bytes} B` : bytes < 1024 * 1024 ? `${Math.round(bytes / 1024)} KB` : `${Math.round(bytes / 102.4 / 1024) / 10} MB`;
+}
+
+/** A file shared in the channel: an image shows under its title, as in Slack; anything else is a link to download it. */
+function file(f: SharedFile): string {
+  const url = `/api/files/${encodeURIComponent(f.id)}`;
+  const title = escapeHtml(f.title || f.name);
+  const caption = `<figcaption><span class="file-title">${title}</span> <span class="meta">${escapeHtml(f.name)} · ${size(f.size)}</span></figcaption>`;
+  if (!f.type.startsWith('image/')) return `<figure class="file" data-file="${escapeHtml(f.id)}">${caption}<a href="${url}" download>Download</a></figure>`;
+  const box = f.width && f.height ? ` width="${f.width}" height="${f.height}"` : '';
+  return `<figure class="file" data-file="${escapeHtml(f.id)}">${caption}<a href="${url}" target="_blank" rel="noopener" title="Open full size"><img src="${url}" alt="${title}"${box}></a></figure>`;
 }
 
 /** All the text in some blocks, to tell a long reply from a short one. */
@@ -90,4 +105,16 @@ export function messageKeys(state: State): string[] {
     ...state.channel.messages.flatMap((m) => [`ts:${m.ts}`, ...m.replies.map((r) => `ts:${r.ts}`)]),
     ...state.channel.ephemerals.map((e) => `eph:${e.n}`),
   ];
+}
+
+/**
+ * The App Home tab: the view Cashin last published for the founder, drawn from its Block Kit.
+ * `opening` while the console has asked Slack to open the tab and Cashin has not answered yet.
+ */
+export function homeHtml(state: State, opening: boolean): string {
+  const home = state.channel.home;
+  const status = opening ? 'Opening… Cashin draws this tab each time it is opened' : home?.at ? `Drawn ${when(home.at)}, when you opened this tab` : '';
+  const head = `<div class="home-head"><div class="avatar">C</div><div><strong>Cashin</strong><div class="meta" role="status">${escapeHtml(status)}</div></div></div>`;
+  if (!home) return `${head}<p class="meta">${opening ? '' : 'Cashin has not drawn this tab yet.'}</p>`;
+  return `${head}<div class="home-body${opening ? ' stale' : ''}">${renderBlocks(home.blocks, '')}</div>`;
 }

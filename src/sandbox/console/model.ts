@@ -14,7 +14,12 @@ export type Message = {
   broadcast: boolean;
   /** When it was posted, on the bot's clock. */
   at: string;
+  /** Files shared with the message (files.uploadV2); their bytes are at /api/files/:id. */
+  files: SharedFile[];
 };
+export type SharedFile = { id: string; title: string; name: string; type: string; size: number; width?: number; height?: number };
+/** The App Home view Cashin last published for the founder, and when, on the bot's clock. */
+export type Home = { blocks: unknown[]; hash: string; at: string | null };
 export type Ephemeral = { n: number; text: string; blocks: unknown[] };
 export type Invoice = {
   id: string;
@@ -36,7 +41,7 @@ export type Invoice = {
 export type State = {
   founder: string;
   clock: { now: string; offsetMs: number };
-  channel: { messages: (Message & { replies: Message[] })[]; ephemerals: Ephemeral[]; views: View[] };
+  channel: { messages: (Message & { replies: Message[] })[]; ephemerals: Ephemeral[]; views: View[]; home: Home | null };
   ledger: {
     milestones: Row[];
     clients: Row[];
