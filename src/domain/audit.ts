@@ -9,19 +9,24 @@ import { formatMoney } from './money.js';
 
 const say = (text: string): string => `Cashin: ${text}`;
 
+/** An approver as the audit trail names them: Notion cannot mention a Slack user, so the id is labelled. */
+export const slackUser = (userId: string): string => `Slack user ${userId}`;
+
 export const audit = {
   cardPosted: (kind: CardView['kind']): string =>
     say(`posted the ${kind === 'delivered' ? 'acceptance' : kind === 'review' ? 'invoice review' : kind} card in Slack.`),
 
-  accepted: (userId: string): string => say(`marked accepted in Slack by ${userId}.`),
+  accepted: (userId: string): string => say(`marked accepted in Slack by ${slackUser(userId)}.`),
 
-  billingEdited: (userId: string): string => say(`billing details edited in Slack by ${userId}.`),
+  billingEdited: (userId: string): string => say(`billing details edited in Slack by ${slackUser(userId)}.`),
 
   changeOrderDrafted: (userId: string, scopeVersion: string): string =>
-    say(`change order drafted by ${userId} as a new milestone (scope ${scopeVersion}). Price it, get it approved, then clear "Change order required" here.`),
+    say(
+      `change order drafted by ${slackUser(userId)} as a new milestone (scope ${scopeVersion}). Price it, get it approved, then clear "Change order required" here.`,
+    ),
 
   sent: (invoice: InvoiceSnapshot, sentBy: string, autoSendAfterMinutes: number): string => {
-    const who = sentBy === 'auto' ? `auto-sent ${autoSendAfterMinutes} minutes after acceptance` : `sent from Slack by ${sentBy}`;
+    const who = sentBy === 'auto' ? `auto-sent ${autoSendAfterMinutes} minutes after acceptance` : `sent from Slack by ${slackUser(sentBy)}`;
     const total = formatMoney({ minor: invoice.total, currency: invoice.currency });
     return say(`invoice ${invoice.number ?? invoice.id} for ${total} ${who}. Payment link: ${invoice.hostedUrl ?? 'n/a'}`);
   },

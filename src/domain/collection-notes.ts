@@ -3,6 +3,7 @@
  * exceptions opened and resolved, the acceptance prompt. Plain data in plain text; the Slack adapter
  * escapes and renders it. Drafts meant for the client greet its Billing owner when one is named.
  */
+import { slackUser } from './audit.js';
 import { greeting, acceptanceRequest } from './client-drafts.js';
 import type { LadderStep, ScheduledStep } from './ladder.js';
 import type { Client, InvoiceSnapshot, Milestone } from './milestone.js';
@@ -28,6 +29,8 @@ export type ThreadNote = {
   readonly buttons: NoteButtons;
   readonly milestoneId: string;
   readonly invoiceId: string | null;
+  /** The Slack user who asked for this (a click), never written into the title: Slack shows it as a mention. */
+  readonly requestedBy?: string | null;
 };
 
 export type StepContext = {
@@ -73,15 +76,20 @@ function skippedLine(ctx: StepContext): string[] {
 export function stepNote(ctx: StepContext): ThreadNote {
   const { milestone: m, client, invoice, scheduled } = ctx;
   const s = scheduled.step;
-  const base = { key: noteKeys.step(invoice.id, s), milestoneId: m.id, invoiceId: invoice.id, buttons: 'collection' as const };
+  const base = {
+    key: noteKeys.step(invoice.id, s),
+    milestoneId: m.id,
+    invoiceId: invoice.id,
+    buttons: 'collection' as const,
+    requestedBy: ctx.by === 'the ladder' ? null : ctx.by,
+  };
   const to = client?.billingEmail ?? 'the billing email';
-  const by = ctx.by === 'the ladder' ? '' : ` (at ${ctx.by}'s request)`;
   switch (s.action) {
     case 'client-reminder':
       return {
         ...base,
         needsFounder: false,
-        title: `${s.name}: Stripe emailed invoice ${label(invoice)} to ${to} again${by}`,
+        title: `${s.name}: Stripe emailed invoice ${label(invoice)} to ${to} again`,
         lines: [standing(ctx), `The email carries the payment link: ${invoice.hostedUrl ?? 'n/a'}`, ...skippedLine(ctx)],
         checklist: [],
         draft: { label: 'A personal follow-up, if you want to add one', text: reminderDraft(ctx) },
@@ -108,7 +116,7 @@ export function stepNote(ctx: StepContext): ThreadNote {
       return {
         ...base,
         needsFounder: true,
-        title: `${s.name}: final notice for invoice ${label(invoice)} emailed to ${to}${by}`,
+        title: `${s.name}: final notice for invoice ${label(invoice)} emailed to ${to}`,
         lines: [
           standing(ctx),
           ctx.servicePaused
@@ -132,7 +140,7 @@ export function stepAudit(ctx: StepContext): string {
     'final-notice': `Stripe emailed invoice ${label(ctx.invoice)} again as the final notice${ctx.servicePaused ? '; service paused for the client' : ''}`,
   };
   const skipped = ctx.skipped.length > 0 ? ` Skipped (missed while Cashin was down): ${ctx.skipped.map((x) => x.step.name).join(', ')}.` : '';
-  const by = ctx.by === 'the ladder' ? '' : ` Requested by ${ctx.by}.`;
+  const by = ctx.by === 'the ladder' ? '' : ` Requested by ${slackUser(ctx.by)}.`;
   return `${stepAuditPrefix(s, ctx.invoice)} ${what[s.action]}; ${standing(ctx)}${skipped}${by}`;
 }
 
@@ -253,6 +261,7 @@ export function exceptionNote(m: Milestone, invoice: InvoiceSnapshot, reason: st
     buttons: 'exception',
     milestoneId: m.id,
     invoiceId: invoice.id,
+    requestedBy: null,
   };
 }
 
@@ -267,6 +276,7 @@ export function resumedNote(m: Milestone, invoice: InvoiceSnapshot, pausedSince:
     buttons: null,
     milestoneId: m.id,
     invoiceId: invoice.id,
+    requestedBy: null,
   };
 }
 
@@ -281,6 +291,7 @@ export function acceptanceNote(m: Milestone, client: Client | null, hours: numbe
     buttons: null,
     milestoneId: m.id,
     invoiceId: null,
+    requestedBy: null,
   };
 }
 
@@ -295,5 +306,6 @@ export function pauseLiftedNote(m: Milestone, client: Client | null, invoice: In
     buttons: null,
     milestoneId: m.id,
     invoiceId: invoice.id,
+    requestedBy: null,
   };
 }

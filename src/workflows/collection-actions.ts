@@ -6,6 +6,7 @@
  */
 import { DISPUTE_REASONS, sendFailureLine, type Client, type InvoiceSnapshot, type Milestone } from '../domain/milestone.js';
 import { evaluateBillingRules, formatBlockers } from '../domain/billing-rules.js';
+import { slackUser } from '../domain/audit.js';
 import { isOutstanding } from '../domain/collection.js';
 import { REISSUE_PENDING } from '../domain/decide.js';
 import { describeTerms, planInvoice } from '../domain/invoice-plan.js';
@@ -70,7 +71,7 @@ export class CollectionActions {
       const when = formatForHumans(until, policy.timeZone);
       await ledger.comment(
         milestoneId,
-        `Cashin: reminders on invoice ${label(invoice)} snoozed by ${userId} for ${days} day${days === 1 ? '' : 's'}, until ${when}.`,
+        `Cashin: reminders on invoice ${label(invoice)} snoozed by ${slackUser(userId)} for ${days} day${days === 1 ? '' : 's'}, until ${when}.`,
       );
       await this.#settle(milestoneId);
       return { ok: true, message: `Reminders for invoice ${label(invoice)} wait until ${when}.` };
@@ -90,7 +91,7 @@ export class CollectionActions {
       store.track(await ledger.updateMilestone(milestoneId, { promiseToPay: date }));
       await ledger.comment(
         milestoneId,
-        `Cashin: ${userId} recorded the client's promise to pay invoice ${label(invoice)} by ${date}; reminders wait until then.`,
+        `Cashin: ${slackUser(userId)} recorded the client's promise to pay invoice ${label(invoice)} by ${date}; reminders wait until then.`,
       );
       await this.#settle(milestoneId);
       return { ok: true, message: `Recorded: the client promised to pay by ${date}. Reminders wait until that day is over.` };
@@ -109,7 +110,10 @@ export class CollectionActions {
       const { ledger, store } = this.#deps;
       store.track(await ledger.updateMilestone(milestoneId, { disputeReason: reason }));
       const why = note.trim() ? `: ${note.trim()}` : '';
-      await ledger.comment(milestoneId, `Cashin: exception "${reason}" opened on invoice ${label(invoice)} by ${userId}${why}. Reminders are paused.`);
+      await ledger.comment(
+        milestoneId,
+        `Cashin: exception "${reason}" opened on invoice ${label(invoice)} by ${slackUser(userId)}${why}. Reminders are paused.`,
+      );
       await this.#settle(milestoneId);
       return { ok: true, message: `Exception opened (${reason}). Reminders on invoice ${label(invoice)} are paused until you resume them or reissue it.` };
     });
@@ -135,8 +139,8 @@ export class CollectionActions {
       await ledger.comment(
         milestoneId,
         choice === 'paid'
-          ? `Cashin: invoice ${label(invoice)} marked paid outside Stripe by ${userId}; Stripe records it as paid out of band.`
-          : `Cashin: invoice ${label(invoice)} voided by ${userId}; the client owes nothing on it.`,
+          ? `Cashin: invoice ${label(invoice)} marked paid outside Stripe by ${slackUser(userId)}; Stripe records it as paid out of band.`
+          : `Cashin: invoice ${label(invoice)} voided by ${slackUser(userId)}; the client owes nothing on it.`,
       );
       await this.#settle(milestoneId);
       return { ok: true, message: choice === 'paid' ? `Invoice ${label(invoice)} is recorded as paid.` : `Invoice ${label(invoice)} is void.` };
@@ -149,7 +153,10 @@ export class CollectionActions {
       if (!milestone.disputeReason) return { ok: true, message: `Invoice ${label(invoice)} has no open exception.` };
       const { ledger, store } = this.#deps;
       store.track(await ledger.updateMilestone(milestoneId, { disputeReason: null }));
-      await ledger.comment(milestoneId, `Cashin: exception "${milestone.disputeReason}" on invoice ${label(invoice)} resolved by ${userId}: reminders resume.`);
+      await ledger.comment(
+        milestoneId,
+        `Cashin: exception "${milestone.disputeReason}" on invoice ${label(invoice)} resolved by ${slackUser(userId)}: reminders resume.`,
+      );
       await this.#settle(milestoneId);
       return { ok: true, message: `Exception resolved. ${isOutstanding(invoice) ? 'Reminders resume where they paused.' : 'Nothing is left to collect.'}` };
     });
@@ -197,7 +204,7 @@ export class CollectionActions {
         if (!(error instanceof ExternalServiceError)) throw error;
         return this.#voidRefused(milestoneId, invoice, error);
       }
-      await ledger.comment(milestoneId, `Cashin: invoice ${label(invoice)} voided by ${userId} to be reissued as ${preview.terms}.`);
+      await ledger.comment(milestoneId, `Cashin: invoice ${label(invoice)} voided by ${slackUser(userId)} to be reissued as ${preview.terms}.`);
       this.#log.info({ milestoneId, invoiceId: invoice.id, userId }, 'invoice voided for reissue');
       let result: ClickResult;
       try {

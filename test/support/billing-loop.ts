@@ -70,6 +70,6 @@ export async function walkToSent(world: World, id: string): Promise<string> {
   for (const key of ['Invoice created', 'Invoice sent', 'Invoice due']) expect(values[key]).toBeTruthy();
   await waitFor('sent card', () => JSON.stringify(posted.blocks).includes(`Sent by <@${APPROVER}>`));
   expect(JSON.stringify(posted.blocks)).toContain(String(invoice.hosted_invoice_url));
-  expect(comments(id).some((c) => c.includes(`sent from Slack by ${APPROVER}`))).toBe(true);
+  expect(comments(id).some((c) => c.includes(`sent from Slack by Slack user ${APPROVER}`))).toBe(true);
   return invoiceId;
 }

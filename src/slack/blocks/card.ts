@@ -9,7 +9,7 @@ import type { NoteButtons } from '../../domain/collection-notes.js';
 import type { LadderView } from '../../domain/collection.js';
 import { truncate } from '../../domain/text.js';
 import { SLACK_LIMITS } from './limits.js';
-import { escapeMrkdwn, mrkdwnLink, truncateMrkdwn } from './mrkdwn.js';
+import { escapeMrkdwn, mrkdwnLink, truncateMrkdwn, userMention } from './mrkdwn.js';
 
 type KnownBlock = types.KnownBlock;
 
@@ -227,8 +227,7 @@ function invoiceBlocks(view: InvoiceCard): KnownBlock[] {
   const icon = { paid: ':moneybag:', void: ':wastebasket:', uncollectible: ':x:', open: view.overdue ? ':alarm_clock:' : ':outbox_tray:', draft: ':memo:' }[
     view.status
   ];
-  const who =
-    view.sentBy === 'auto' ? 'Auto-sent after the grace period' : view.sentBy && /^[UW][A-Z0-9]+$/.test(view.sentBy) ? `Sent by <@${view.sentBy}>` : 'Sent';
+  const who = view.sentBy === 'auto' ? 'Auto-sent after the grace period' : userMention(view.sentBy) ? `Sent by ${userMention(view.sentBy)}` : 'Sent';
   const pairs: [string, string][] = [
     ['Client', escapeMrkdwn(view.clientName)],
     ['Total', escapeMrkdwn(view.amount)],

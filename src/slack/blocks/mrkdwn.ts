@@ -31,3 +31,8 @@ export function mrkdwnLink(url: string | null, label: string, maxLabel = 200): s
   if (!url || !/^https?:\/\//i.test(url) || url.length > 2000) return shown;
   return `<${url.replace(/[<>|\s]/g, encodeURIComponent)}|${shown}>`;
 }
+
+/** A Slack user id as a mention, only when it is one (U… or W…); null for anything else, which must stay text. */
+export function userMention(userId: string | null): string | null {
+  return userId !== null && /^[UW][A-Z0-9]+$/.test(userId) ? `<@${userId}>` : null;
+}

@@ -8,7 +8,7 @@ import type { ThreadNote } from '../../domain/collection-notes.js';
 import { truncate } from '../../domain/text.js';
 import { collectionButtons, fitMessage, type CardMessage } from './card.js';
 import { SLACK_LIMITS } from './limits.js';
-import { escapeMrkdwn, truncateMrkdwn } from './mrkdwn.js';
+import { escapeMrkdwn, truncateMrkdwn, userMention } from './mrkdwn.js';
 
 type KnownBlock = types.KnownBlock;
 
@@ -16,7 +16,9 @@ const CHECK = { true: ':white_check_mark:', false: ':x:', null: ':grey_question:
 
 export function renderNote(note: ThreadNote, approverIds: readonly string[]): CardMessage {
   const mentions = note.needsFounder ? approverIds.map((id) => `<@${id}>`).join(' ') : '';
-  const head = `${mentions ? `${mentions} ` : ''}*${escapeMrkdwn(truncate(note.title, 500))}*`;
+  // Who asked, as a mention: the id is checked before it becomes markup, never printed raw.
+  const by = note.requestedBy ? ` (at ${userMention(note.requestedBy) ?? 'an approver'}'s request)` : '';
+  const head = `${mentions ? `${mentions} ` : ''}*${escapeMrkdwn(truncate(note.title, 500))}*${by}`;
   const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: truncateMrkdwn(head, SLACK_LIMITS.sectionText) } }];
   if (note.lines.length > 0) {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncateMrkdwn(note.lines.map(escapeMrkdwn).join('\n'), SLACK_LIMITS.sectionText) } });
@@ -31,6 +33,6 @@ export function renderNote(note: ThreadNote, approverIds: readonly string[]): Ca
     blocks.push({ type: 'section', text: { type: 'plain_text', text: truncate(note.draft.text, SLACK_LIMITS.sectionText) } });
   }
   blocks.push(...collectionButtons(note.buttons, note.milestoneId, note.invoiceId, `cashin_note:${note.milestoneId}`));
-  const text = truncateMrkdwn(`${mentions ? `${mentions} ` : ''}${escapeMrkdwn(note.title)}`, SLACK_LIMITS.fallbackText);
+  const text = truncateMrkdwn(`${mentions ? `${mentions} ` : ''}${escapeMrkdwn(note.title)}${by}`, SLACK_LIMITS.fallbackText);
   return { text, blocks: fitMessage(blocks) };
 }
