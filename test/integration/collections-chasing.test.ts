@@ -60,3 +60,26 @@ describe('1: who asked for a step', () => {
     expect(comments(id, `Requested by Slack user ${APPROVER}.`)).toHaveLength(1);
   });
 });
+
+describe('2: a credit note on the card', () => {
+  const status = (id: string) => /\*Status\*\\n([^"]*)"/.exec(shown(h.card(id)?.blocks))?.[1] ?? '';
+
+  it('says credited, paid and left to pay apart: a credit note is not a payment', async () => {
+    const { id, invoiceId } = await sentInvoice('Standard');
+    world.stripe.creditNote(invoiceId, 30_000);
+    await at('2026-12-03T10:00:00Z');
+    expect(status(id)).toBe('USD 300.00 credited, USD 2,200.00 left to pay');
+    expect(h.card(id)?.text).not.toContain('partly paid');
+    world.stripe.pay(invoiceId, 100_000);
+    await at('2026-12-03T11:00:00Z');
+    expect(status(id)).toBe('partly paid: USD 1,000.00 paid, USD 300.00 credited, USD 1,200.00 left to pay');
+  });
+
+  it('an invoice settled by credit notes alone is not called paid', async () => {
+    const { id, invoiceId } = await sentInvoice('Standard');
+    world.stripe.creditNote(invoiceId, 250_000);
+    await at('2026-12-03T10:00:00Z');
+    expect(world.stripe.invoiceJson(invoiceId).status).toBe('paid');
+    expect(status(id)).toBe('settled by credit note: USD 2,500.00 credited, nothing paid');
+  });
+});

@@ -213,14 +213,30 @@ function reviewFields(view: ReviewCard): [string, string][] {
 }
 
 function statusWord(view: InvoiceCard): string {
-  if (view.status === 'paid') return 'paid';
+  if (view.status === 'paid') {
+    // Settled by a credit note, in part or in full: say how, since "paid" alone would claim money arrived.
+    if (!view.credited) return 'paid';
+    return view.paid ? `settled: ${settledWords(view)}` : `settled by credit note: ${settledWords(view)}, nothing paid`;
+  }
   if (view.status === 'void') return 'void';
   if (view.status === 'uncollectible') return 'marked uncollectible';
   // Dispute reason is a select anyone editing Notion can add options to: shown as text, never markup.
   if (view.exception) return `disputed (${escapeMrkdwn(truncate(view.exception, 100))})`;
   const late = view.overdue ? `overdue, ${view.daysLate} day${view.daysLate === 1 ? '' : 's'} late` : '';
-  if (view.remaining) return late ? `partly paid, ${late}` : 'partly paid';
+  const settled = settledWords(view);
+  if (view.remaining && settled) {
+    // "Partly paid" only when money was paid: a credit note lowers what is owed, it pays nothing.
+    const what = `${view.paid ? 'partly paid: ' : ''}${settled}, ${escapeMrkdwn(view.remaining)} left to pay`;
+    return late ? `${what}; ${late}` : what;
+  }
   return late || 'sent, awaiting payment';
+}
+
+/** What was paid and credited on the invoice, e.g. "USD 300.00 credited"; '' when neither. */
+function settledWords(view: InvoiceCard): string {
+  return [view.paid ? `${escapeMrkdwn(view.paid)} paid` : '', view.credited ? `${escapeMrkdwn(view.credited)} credited` : '']
+    .filter((p) => p !== '')
+    .join(', ');
 }
 
 function invoiceBlocks(view: InvoiceCard): KnownBlock[] {
