@@ -235,7 +235,7 @@ export class CashDesk {
         await this.#keepScore(week, rows);
         const answer = this.#forecastAnswer(5, await this.#accuracy(), rows);
         const main = answer.forecast.currencies[0];
-        const title = `Expected cash-in by week, ${main?.currency ?? policy.defaultCurrency} (80% band)`;
+        const title = `Cash-in forecast, ${week}`;
         const png = main ? await chart(main, title) : null;
         await chat.postReport(channel, {
           key: FORECAST_POST_KEY(week),
