@@ -62,8 +62,23 @@ function stageThen(row: ForecastRow, completed: Date | null, accepted: Date | nu
   return row.stage;
 }
 
+/** Whether the row is already as it was at `t`: the common case, answered without a copy. */
+const isLater = (d: Date | null | undefined, t: number): boolean => d !== null && d !== undefined && d.getTime() > t;
+
+function nothingLater(row: ForecastRow, t: number): boolean {
+  if (isLater(row.sent, t) || isLater(row.paidOn, t) || isLater(row.completed, t) || isLater(row.accepted, t) || isLater(row.lastReminderAt, t)) return false;
+  const dates = row.reminderDates;
+  if (dates) {
+    if (dates.length !== row.remindersDone || (dates.at(-1)?.getTime() ?? null) !== (row.lastReminderAt?.getTime() ?? null)) return false;
+    for (const d of dates) if (isLater(d, t)) return false;
+  }
+  // A paid row leaves nothing to pay.
+  return !(row.invoiceStatus === 'Paid' && row.paidOn !== null && row.total !== null && row.remaining?.minor !== 0);
+}
+
 /** The row as it was known at `at`: later dates are not known yet. */
 export function asOf(row: ForecastRow, at: Date): ForecastRow {
+  if (nothingLater(row, at.getTime())) return row;
   const sent = before(row.sent, at);
   // Sent later: not an invoice yet. A status without a sent date (typed in by hand) cannot be dated: kept.
   const sentLater = row.sent !== null && sent === null;
@@ -95,7 +110,6 @@ export function asOf(row: ForecastRow, at: Date): ForecastRow {
 export function behaviours(rows: readonly ForecastRow[], terms: readonly ClientTerms[], at: Date): Map<string, ClientBehaviour> {
   type Acc = {
     paid: { on: number; days: number }[];
-    open: number[];
     late: number;
     disputes: number;
     invoices: number;
@@ -103,7 +117,7 @@ export function behaviours(rows: readonly ForecastRow[], terms: readonly ClientT
     lags: number[];
     sends: number[];
   };
-  const empty = (): Acc => ({ paid: [], open: [], late: 0, disputes: 0, invoices: 0, unpaid: 0, lags: [], sends: [] });
+  const empty = (): Acc => ({ paid: [], late: 0, disputes: 0, invoices: 0, unpaid: 0, lags: [], sends: [] });
   const acc = new Map<string, Acc>();
   for (const raw of rows) {
     const row = asOf(raw, at);
@@ -120,7 +134,6 @@ export function behaviours(rows: readonly ForecastRow[], terms: readonly ClientT
       const longOverdue = row.due !== null && at.getTime() - row.due.getTime() > UNPAID_AFTER_DAYS * DAY;
       const open = row.remaining !== null && row.remaining.minor > 0;
       if (row.invoiceStatus === 'Uncollectible' || (open && longOverdue && row.invoiceStatus !== 'Void')) a.unpaid += 1;
-      else if (open && row.invoiceStatus !== 'Void') a.open.push((at.getTime() - row.sent.getTime()) / DAY);
       continue;
     }
     a.paid.push({ on: row.paidOn.getTime(), days: Math.max(0, (row.paidOn.getTime() - row.sent.getTime()) / DAY) });
@@ -142,7 +155,6 @@ export function behaviours(rows: readonly ForecastRow[], terms: readonly ClientT
       disputes: a.disputes,
       invoices: a.invoices,
       daysToPay: days,
-      openDays: a.open,
       unpaid: a.unpaid,
       acceptLagDays: meanOf(a.lags),
       sendLagDays: meanOf(a.sends),

@@ -16,22 +16,22 @@
  * it; money already overdue or disputed is expected at the middle of what is left, never in the past.
  *
  * The weekly cash comes from a payment-time model per item, learned from the client's record:
- *   - when it would be paid: the client's recent days to pay as kernels (a Kaplan-Meier estimate
- *     that counts its open invoices as not paid yet), a prior at the due date with a late share
- *     (worth one invoice), and an exponential tail for the very late; a promise or an open
- *     exception reshapes it;
+ *   - when it would be paid: the client's recent days to pay as kernels, a prior at the due date
+ *     with a late share (worth one invoice), and an exponential tail for the very late; a promise
+ *     or an open exception reshapes it;
  *   - whether it is paid at all: mostly, less for a client with invoices written off or long unpaid,
  *     less again while disputed; and, once the invoice is past the times the client usually pays,
  *     less every week it stays unpaid (the model is conditioned on "not paid by now");
  *   - projected invoices are sent after acceptance (the client's own lag, or the grace period),
  *     later when held by missing evidence, a blocker or a change order; work not delivered yet
  *     (pipelineItems) after its due date.
+ * Payments arrive on business days: what the model expects on a weekend counts on the Monday after.
  * Each week gets each item's chance of being paid in it; the band is the Cornish-Fisher 80 %
  * interval of that sum (a week of a few large invoices is lopsided). Nothing is summed across
  * currencies. `npm run backtest` scores all of it on seeded synthetic books.
  */
 import type { Money } from './money.js';
-import { addDays, localDate, localInstant, weekdayOf } from './time.js';
+import { addDays, localDate, localInstant, minuteOfDay, weekdayOf } from './time.js';
 
 const DAY = 86_400_000;
 
@@ -51,8 +51,6 @@ export type ClientBehaviour = {
   readonly invoices: number;
   /** Days from sent to paid of each paid invoice, oldest first; without it, mean and spread stand in. */
   readonly daysToPay?: readonly number[];
-  /** Days since sent of its open invoices (not counted in `unpaid`): paid, if ever, later than that. */
-  readonly openDays?: readonly number[];
   /** Invoices it has not paid: written off, or unpaid 45 days past their due date. */
   readonly unpaid?: number;
   /** Mean days from delivery to acceptance, and from acceptance to sending the invoice. */
@@ -237,7 +235,10 @@ type PayTime = {
   readonly scale: number;
   /** The prior, a promise, an open exception. */
   readonly kernels: readonly Kernel[];
-  readonly tail: { readonly start: number; readonly mean: number; readonly weight: number };
+  /** The very late: from `tailStart`, exponential with mean `tailMean`, this much of it. */
+  readonly tailStart: number;
+  readonly tailMean: number;
+  readonly tailWeight: number;
 };
 
 /** The cash model's constants, in days unless said otherwise. */
@@ -279,17 +280,26 @@ function phi(z: number): number {
   return lo + ((PHI_TABLE[i + 1] ?? 1) - lo) * (x - i);
 }
 
+/** exp(-x) for x ≥ 0, from a table (error below 1e-5). */
+const DECAY_TABLE = Float64Array.from({ length: 24 * PHI_STEPS + 2 }, (_, i) => Math.exp(-i / PHI_STEPS));
+function decay(x: number): number {
+  if (x >= 24) return 0;
+  const k = x * PHI_STEPS;
+  const i = Math.floor(k);
+  const lo = DECAY_TABLE[i] ?? 1;
+  return lo + ((DECAY_TABLE[i + 1] ?? 0) - lo) * (k - i);
+}
+
 function cdf(time: PayTime, t: number): number {
   let p = 0;
   const { own } = time;
-  if (time.scale > 0) {
-    const x = t - time.base;
-    let q = 0;
-    for (let i = 0; i < own.at.length; i += 1) q += (own.weight[i] ?? 0) * phi((x - (own.at[i] ?? 0)) / time.sd);
-    p += time.scale * q;
+  if (time.scale > 0 && own.at.length > 0) p += time.scale * ownCdf(own, t - time.base, time.sd);
+  const { kernels } = time;
+  for (let i = 0; i < kernels.length; i += 1) {
+    const k = kernels[i];
+    if (k) p += k.weight * phi((t - k.center) / k.sd);
   }
-  for (const k of time.kernels) p += k.weight * phi((t - k.center) / k.sd);
-  if (t > time.tail.start) p += time.tail.weight * (1 - Math.exp(-(t - time.tail.start) / time.tail.mean));
+  if (t > time.tailStart) p += time.tailWeight * (1 - decay((t - time.tailStart) / time.tailMean));
   return p;
 }
 
@@ -299,13 +309,19 @@ const sdOf = (xs: readonly number[]): number | null => {
   return Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1));
 };
 
-/**
- * The client's own days to pay as weighted points: a Kaplan-Meier estimate over its recent paid
- * invoices and its open ones (not paid yet: at least that old), so a slow payer's history is not
- * only its fastest payments; `beyond` is the share not paid within the longest of them.
- */
-type OwnTimes = { readonly at: Float64Array; readonly weight: Float64Array; readonly count: number; readonly bandwidth: number; readonly beyond: number };
-const NO_TIMES: OwnTimes = { at: new Float64Array(0), weight: new Float64Array(0), count: 0, bandwidth: 0, beyond: 0 };
+/** The client's own days to pay (its most recent paid invoices), in order, as points of a mixture. */
+type OwnTimes = {
+  readonly at: Float64Array;
+  readonly weight: Float64Array;
+  /** Their weights added up, and the last of them. */
+  readonly total: number;
+  readonly last: number;
+  readonly count: number;
+  readonly bandwidth: number;
+  /** ownCdf at the client's own width, tabulated the first time it is needed. */
+  table: { readonly start: number; readonly step: number; readonly values: Float64Array } | null;
+};
+const NO_TIMES: OwnTimes = { at: new Float64Array(0), weight: new Float64Array(0), total: 0, last: 0, count: 0, bandwidth: 0, table: null };
 const ownTimesOf = new WeakMap<ClientBehaviour, OwnTimes>();
 function ownTimes(client: ClientBehaviour | undefined): OwnTimes {
   if (!client) return NO_TIMES;
@@ -323,20 +339,58 @@ function ownTimesNow(client: ClientBehaviour): OwnTimes {
   const count = client.daysToPay ? paid.length : Math.min(client.paidInvoices, MODEL.recent);
   const spread = client.daysToPay ? sdOf(paid) : client.sdDaysToPay;
   const bandwidth = client.daysToPay ? clamp(MODEL.bandwidth * (spread ?? 8), 1.5, 10) : Math.max(2, spread ?? 0.3 * (paid[0] ?? 30));
-  const times = [...paid.map((days) => ({ days, paid: true })), ...(client.openDays ?? []).map((days) => ({ days, paid: false }))];
-  times.sort((a, b) => a.days - b.days || (a.paid ? -1 : 1));
-  const at: number[] = [];
-  const weight: number[] = [];
-  let survives = 1;
-  times.forEach((t, i) => {
-    if (!t.paid) return;
-    const w = survives / (times.length - i);
-    at.push(t.days * DAY);
-    weight.push(count * w);
-    survives -= w;
-  });
-  return { at: Float64Array.from(at), weight: Float64Array.from(weight), count, bandwidth, beyond: Math.max(0, survives) };
+  const at = Float64Array.from(paid.map((days) => days * DAY)).sort();
+  const weight = new Float64Array(at.length).fill(count / at.length);
+  return {
+    at,
+    weight,
+    total: count,
+    last: at.at(-1) ?? 0,
+    count,
+    bandwidth,
+    table: null,
+  };
 }
+
+/**
+ * The client's points as a mixture of normals `sd` wide, at `x` after sending. At the client's own
+ * width (every sent invoice of the client), from a table built once and read between its steps.
+ */
+function ownCdf(own: OwnTimes, x: number, sd: number): number {
+  if (sd !== own.bandwidth * DAY) return ownCdfAt(own, x, sd);
+  const table = own.table ?? buildTable(own, sd);
+  const k = (x - table.start) / table.step;
+  if (k <= 0) return 0;
+  if (k >= table.values.length - 1) return own.total;
+  const i = Math.floor(k);
+  const lo = table.values[i] ?? 0;
+  return lo + ((table.values[i + 1] ?? lo) - lo) * (k - i);
+}
+
+/** Long past every point, all of them count in full; otherwise add them up, in order, until the rest are still to come. */
+function ownCdfAt(own: OwnTimes, x: number, sd: number): number {
+  if (x >= own.last + 8 * sd) return own.total;
+  let q = 0;
+  for (let i = 0; i < own.at.length; i += 1) {
+    const z = (x - (own.at[i] ?? 0)) / sd;
+    if (z <= -8) break;
+    q += (own.weight[i] ?? 0) * phi(z);
+  }
+  return q;
+}
+
+/** ownCdf's table: a quarter of the width apart, from 8 widths before the first point to 8 after the last. */
+function buildTable(own: OwnTimes, sd: number): NonNullable<OwnTimes['table']> {
+  const step = sd / 4;
+  const start = (own.at[0] ?? 0) - 8 * sd;
+  const values = new Float64Array(Math.ceil((own.last + 8 * sd - start) / step) + 2);
+  for (let i = 0; i < values.length; i += 1) values[i] = ownCdfAt(own, start + i * step, sd);
+  own.table = { start, step, values };
+  return own.table;
+}
+
+/** A kernel's width (ms): its own spread and the doubt about when the invoice goes out, in days. */
+const widthOf = (sd: number, sendSd: number) => Math.sqrt(sd * sd + sendSd * sendSd) * DAY;
 
 type CashModel = { readonly time: PayTime; readonly everPaid: number; readonly sent: number; readonly due: number; readonly known: boolean };
 
@@ -380,66 +434,92 @@ function cashModel(item: ForecastItem, client: ClientBehaviour | undefined, opti
   const own = ownTimes(client);
   const total = own.count + MODEL.prior.weight;
   const share = (1 - MODEL.tail.weight) / total;
-  const width = (sd: number) => Math.sqrt(sd * sd + sendSd * sendSd) * DAY;
-  const kernel = (center: number, sd: number, weight: number): Kernel => ({ center, sd: width(sd), weight });
   const { prior } = MODEL;
   let scale = share;
-  let kernels = [
-    kernel(due + prior.onTimeLate * DAY, Math.max(2.5, 0.15 * terms), prior.weight * prior.onTimeShare * share),
-    kernel(due + prior.late * DAY, prior.lateSd, prior.weight * (1 - prior.onTimeShare) * share),
+  let kernels: Kernel[] = [
+    { center: due + prior.onTimeLate * DAY, sd: widthOf(Math.max(2.5, 0.15 * terms), sendSd), weight: prior.weight * prior.onTimeShare * share },
+    { center: due + prior.late * DAY, sd: widthOf(prior.lateSd, sendSd), weight: prior.weight * (1 - prior.onTimeShare) * share },
   ];
   const promise = item.promiseToPay?.getTime() ?? null;
   if (promise !== null && promise >= now) {
     const kept = MODEL.promise.kept;
     scale *= 1 - kept;
-    kernels = [...kernels.map((k) => ({ ...k, weight: k.weight * (1 - kept) })), kernel(promise + DAY / 2, MODEL.promise.sd, kept * (1 - MODEL.tail.weight))];
+    kernels = kernels.map((k) => ({ ...k, weight: k.weight * (1 - kept) }));
+    kernels.push({ center: promise + DAY / 2, sd: widthOf(MODEL.promise.sd, 0), weight: kept * (1 - MODEL.tail.weight) });
   }
   if (item.disputed) {
     scale = 0;
-    kernels = [kernel(now + MODEL.dispute.days * DAY, MODEL.dispute.sd, 1 - MODEL.tail.weight)];
+    kernels = [{ center: now + MODEL.dispute.days * DAY, sd: widthOf(MODEL.dispute.sd, 0), weight: 1 - MODEL.tail.weight }];
   }
-  const tail = { start: Math.max(sent, due), mean: MODEL.tail.mean * DAY, weight: MODEL.tail.weight + own.count * own.beyond * share };
+
   const { everPaid: ever } = MODEL;
   const paid = client?.paidInvoices ?? 0;
   const everPaid =
     ((paid + ever.weight * ever.base) / (paid + (client?.unpaid ?? 0) + ever.weight)) *
     (item.disputed ? MODEL.dispute.factor : 1) *
     (item.kind === 'projected' && item.stage === null ? MODEL.pipeline.factor : 1);
-  return { time: { own, base: sent, sd: width(own.bandwidth), scale, kernels, tail }, everPaid, sent, due, known };
+  const time = {
+    own,
+    base: sent,
+    sd: widthOf(own.bandwidth, sendSd),
+    scale,
+    kernels,
+    tailStart: Math.max(sent, due),
+    tailMean: MODEL.tail.mean * DAY,
+    tailWeight: MODEL.tail.weight,
+  };
+  return { time, everPaid, sent, due, known };
+}
+
+/** When the payment time's distribution reaches `half`, from now on: a week at a time, then within the week. */
+function middleOfWhatIsLeft(time: PayTime, now: number, half: number): number {
+  let lo = now;
+  let hi = now + 7 * DAY;
+  let atHi = cdf(time, hi);
+  while (atHi < half && hi < now + 730 * DAY) {
+    lo = hi;
+    hi += 7 * DAY;
+    atHi = cdf(time, hi);
+  }
+  let atLo = cdf(time, lo);
+  // Halve the week three times (to under a day), then read between the two ends.
+  for (let i = 0; i < 3; i += 1) {
+    const mid = (lo + hi) / 2;
+    const at = cdf(time, mid);
+    if (at < half) {
+      lo = mid;
+      atLo = at;
+    } else {
+      hi = mid;
+      atHi = at;
+    }
+  }
+  return Math.max(now, atHi > atLo ? lo + ((hi - lo) * (half - atLo)) / (atHi - atLo) : hi);
 }
 
 /** The chance it is paid, given it is not paid by now, and the date it is expected. */
-function timing(item: ForecastItem, client: ClientBehaviour | undefined, model: CashModel, options: ForecastOptions) {
+function timing(item: ForecastItem, client: ClientBehaviour | undefined, model: CashModel, options: ForecastOptions, paidBy: number) {
   const now = options.now.getTime();
-  const before = cdf(model.time, now);
+  const before = cdf(model.time, paidBy);
   const survives = Math.max(0, 1 - before);
   const norm = model.everPaid * survives + (1 - model.everPaid);
   const payProbability = norm > 0 ? (model.everPaid * survives) / norm : 0;
   // The expected date: sent plus the client's own days to pay; without history, the due date.
   let expected = model.known ? model.sent + (client?.meanDaysToPay ?? 0) * DAY : item.kind === 'invoice' ? model.due + DAY / 2 : model.due;
   if (item.promiseToPay && item.promiseToPay.getTime() >= now) expected = item.promiseToPay.getTime() + DAY / 2;
-  if (item.disputed || expected < now) {
-    // Overdue money is expected from now on, never in the past: the middle of what is left.
-    const half = before + survives / 2;
-    let lo = now;
-    let hi = now + DAY;
-    while (hi < now + 730 * DAY && cdf(model.time, hi) < half) {
-      lo = hi;
-      hi = now + (hi - now) * 2;
-    }
-    // To the hour.
-    for (let i = 0; i < 14 && hi - lo > 3_600_000; i += 1) {
-      const mid = (lo + hi) / 2;
-      if (cdf(model.time, mid) < half) lo = mid;
-      else hi = mid;
-    }
-    expected = Math.max(now, hi);
-  }
+  // Overdue money is expected from now on, never in the past: the middle of what is left.
+  if (item.disputed || expected < now) expected = middleOfWhatIsLeft(model.time, now, before + survives / 2);
   return { expected, payProbability, before, norm };
 }
 
+function reasonsOf(...reasons: (string | null)[]): string[] {
+  const out: string[] = [];
+  for (const r of reasons) if (r !== null) out.push(r);
+  return out;
+}
+
 /** The item's forecast and what its weeks need: the cash model, its value at now, and the norm. */
-function assess(item: ForecastItem, client: ClientBehaviour | undefined, options: ForecastOptions) {
+function assess(item: ForecastItem, client: ClientBehaviour | undefined, options: ForecastOptions, paidBy = businessCut(options.now.getTime(), options)) {
   const now = options.now.getTime();
   const a = aging(item, now);
   const r = responsiveness(item, now);
@@ -451,7 +531,7 @@ function assess(item: ForecastItem, client: ClientBehaviour | undefined, options
   if (item.disputed) confidence *= 0.5;
   confidence = Math.round(clamp(confidence) * 100) / 100;
   const model = cashModel(item, client, options);
-  const t = timing(item, client, model, options);
+  const t = timing(item, client, model, options, paidBy);
   const forecast: ItemForecast = {
     id: item.id,
     amount: item.amount,
@@ -459,7 +539,7 @@ function assess(item: ForecastItem, client: ClientBehaviour | undefined, options
     confidence,
     tier: tierOf(confidence, a.daysOverdue, item.evidence),
     signals,
-    reasons: [a.reason, r.reason, c.reason, h.reason, item.disputed ? 'open exception' : null].filter((x): x is string => x !== null),
+    reasons: reasonsOf(a.reason, r.reason, c.reason, h.reason, item.disputed ? 'open exception' : null),
     spreadDays: (model.time.own.count > 0 ? model.time.sd : (model.time.kernels[0]?.sd ?? DAY)) / DAY,
     payProbability: t.payProbability,
   };
@@ -490,9 +570,27 @@ export function weekBounds(options: Pick<ForecastOptions, 'now' | 'utcOffsetMinu
   return Array.from({ length: options.weeks + 1 }, (_, i) => localInstant(addDays(monday, 7 * i), 0, timeZone).getTime());
 }
 
+/**
+ * Payments arrive on business days: what the model expects on a weekend comes in on Monday. So what
+ * has come in by `t` is what the model expects by the Saturday before, from Saturday until Monday
+ * noon (local).
+ */
+function businessCut(t: number, options: Pick<ForecastOptions, 'utcOffsetMinutes' | 'timeZone'>): number {
+  const { timeZone } = options;
+  const date = timeZone ? localDate(new Date(t), timeZone) : new Date(t + options.utcOffsetMinutes * 60_000).toISOString().slice(0, 10);
+  const weekday = weekdayOf(date);
+  const minute = timeZone ? minuteOfDay(new Date(t), timeZone) : Math.floor((t + options.utcOffsetMinutes * 60_000) / 60_000) % 1440;
+  const back = weekday === 6 ? 0 : weekday === 0 ? 1 : weekday === 1 && minute < 12 * 60 ? 2 : -1;
+  if (back < 0) return t;
+  const saturday = addDays(date, -back);
+  return timeZone ? localInstant(saturday, 0, timeZone).getTime() : Date.parse(`${saturday}T00:00:00Z`) - options.utcOffsetMinutes * 60_000;
+}
+
 export function forecast(items: readonly ForecastItem[], clients: ReadonlyMap<string, ClientBehaviour>, options: ForecastOptions): Forecast {
   const now = options.now.getTime();
   const bounds = weekBounds(options);
+  const paidBy = businessCut(now, options);
+  const cuts = bounds.map((b) => businessCut(b, options));
   // Per week: the mean, the variance and the third cumulant of the cash-in (each item paid in full in
   // one week or not at all, independently of the others).
   type Acc = { mean: Float64Array; variance: Float64Array; skew: Float64Array; overdue: number };
@@ -500,7 +598,7 @@ export function forecast(items: readonly ForecastItem[], clients: ReadonlyMap<st
   const results: ItemForecast[] = [];
   for (const item of items) {
     if (item.amount.minor <= 0) continue;
-    const { forecast: f, model, before, norm } = assess(item, item.clientId ? clients.get(item.clientId) : undefined, options);
+    const { forecast: f, model, before, norm } = assess(item, item.clientId ? clients.get(item.clientId) : undefined, options, paidBy);
     results.push(f);
     let acc = byCurrency.get(item.amount.currency);
     if (!acc) {
@@ -513,8 +611,8 @@ export function forecast(items: readonly ForecastItem[], clients: ReadonlyMap<st
     const amount = item.amount.minor;
     let previous = before;
     for (let w = 0; w < options.weeks; w += 1) {
-      const end = bounds[w + 1] ?? 0;
-      if (end <= now) continue;
+      const end = cuts[w + 1] ?? 0;
+      if (end <= paidBy) continue;
       const upTo = cdf(model.time, end);
       const p = clamp((model.everPaid * (upTo - previous)) / norm);
       previous = upTo;

@@ -404,6 +404,30 @@ describe('the weekly projection', () => {
     expect(total(weeks)).toBeGreaterThan(0.8 * 12 * 1_000_000);
   });
 
+  it.each([
+    ['Thursday', '2026-06-04T00:00:00Z', 0],
+    ['Friday', '2026-06-05T00:00:00Z', 0],
+    // Payments arrive on business days: one expected on a weekend comes in on Monday, next week.
+    ['Saturday', '2026-06-06T00:00:00Z', 1],
+    ['Sunday', '2026-06-07T00:00:00Z', 1],
+    ['Monday', '2026-06-08T00:00:00Z', 1],
+  ])('money promised for %s comes in the week it can arrive', (_label, promise, week) => {
+    const result = forecast([invoice({ promiseToPay: new Date(promise), responded: true })], new Map([['acme', client()]]), options({ weeks: 2 }));
+    const weeks = result.currencies[0]?.weeks ?? [];
+    expect(weeks[week]?.expected ?? 0).toBeGreaterThan(weeks[1 - week]?.expected ?? 0);
+  });
+
+  it('on Monday morning, what the model expected over the weekend is still to come this week', () => {
+    const monday = (hour: string) => options({ now: new Date(`2026-06-08T${hour}:00:00Z`), weeks: 1 });
+    // Due on Saturday 6 June, from a client who pays on the due date.
+    const item = invoice({ sentAt: new Date('2026-05-07T10:00:00Z'), dueAt: new Date('2026-06-06T00:00:00Z') });
+    const who = new Map([['acme', client({ daysToPay: [30, 30, 30, 30], meanDaysToPay: 30, sdDaysToPay: 0.5 })]]);
+    const morning = forecast([item], who, monday('08')).currencies[0]?.weeks[0]?.expected ?? 0;
+    const afternoon = forecast([item], who, monday('15')).currencies[0]?.weeks[0]?.expected ?? 0;
+    expect(morning).toBeGreaterThan(0.5 * 1_000_000);
+    expect(afternoon).toBeLessThan(morning);
+  });
+
   it('counts what is past its due date as overdue', () => {
     const result = forecast(
       [
