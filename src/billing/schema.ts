@@ -13,6 +13,7 @@ export const METADATA = {
   replaces: 'cashin_replaces',
   replacedBy: 'cashin_replaced_by',
   reminding: 'cashin_reminding',
+  cardDispute: 'cashin_card_dispute',
 } as const;
 
 /** Which metadata key holds each part of the collection memo. */
@@ -23,6 +24,7 @@ export const MEMO_KEYS: Readonly<Record<keyof CollectionMemo, string>> = {
   replaces: METADATA.replaces,
   replacedBy: METADATA.replacedBy,
   reminding: METADATA.reminding,
+  cardDispute: METADATA.cardDispute,
 };
 
 function collectionMemo(metadata: Stripe.Metadata | null | undefined): CollectionMemo {
@@ -38,6 +40,7 @@ function collectionMemo(metadata: Stripe.Metadata | null | undefined): Collectio
     replaces: text(METADATA.replaces),
     replacedBy: text(METADATA.replacedBy),
     reminding: text(METADATA.reminding),
+    cardDispute: text(METADATA.cardDispute),
   };
 }
 

@@ -336,7 +336,7 @@ export class StripeBilling implements Billing {
       event.type === 'charge.dispute.created'
         ? `The client's bank opened a dispute (${dispute.reason}) for ${amount}; answer it in the Stripe Dashboard.`
         : `The dispute ${dispute.id} closed: ${dispute.status}.`;
-    return { ...ref, invoiceId: intent ? await this.#invoiceOfPayment(intent) : null, detail };
+    return { ...ref, invoiceId: intent ? await this.#invoiceOfPayment(intent) : null, detail, disputeReason: dispute.reason ?? null };
   }
 
   async #invoiceOfPayment(paymentIntent: string): Promise<string | null> {

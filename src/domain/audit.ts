@@ -6,11 +6,9 @@ import type { CardView } from './card-view.js';
 import type { InvoiceTransition } from './decide.js';
 import type { InvoiceSnapshot } from './milestone.js';
 import { formatMoney } from './money.js';
+import { slackUser } from './text.js';
 
 const say = (text: string): string => `Cashin: ${text}`;
-
-/** An approver as the audit trail names them: Notion cannot mention a Slack user, so the id is labelled. */
-export const slackUser = (userId: string): string => `Slack user ${userId}`;
 
 export const audit = {
   cardPosted: (kind: CardView['kind']): string =>

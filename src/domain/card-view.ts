@@ -62,6 +62,10 @@ export type InvoiceCard = CardBase & {
   readonly credited: string | null;
   /** The open exception's reason (Dispute reason). */
   readonly exception: string | null;
+  /** Stripe's reason, when the open exception is the client's bank disputing a card payment. */
+  readonly cardDispute: string | null;
+  /** Money is still owed on it: there is a ladder to pause and resume, and an invoice to reissue. */
+  readonly collectible: boolean;
   readonly promiseToPay: string | null;
   /** The reminder ladder, while there is money to collect. */
   readonly ladder: LadderView | null;
@@ -142,7 +146,8 @@ function invoiceCard(base: CardBase, ctx: CardContext, invoice: InvoiceSnapshot)
   const sent = m.invoice.sent ? parseInstant(m.invoice.sent, timeZone) : null;
   const due = invoice.dueDate ? new Date(invoice.dueDate) : null;
   const late = isOutstanding(invoice) ? daysLate(dueDateOf(m, invoice, timeZone), ctx.now, timeZone) : 0;
-  const facts = isOutstanding(invoice) || m.disputeReason ? ladderFactsOf(m, ctx.client, invoice, timeZone) : null;
+  // Nothing owed (a paid invoice with a card dispute, say): no ladder to show, stopped or paused.
+  const facts = isOutstanding(invoice) ? ladderFactsOf(m, ctx.client, invoice, timeZone) : null;
   return {
     ...base,
     amount: money(invoice.total),
@@ -160,6 +165,8 @@ function invoiceCard(base: CardBase, ctx: CardContext, invoice: InvoiceSnapshot)
     daysLate: late,
     credited: invoice.credited > 0 ? money(invoice.credited) : null,
     exception: m.disputeReason,
+    cardDispute: m.disputeReason ? invoice.collection.cardDispute : null,
+    collectible: isOutstanding(invoice),
     promiseToPay: m.promiseToPay ? m.promiseToPay.slice(0, 10) : null,
     ladder: facts ? ladderView(facts, ctx.client, ctx.now, ctx.policy, m.disputeReason) : null,
   };

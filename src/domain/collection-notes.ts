@@ -3,17 +3,20 @@
  * exceptions opened and resolved, the acceptance prompt. Plain data in plain text; the Slack adapter
  * escapes and renders it. Drafts meant for the client greet its Billing owner when one is named.
  */
-import { slackUser } from './audit.js';
 import { greeting, acceptanceRequest } from './client-drafts.js';
+import { isOutstanding } from './collection.js';
 import type { LadderStep, ScheduledStep } from './ladder.js';
 import type { Client, InvoiceSnapshot, Milestone } from './milestone.js';
 import { formatMoney } from './money.js';
 import { buildProofPacket } from './proof-packet.js';
 import { formatDay } from './time.js';
-import { truncate } from './text.js';
+import { slackUser, truncate } from './text.js';
 
-/** Which buttons a note carries: the collection actions, or the ways to resolve an exception. */
-export type NoteButtons = 'collection' | 'exception' | null;
+/**
+ * Which buttons a note carries: the collection actions, the ways to resolve an exception on an
+ * invoice still owed (resume, void and reissue), or only "Mark resolved" when nothing is owed.
+ */
+export type NoteButtons = 'collection' | 'exception' | 'resolve' | null;
 
 export type ThreadNote = {
   /** Unique within the milestone's thread: a note with the same key is never posted twice. */
@@ -243,26 +246,48 @@ function finalNoticeDraft(ctx: StepContext): string {
   ].join('\n');
 }
 
-/** An exception opened: the ladder pauses until the founder resolves it. */
+/**
+ * An exception opened: the ladder pauses until the founder resolves it. On an invoice with nothing
+ * left to collect (a card payment disputed after the invoice was paid) there is no ladder to resume
+ * and nothing to reissue: the note says where it is answered and offers only "Mark resolved".
+ */
 export function exceptionNote(m: Milestone, invoice: InvoiceSnapshot, reason: string, openedAt: string, detail: string | null): ThreadNote {
+  const collectible = isOutstanding(invoice);
+  const bank = invoice.collection.cardDispute;
   return {
     key: noteKeys.exception(invoice.id, openedAt),
     needsFounder: true,
-    title: `Exception on invoice ${label(invoice)}: ${reason}`,
+    title: bank
+      ? `Exception on invoice ${label(invoice)}: the client's bank disputed a card payment (${reason})`
+      : `Exception on invoice ${label(invoice)}: ${reason}`,
     lines: [
-      `${money(invoice, invoice.amountRemaining)} outstanding of ${money(invoice, invoice.total)}.`,
+      collectible ? `${money(invoice, invoice.amountRemaining)} outstanding of ${money(invoice, invoice.total)}.` : nothingOutstanding(invoice),
+      ...(bank ? [cardDisputeLine(bank)] : []),
       ...(detail ? [detail] : []),
-      invoice.status === 'open'
+      collectible
         ? 'Reminders are paused. Resume them once it is sorted out, or void this invoice and send a corrected one.'
-        : 'Nothing more is sent to the client. Resolve it in Stripe, then click Resume here.',
+        : `There are no reminders to resume and nothing to reissue. Once it is settled${bank ? ' in Stripe' : ''}, click "Mark resolved": that closes the exception in Notion.`,
     ],
     checklist: [],
     draft: null,
-    buttons: 'exception',
+    buttons: collectible ? 'exception' : 'resolve',
     milestoneId: m.id,
     invoiceId: invoice.id,
     requestedBy: null,
   };
+}
+
+/** Where a card dispute is answered, with Stripe's reason for it. */
+export function cardDisputeLine(stripeReason: string): string {
+  return (
+    `Stripe's reason: ${stripeReason.replace(/_/g, ' ')}. The dispute is answered in the Stripe Dashboard (Payments → Disputes), ` +
+    'with your evidence, before the deadline Stripe shows there; Cashin cannot answer it for you.'
+  );
+}
+
+function nothingOutstanding(invoice: InvoiceSnapshot): string {
+  const paid = invoice.amountPaid > 0 ? ` (${money(invoice, invoice.amountPaid)} paid)` : '';
+  return `Invoice ${label(invoice)} is ${invoice.status}${paid}: nothing is outstanding.`;
 }
 
 export function resumedNote(m: Milestone, invoice: InvoiceSnapshot, pausedSince: string, pausedDays: number, next: string): ThreadNote {

@@ -152,7 +152,7 @@ function followUps(state: MilestoneState, invoice: InvoiceSnapshot | null, now: 
   if (m.disputeReason === 'Payment failed' && invoice.status === 'paid')
     return [{ type: 'close-exception', why: 'the invoice was paid after the failed attempt' }];
   if (m.disputeReason !== null && (invoice.status === 'open' || invoice.status === 'paid') && memo.pausedSince === null) return [{ type: 'ladder-pause' }];
-  if (m.disputeReason === null && memo.pausedSince !== null) return [{ type: 'ladder-resume' }];
+  if (m.disputeReason === null && (memo.pausedSince !== null || memo.cardDispute !== null)) return [{ type: 'ladder-resume' }];
   if (m.disputeReason !== null) {
     const opened = memo.pausedSince ?? m.disputeReason;
     return note(exceptionNote(m, invoice, m.disputeReason, opened, null));

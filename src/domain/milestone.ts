@@ -11,6 +11,16 @@ export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
 export const DISPUTE_REASONS = ['PO mismatch', 'Scope dispute', 'Legal review', 'Procurement', 'Payment failed', 'Other'] as const;
 export type DisputeReason = (typeof DISPUTE_REASONS)[number];
 
+/**
+ * The Dispute reason a card dispute is recorded under, from Stripe's reason for it: the client says
+ * the work never arrived or was not as agreed (a scope dispute), or anything else (fraud, a
+ * duplicate, an unrecognised charge…): Other. Never "Payment failed": the payment went through, and
+ * that exception closes by itself on the next payment.
+ */
+export function disputeReasonOfCardDispute(stripeReason: string | null | undefined): DisputeReason {
+  return stripeReason === 'product_not_received' || stripeReason === 'product_unacceptable' ? 'Scope dispute' : 'Other';
+}
+
 export const REMINDER_CADENCES = ['Standard', 'Net 30', 'After due', 'Gentle', 'Firm'] as const;
 export type ReminderCadence = (typeof REMINDER_CADENCES)[number];
 
@@ -145,10 +155,15 @@ export type CollectionMemo = {
   replacedBy: string | null;
   /** A client reminder started: "<step name>|<id of the last invoice.sent event before it, or none>". */
   reminding: string | null;
+  /**
+   * The open exception came from the client's bank disputing a card payment (charge.dispute.created):
+   * Stripe's reason for it ("fraudulent", "product_not_received"…). Cleared when the exception closes.
+   */
+  cardDispute: string | null;
 };
 
 export function emptyCollectionMemo(): CollectionMemo {
-  return { pausedSince: null, pausedMs: 0, snoozedUntil: null, replaces: null, replacedBy: null, reminding: null };
+  return { pausedSince: null, pausedMs: 0, snoozedUntil: null, replaces: null, replacedBy: null, reminding: null, cardDispute: null };
 }
 
 /** Invoice statuses that still need watching; Paid, Void and Uncollectible are settled. */

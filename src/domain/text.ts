@@ -39,3 +39,6 @@ export function shortDigest(text: string): string {
   }
   return hash.toString(36);
 }
+
+/** An approver as the audit trail names them: Notion cannot mention a Slack user, so the id is labelled. */
+export const slackUser = (userId: string): string => `Slack user ${userId}`;

@@ -6,12 +6,12 @@
  */
 import { DISPUTE_REASONS, sendFailureLine, type Client, type InvoiceSnapshot, type Milestone } from '../domain/milestone.js';
 import { evaluateBillingRules, formatBlockers } from '../domain/billing-rules.js';
-import { slackUser } from '../domain/audit.js';
 import { isOutstanding } from '../domain/collection.js';
 import { REISSUE_PENDING } from '../domain/decide.js';
 import { describeTerms, planInvoice } from '../domain/invoice-plan.js';
 import { finalNoticeOf, ladderFor } from '../domain/ladder.js';
 import { formatMoney } from '../domain/money.js';
+import { slackUser } from '../domain/text.js';
 import { addDays, daysBetween, formatForHumans, localDate } from '../domain/time.js';
 import { ExternalServiceError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -147,11 +147,28 @@ export class CollectionActions {
     });
   }
 
-  /** Resolves the exception and lets the ladder go on, every later step moved by the pause. */
+  /**
+   * Resolves the exception and lets the ladder go on, every later step moved by the pause. On an
+   * invoice with nothing left to collect ("Mark resolved") it only closes the exception in Notion.
+   */
   async resume(milestoneId: string, invoiceId: string | null, userId: string): Promise<ClickResult> {
     return this.#onInvoice(milestoneId, invoiceId, userId, async ({ milestone, invoice }) => {
       if (!milestone.disputeReason) return { ok: true, message: `Invoice ${label(invoice)} has no open exception.` };
       const { ledger, store } = this.#deps;
+      if (!isOutstanding(invoice)) {
+        const bank = invoice.collection.cardDispute !== null;
+        store.track(await ledger.updateMilestone(milestoneId, { disputeReason: null }));
+        await ledger.comment(
+          milestoneId,
+          `Cashin: exception "${milestone.disputeReason}" on invoice ${label(invoice)} marked resolved by ${slackUser(userId)}; ` +
+            `the invoice is ${invoice.status} and nothing is left to collect${bank ? ". The card dispute itself is answered in Stripe's Dashboard" : ''}.`,
+        );
+        await this.#settle(milestoneId);
+        return {
+          ok: true,
+          message: `Exception closed in Notion: invoice ${label(invoice)} stays ${invoice.status}, and no reminders go out.${bank ? " The bank's dispute, while it is open, is answered in the Stripe Dashboard." : ''}`,
+        };
+      }
       store.track(await ledger.updateMilestone(milestoneId, { disputeReason: null }));
       await ledger.comment(
         milestoneId,

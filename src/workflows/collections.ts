@@ -176,16 +176,29 @@ export class Collections {
     const { billing, store, ledger, clock } = this.#deps;
     const since = clock.now().toISOString();
     store.putInvoice(await billing.updateMemo(fresh.invoice.id, { pausedSince: since }));
-    await ledger.comment(milestoneId, `Cashin: reminders paused on invoice ${label(fresh.invoice)}: exception "${fresh.milestone.disputeReason}" is open.`);
+    const reason = fresh.milestone.disputeReason;
+    await ledger.comment(
+      milestoneId,
+      isOutstanding(fresh.invoice)
+        ? `Cashin: reminders paused on invoice ${label(fresh.invoice)}: exception "${reason}" is open.`
+        : `Cashin: exception "${reason}" is open on invoice ${label(fresh.invoice)}, which has nothing left to collect; no reminders go out.`,
+    );
   }
 
-  /** The exception is resolved: the clock stops and every later step moves by the time it ran. */
+  /**
+   * The exception is resolved: the clock stops and every later step moves by the time it ran. The
+   * mark of a card dispute goes in the same write.
+   */
   async resume(milestoneId: string): Promise<void> {
     const fresh = await this.#fresh(milestoneId);
     const since = fresh?.invoice.collection.pausedSince ?? null;
-    if (!fresh || fresh.milestone.disputeReason !== null || since === null) return;
+    if (!fresh || fresh.milestone.disputeReason !== null) return;
     const { billing, store, ledger, clock, policy } = this.#deps;
     const { milestone: m, invoice } = fresh;
+    if (since === null) {
+      if (invoice.collection.cardDispute !== null) store.putInvoice(await billing.updateMemo(invoice.id, { cardDispute: null }));
+      return;
+    }
     const pausedFor = Math.max(0, clock.now().getTime() - Date.parse(since));
     const pausedMs = invoice.collection.pausedMs + pausedFor;
     const days = Math.round(pausedFor / DAY_MS);
@@ -200,7 +213,9 @@ export class Collections {
           ? `Next: ${status.due.step.name}, now.`
           : 'No step is left on the ladder.';
     if (isOutstanding(invoice)) await this.#note(m, resumedNote(m, invoice, since, days, next));
-    store.putInvoice(await billing.updateMemo(invoice.id, { pausedSince: null, pausedMs }));
+    store.putInvoice(await billing.updateMemo(invoice.id, { pausedSince: null, pausedMs, cardDispute: null }));
+    // Nothing owed, nothing to resume: the click that closed the exception wrote its own comment.
+    if (!isOutstanding(invoice)) return;
     await ledger.comment(
       m.id,
       `Cashin: reminders resumed on invoice ${label(invoice)} after ${days} day${days === 1 ? '' : 's'} paused; later steps move by as much.`,

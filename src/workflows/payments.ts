@@ -10,7 +10,7 @@
  */
 import type { BillingPolicy } from '../domain/billing-rules.js';
 import { decide } from '../domain/decide.js';
-import { mayNeedAction, type DisputeReason } from '../domain/milestone.js';
+import { disputeReasonOfCardDispute, mayNeedAction, type DisputeReason } from '../domain/milestone.js';
 import { ExternalServiceError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { KeyedLock } from './keyed-lock.js';
@@ -31,8 +31,12 @@ export type PaymentDeps = {
   intervalMs: number;
 };
 
-/** Stripe events that open an exception on their invoice, with the reason they give. */
-const EXCEPTION_EVENTS: Readonly<Record<string, DisputeReason>> = { 'charge.dispute.created': 'Other', 'invoice.payment_failed': 'Payment failed' };
+/** The exception a Stripe event opens on its invoice, with its reason; null for events that open none. */
+function exceptionOf(event: StripeEventRef): DisputeReason | null {
+  if (event.type === 'invoice.payment_failed') return 'Payment failed';
+  if (event.type === 'charge.dispute.created') return disputeReasonOfCardDispute(event.disputeReason);
+  return null;
+}
 
 const eventMarker = (event: StripeEventRef) => `Cashin: Stripe event ${event.id} (${event.type})`;
 
@@ -128,7 +132,7 @@ export class PaymentIntake {
       store.putInvoice(invoice);
       const wasFollowed = store.tracked(target) !== undefined;
       if (!wasFollowed) store.track(await ledger.getMilestone(target));
-      const reason = EXCEPTION_EVENTS[event.type];
+      const reason = exceptionOf(event);
       if (reason) await this.#openException(target, invoiceId, event, reason);
       else if (event.type === 'charge.dispute.closed') await this.#note(target, event);
       if (!wasFollowed && this.#alreadyRecorded(target)) {
@@ -146,10 +150,17 @@ export class PaymentIntake {
    * founder has resolved since.
    */
   async #openException(milestoneId: string, invoiceId: string, event: StripeEventRef, reason: DisputeReason): Promise<void> {
-    const { ledger, store } = this.#deps;
+    const { ledger, store, billing } = this.#deps;
     const m = store.track(await ledger.getMilestone(milestoneId)).milestone;
     if (m.invoice.id !== invoiceId || m.disputeReason !== null) return;
     if (await ledger.hasComment(milestoneId, eventMarker(event))) return;
+    if (event.type === 'charge.dispute.created') {
+      // Kept on the invoice before the exception opens, so the card and its thread can tell a bank's
+      // dispute (answered in Stripe's Dashboard) from one the founder opened.
+      const stripeReason = event.disputeReason || 'unknown';
+      const invoice = store.invoice(invoiceId);
+      if (invoice?.collection.cardDispute !== stripeReason) store.putInvoice(await billing.updateMemo(invoiceId, { cardDispute: stripeReason }));
+    }
     store.track(await ledger.updateMilestone(milestoneId, { disputeReason: reason }));
     await ledger.comment(milestoneId, `${eventMarker(event)} opened the exception "${reason}". ${event.detail ?? ''}`.trim());
     this.#log.info({ milestoneId, invoiceId, eventId: event.id, reason }, 'exception opened from a stripe event');

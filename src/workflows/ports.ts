@@ -92,7 +92,15 @@ export type NewLine = {
  * A Stripe event, reduced to the invoice it concerns (found through the payment for a dispute) and,
  * for a dispute or a failed payment, Stripe's own words on why.
  */
-export type StripeEventRef = { id: string; created: number; type: string; invoiceId: string | null; detail?: string | null };
+export type StripeEventRef = {
+  id: string;
+  created: number;
+  type: string;
+  invoiceId: string | null;
+  detail?: string | null;
+  /** For a card dispute: Stripe's reason for it ("fraudulent", "product_not_received"…). */
+  disputeReason?: string | null;
+};
 
 export type Billing = {
   /** The client's Stripe customer, created once and kept in step with the client's name and billing email. */

@@ -83,3 +83,55 @@ describe('2: a credit note on the card', () => {
     expect(status(id)).toBe('settled by credit note: USD 2,500.00 credited, nothing paid');
   });
 });
+
+describe('3: a card dispute on a paid invoice', () => {
+  const buttons = (blocks: unknown) =>
+    ((blocks as { type: string; elements?: { text?: { text: string } }[] }[] | undefined) ?? [])
+      .filter((b) => b.type === 'actions')
+      .flatMap((b) => (b.elements ?? []).map((e) => e.text?.text));
+
+  it('says the bank disputed a card payment, answered in Stripe; offers only Mark resolved, which closes it in Notion', async () => {
+    const { id, invoiceId } = await sentInvoice('Standard');
+    world.stripe.pay(invoiceId);
+    await at('2026-12-03T10:00:00Z');
+    expect(world.values(id)['Invoice status']).toBe('Paid');
+    world.stripe.dispute(invoiceId, 'product_not_received');
+    await at('2026-12-03T11:00:00Z');
+
+    // The reason is mapped from Stripe's, and the row says Disputed while the exception is open.
+    expect(world.values(id)).toMatchObject({ 'Dispute reason': 'Scope dispute', 'Invoice status': 'Disputed' });
+    const card = h.card(id);
+    const cardText = shown(card?.blocks);
+    expect(cardText).toContain("card payment disputed by the client's bank (Scope dispute)");
+    expect(cardText).toContain('Stripe Dashboard');
+    expect(cardText).not.toContain('Stopped: nothing is left to collect');
+    expect(cardText).not.toContain('Reminders (Standard)');
+    expect(buttons(card?.blocks)).toEqual(['Mark resolved']);
+
+    const note = replies(id).find((r) => r.text.includes('Exception on invoice'));
+    expect(note?.text).toContain("the client's bank disputed a card payment");
+    expect(shown(note?.blocks)).toContain('answered in the Stripe Dashboard');
+    expect(shown(note?.blocks)).toContain('product not received');
+    expect(buttons(note?.blocks)).toEqual(['Mark resolved']);
+    expect(h.collections.reissuePreview(id)).toHaveProperty('problem');
+
+    const result = await h.collections.resume(id, invoiceId, APPROVER);
+    expect(result).toMatchObject({ ok: true, message: expect.stringContaining('Exception closed in Notion') });
+    expect(result.message).not.toContain('Reminders resume');
+    expect(world.values(id)).toMatchObject({ 'Dispute reason': null, 'Invoice status': 'Paid' });
+    expect(comments(id, `marked resolved by Slack user ${APPROVER}`)).toHaveLength(1);
+    expect(comments(id, 'reminders resume')).toHaveLength(0);
+    expect(replies(id).filter((r) => r.text.includes('Reminders resumed'))).toHaveLength(0);
+    expect((world.stripe.invoiceJson(invoiceId).metadata as Record<string, string>).cashin_card_dispute ?? '').toBe('');
+    expect(buttons(h.card(id)?.blocks)).toEqual([]);
+  });
+
+  it('a reason Stripe gives that is no scope matter is recorded as Other', async () => {
+    const { id, invoiceId } = await sentInvoice('Standard');
+    world.stripe.pay(invoiceId);
+    await at('2026-12-03T10:00:00Z');
+    world.stripe.dispute(invoiceId, 'fraudulent');
+    await at('2026-12-03T11:00:00Z');
+    expect(world.values(id)['Dispute reason']).toBe('Other');
+  });
+});

@@ -5,7 +5,7 @@
 import type { types } from '@slack/bolt';
 import type { Blocker } from '../../domain/billing-rules.js';
 import type { CardView, DeliveredCard, InvoiceCard, ReviewCard } from '../../domain/card-view.js';
-import type { NoteButtons } from '../../domain/collection-notes.js';
+import { cardDisputeLine, type NoteButtons } from '../../domain/collection-notes.js';
 import type { LadderView } from '../../domain/collection.js';
 import { truncate } from '../../domain/text.js';
 import { SLACK_LIMITS } from './limits.js';
@@ -87,6 +87,10 @@ export function parseCollectionValue(value: string): { milestoneId: string; invo
 export function collectionButtons(kind: NoteButtons, milestoneId: string, invoiceId: string | null, blockId: string): KnownBlock[] {
   if (kind === null || invoiceId === null) return [];
   const value = collectionValue(milestoneId, invoiceId);
+  if (kind === 'resolve') {
+    // Nothing is owed: no reminders to resume and no invoice to reissue; the exception is only closed.
+    return [{ type: 'actions', block_id: truncate(blockId, SLACK_LIMITS.actionId), elements: [button('Mark resolved', ACTIONS.resume, value, 'primary')] }];
+  }
   const elements =
     kind === 'collection'
       ? [
@@ -213,6 +217,7 @@ function reviewFields(view: ReviewCard): [string, string][] {
 }
 
 function statusWord(view: InvoiceCard): string {
+  if (view.exception && (view.status === 'paid' || view.status === 'open')) return exceptionWord(view);
   if (view.status === 'paid') {
     // Settled by a credit note, in part or in full: say how, since "paid" alone would claim money arrived.
     if (!view.credited) return 'paid';
@@ -220,8 +225,6 @@ function statusWord(view: InvoiceCard): string {
   }
   if (view.status === 'void') return 'void';
   if (view.status === 'uncollectible') return 'marked uncollectible';
-  // Dispute reason is a select anyone editing Notion can add options to: shown as text, never markup.
-  if (view.exception) return `disputed (${escapeMrkdwn(truncate(view.exception, 100))})`;
   const late = view.overdue ? `overdue, ${view.daysLate} day${view.daysLate === 1 ? '' : 's'} late` : '';
   const settled = settledWords(view);
   if (view.remaining && settled) {
@@ -230,6 +233,15 @@ function statusWord(view: InvoiceCard): string {
     return late ? `${what}; ${late}` : what;
   }
   return late || 'sent, awaiting payment';
+}
+
+/** An open exception in the Status field: what it is, and that a paid invoice stays paid. */
+function exceptionWord(view: InvoiceCard): string {
+  // Dispute reason is a select anyone editing Notion can add options to: shown as text, never markup.
+  const reason = escapeMrkdwn(truncate(view.exception ?? '', 100));
+  const paid = view.status === 'paid' ? 'paid; ' : '';
+  if (view.cardDispute) return `${paid}card payment disputed by the client's bank (${reason})`;
+  return `${paid}disputed (${reason})`;
 }
 
 /** What was paid and credited on the invoice, e.g. "USD 300.00 credited"; '' when neither. */
@@ -260,10 +272,19 @@ function invoiceBlocks(view: InvoiceCard): KnownBlock[] {
     section(`*Payment link*\n${view.link ? mrkdwnLink(view.link, 'Hosted invoice page') : 'Not available yet.'}`),
   ];
   if (view.ladder) blocks.push(section(ladderText(view.ladder)));
+  else if (view.exception) blocks.push(section(settledException(view)));
   blocks.push(context(`${who}${view.sentAt ? ` on ${view.sentAt}` : ''} · ${title(view)}`));
-  const buttons = view.exception ? 'exception' : view.ladder && view.status === 'open' ? 'collection' : null;
+  const buttons = view.exception ? (view.collectible ? 'exception' : 'resolve') : view.ladder && view.status === 'open' ? 'collection' : null;
   if (buttons && view.invoiceId) blocks.push(...collectionButtons(buttons, view.milestoneId, view.invoiceId, `cashin_card:${view.milestoneId}`));
   return blocks;
+}
+
+/** An exception on an invoice with nothing left to collect: where it is answered, and how to close it. */
+function settledException(view: InvoiceCard): string {
+  const where = view.cardDispute
+    ? `:warning: *The client's bank disputed a card payment.* ${escapeMrkdwn(cardDisputeLine(view.cardDispute))}`
+    : `:warning: *Exception open: ${escapeMrkdwn(truncate(view.exception ?? '', 100))}.*`;
+  return `${where}\nNothing is left to collect, so no reminders go out. Click *Mark resolved* once it is settled: that closes the exception in Notion.`;
 }
 
 /** The ladder on the card: each step with its day, done or next, and where it stands. */
