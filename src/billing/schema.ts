@@ -14,6 +14,7 @@ export const METADATA = {
   replacedBy: 'cashin_replaced_by',
   reminding: 'cashin_reminding',
   cardDispute: 'cashin_card_dispute',
+  paidAtPause: 'cashin_paid_at_pause',
 } as const;
 
 /** Which metadata key holds each part of the collection memo. */
@@ -25,6 +26,7 @@ export const MEMO_KEYS: Readonly<Record<keyof CollectionMemo, string>> = {
   replacedBy: METADATA.replacedBy,
   reminding: METADATA.reminding,
   cardDispute: METADATA.cardDispute,
+  paidAtPause: METADATA.paidAtPause,
 };
 
 function collectionMemo(metadata: Stripe.Metadata | null | undefined): CollectionMemo {
@@ -33,6 +35,7 @@ function collectionMemo(metadata: Stripe.Metadata | null | undefined): Collectio
     return value === undefined || value === '' ? null : value;
   };
   const pausedMs = Number(text(METADATA.pausedMs) ?? 0);
+  const paidAtPause = text(METADATA.paidAtPause) === null ? Number.NaN : Number(text(METADATA.paidAtPause));
   return {
     pausedSince: text(METADATA.pausedSince),
     pausedMs: Number.isFinite(pausedMs) && pausedMs > 0 ? pausedMs : 0,
@@ -41,6 +44,7 @@ function collectionMemo(metadata: Stripe.Metadata | null | undefined): Collectio
     replacedBy: text(METADATA.replacedBy),
     reminding: text(METADATA.reminding),
     cardDispute: text(METADATA.cardDispute),
+    paidAtPause: Number.isInteger(paidAtPause) && paidAtPause >= 0 ? paidAtPause : null,
   };
 }
 

@@ -55,6 +55,7 @@ export const noteKeys = {
   step: (invoiceId: string, step: LadderStep) => `step:${invoiceId}:${step.name}`,
   exception: (invoiceId: string, openedAt: string) => `exception:${invoiceId}:${openedAt}`,
   resumed: (invoiceId: string, pausedSince: string) => `resumed:${invoiceId}:${pausedSince}`,
+  closed: (invoiceId: string, pausedSince: string) => `closed:${invoiceId}:${pausedSince}`,
   acceptance: (milestoneId: string, completed: string) => `acceptance:${milestoneId}:${completed}`,
   pauseLifted: (invoiceId: string) => `service-resumed:${invoiceId}`,
 };
@@ -254,19 +255,24 @@ function finalNoticeDraft(ctx: StepContext): string {
 export function exceptionNote(m: Milestone, invoice: InvoiceSnapshot, reason: string, openedAt: string, detail: string | null): ThreadNote {
   const collectible = isOutstanding(invoice);
   const bank = invoice.collection.cardDispute;
+  const failed = reason === 'Payment failed' && !bank;
   return {
     key: noteKeys.exception(invoice.id, openedAt),
     needsFounder: true,
     title: bank
       ? `Exception on invoice ${label(invoice)}: the client's bank disputed a card payment (${reason})`
-      : `Exception on invoice ${label(invoice)}: ${reason}`,
+      : failed
+        ? `Exception on invoice ${label(invoice)}: a payment attempt failed (Payment failed)`
+        : `Exception on invoice ${label(invoice)}: ${reason}`,
     lines: [
       collectible ? `${money(invoice, invoice.amountRemaining)} outstanding of ${money(invoice, invoice.total)}.` : nothingOutstanding(invoice),
       ...(bank ? [cardDisputeLine(bank)] : []),
       ...(detail ? [detail] : []),
-      collectible
-        ? 'Reminders are paused. Resume them once it is sorted out, or void this invoice and send a corrected one.'
-        : `There are no reminders to resume and nothing to reissue. Once it is settled${bank ? ' in Stripe' : ''}, click "Mark resolved": that closes the exception in Notion.`,
+      collectible && failed
+        ? 'Reminders are paused. A payment that goes through (any amount) closes this by itself; or resume reminders now, or void this invoice and send a corrected one.'
+        : collectible
+          ? 'Reminders are paused. Resume them once it is sorted out, or void this invoice and send a corrected one.'
+          : `There are no reminders to resume and nothing to reissue. Once it is settled${bank ? ' in Stripe' : ''}, click "Mark resolved": that closes the exception in Notion.`,
     ],
     checklist: [],
     draft: null,
@@ -288,6 +294,30 @@ export function cardDisputeLine(stripeReason: string): string {
 function nothingOutstanding(invoice: InvoiceSnapshot): string {
   const paid = invoice.amountPaid > 0 ? ` (${money(invoice, invoice.amountPaid)} paid)` : '';
   return `Invoice ${label(invoice)} is ${invoice.status}${paid}: nothing is outstanding.`;
+}
+
+/** An exception closed by itself (a payment went through after a failed one). */
+export function exceptionClosedNote(m: Milestone, invoice: InvoiceSnapshot, reason: string, why: string): ThreadNote {
+  const collectible = isOutstanding(invoice);
+  const cause = `${why.charAt(0).toUpperCase()}${why.slice(1)}.`;
+  return {
+    key: noteKeys.closed(invoice.id, invoice.collection.pausedSince ?? reason),
+    needsFounder: false,
+    title:
+      reason === 'Payment failed'
+        ? `Payment received on invoice ${label(invoice)}: the "Payment failed" exception is closed`
+        : `Exception "${reason}" on invoice ${label(invoice)} is closed`,
+    lines: [
+      cause,
+      collectible ? `${money(invoice, invoice.amountRemaining)} is left to pay; reminders go on from where they paused.` : 'Nothing is left to collect.',
+    ],
+    checklist: [],
+    draft: null,
+    buttons: null,
+    milestoneId: m.id,
+    invoiceId: invoice.id,
+    requestedBy: null,
+  };
 }
 
 export function resumedNote(m: Milestone, invoice: InvoiceSnapshot, pausedSince: string, pausedDays: number, next: string): ThreadNote {

@@ -28,6 +28,16 @@ export function isOutstanding(invoice: InvoiceSnapshot): boolean {
 }
 
 /**
+ * A "Payment failed" exception that a payment has answered since: the invoice is paid, or more was
+ * paid on it than when the exception paused the ladder (a payment of any amount that succeeded).
+ */
+export function paidAfterFailure(m: Milestone, invoice: InvoiceSnapshot): boolean {
+  if (m.disputeReason !== 'Payment failed') return false;
+  const before = invoice.collection.paidAtPause;
+  return invoice.status === 'paid' || (invoice.status === 'open' && before !== null && invoice.amountPaid > before);
+}
+
+/**
  * The ladder's facts for a row whose invoice went out, or null while the ladder does not apply
  * (nothing sent yet, or not Cashin's invoice).
  */
@@ -92,6 +102,8 @@ function describeStatus(status: LadderStatus, timeZone: string, disputeReason: s
     case 'stopped':
       return 'Stopped: nothing is left to collect.';
     case 'paused':
+      if (disputeReason === 'Payment failed')
+        return `Paused${status.since ? ` since ${when(status.since)}` : ''}: a payment attempt failed. A payment that goes through closes this by itself; or resume reminders now.`;
       return `Paused${status.since ? ` since ${when(status.since)}` : ''}: exception "${disputeReason ?? 'open'}". Resume it, or void and reissue the invoice.`;
     case 'finished':
       return 'Every step is done; what happens next is up to you.';

@@ -8,11 +8,11 @@
 import { evaluateBillingRules, formatBlockers, type BillingPolicy, type Blocker } from './billing-rules.js';
 import { autoSendTime, buildCardView, isAcceptanceOverdue, type CardView } from './card-view.js';
 import { acceptanceNote, exceptionNote, noteKeys, type ThreadNote } from './collection-notes.js';
-import { dueDateOf, isOutstanding, ladderFactsOf, reminderWindow } from './collection.js';
+import { dueDateOf, isOutstanding, ladderFactsOf, paidAfterFailure, reminderWindow } from './collection.js';
 import { finalNoticeDone, ladderStatus, type ScheduledStep } from './ladder.js';
 import { changedTerms, planInvoice, type InvoicePlan } from './invoice-plan.js';
 import { sendFailureLine, type Client, type InvoiceSnapshot, type LedgerInvoice, type Milestone } from './milestone.js';
-import { toMajorUnits } from './money.js';
+import { formatMoney, toMajorUnits } from './money.js';
 import { truncate, wellFormed } from './text.js';
 import { isoWithOffset, localDate, parseInstant } from './time.js';
 import { daysLate } from './collection.js';
@@ -149,8 +149,17 @@ function followUps(state: MilestoneState, invoice: InvoiceSnapshot | null, now: 
     return [];
   }
   const memo = invoice.collection;
-  if (m.disputeReason === 'Payment failed' && invoice.status === 'paid')
-    return [{ type: 'close-exception', why: 'the invoice was paid after the failed attempt' }];
+  if (paidAfterFailure(m, invoice)) {
+    const since = invoice.collection.paidAtPause;
+    const amount = formatMoney({ minor: invoice.amountPaid - (since ?? 0), currency: invoice.currency });
+    const why =
+      invoice.status === 'paid'
+        ? since === null
+          ? 'the invoice was paid after the failed attempt'
+          : `a payment of ${amount} went through after the failed attempt, and the invoice is paid`
+        : `a payment of ${amount} went through after the failed attempt`;
+    return [{ type: 'close-exception', why }];
+  }
   if (m.disputeReason !== null && (invoice.status === 'open' || invoice.status === 'paid') && memo.pausedSince === null) return [{ type: 'ladder-pause' }];
   if (m.disputeReason === null && (memo.pausedSince !== null || memo.cardDispute !== null)) return [{ type: 'ladder-resume' }];
   if (m.disputeReason !== null) {
@@ -246,8 +255,8 @@ export function invoiceRecord(invoice: InvoiceSnapshot, m: Milestone, now: Date,
       ? {}
       : { amountCredited: invoice.credited > 0 ? toMajorUnits({ minor: invoice.credited, currency: invoice.currency }) : null };
   const base = { number: invoice.number, link: invoice.hostedUrl, due, amountPaid, paidOn: ledger.paidOn, ...credited };
-  // A failed payment stops mattering once the invoice is paid (the exception is closed next).
-  const disputed = m.disputeReason !== null && !(invoice.status === 'paid' && m.disputeReason === 'Payment failed');
+  // A failed payment stops mattering once a payment goes through (the exception is closed next).
+  const disputed = m.disputeReason !== null && !paidAfterFailure(m, invoice);
   switch (invoice.status) {
     case 'draft':
       return { ...base, status: 'Draft' };

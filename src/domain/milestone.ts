@@ -160,10 +160,12 @@ export type CollectionMemo = {
    * Stripe's reason for it ("fraudulent", "product_not_received"…). Cleared when the exception closes.
    */
   cardDispute: string | null;
+  /** What was paid on the invoice (minor units) when the open exception paused the ladder: a payment after it shows as more. */
+  paidAtPause: number | null;
 };
 
 export function emptyCollectionMemo(): CollectionMemo {
-  return { pausedSince: null, pausedMs: 0, snoozedUntil: null, replaces: null, replacedBy: null, reminding: null, cardDispute: null };
+  return { pausedSince: null, pausedMs: 0, snoozedUntil: null, replaces: null, replacedBy: null, reminding: null, cardDispute: null, paidAtPause: null };
 }
 
 /** Invoice statuses that still need watching; Paid, Void and Uncollectible are settled. */

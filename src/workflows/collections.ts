@@ -11,7 +11,16 @@
  * they are missing and before they are written, so two replicas at the same step write them once.
  */
 import type { BillingPolicy } from '../domain/billing-rules.js';
-import { pauseLiftedNote, resumedNote, stepAudit, stepAuditPrefix, stepNote, type StepContext, type ThreadNote } from '../domain/collection-notes.js';
+import {
+  exceptionClosedNote,
+  pauseLiftedNote,
+  resumedNote,
+  stepAudit,
+  stepAuditPrefix,
+  stepNote,
+  type StepContext,
+  type ThreadNote,
+} from '../domain/collection-notes.js';
 import { daysLate, dueDateOf, isOutstanding, ladderFactsOf, reminderWindow } from '../domain/collection.js';
 import { finalNoticeDone, isClientFacing, ladderStatus, stepsDone, type LadderStep, type ScheduledStep } from '../domain/ladder.js';
 import type { InvoiceSnapshot, Milestone } from '../domain/milestone.js';
@@ -175,7 +184,8 @@ export class Collections {
     if (!fresh || fresh.milestone.disputeReason === null || (status !== 'open' && status !== 'paid') || fresh.invoice.collection.pausedSince !== null) return;
     const { billing, store, ledger, clock } = this.#deps;
     const since = clock.now().toISOString();
-    store.putInvoice(await billing.updateMemo(fresh.invoice.id, { pausedSince: since }));
+    // What was paid by now: a payment after this point answers a failed one (see paidAfterFailure).
+    store.putInvoice(await billing.updateMemo(fresh.invoice.id, { pausedSince: since, paidAtPause: fresh.invoice.amountPaid }));
     const reason = fresh.milestone.disputeReason;
     await ledger.comment(
       milestoneId,
@@ -213,7 +223,7 @@ export class Collections {
           ? `Next: ${status.due.step.name}, now.`
           : 'No step is left on the ladder.';
     if (isOutstanding(invoice)) await this.#note(m, resumedNote(m, invoice, since, days, next));
-    store.putInvoice(await billing.updateMemo(invoice.id, { pausedSince: null, pausedMs, cardDispute: null }));
+    store.putInvoice(await billing.updateMemo(invoice.id, { pausedSince: null, pausedMs, cardDispute: null, paidAtPause: null }));
     // Nothing owed, nothing to resume: the click that closed the exception wrote its own comment.
     if (!isOutstanding(invoice)) return;
     await ledger.comment(
@@ -222,11 +232,18 @@ export class Collections {
     );
   }
 
-  /** Clears an exception that resolved itself (a failed payment followed by a payment). */
+  /**
+   * Clears an exception that resolved itself (a failed payment followed by a payment), and says so
+   * in the card's thread first: once Dispute reason is clear, nothing would ask for the reply again.
+   */
   async closeException(milestoneId: string, why: string): Promise<void> {
     const { ledger, store } = this.#deps;
-    const reason = store.milestone(milestoneId)?.disputeReason;
-    if (!reason) return;
+    const m = store.milestone(milestoneId);
+    const reason = m?.disputeReason;
+    if (!m || !reason) return;
+    const invoice = store.invoice(m.invoice.id);
+    const note = invoice ? exceptionClosedNote(m, invoice, reason, why) : null;
+    if (note && !(await this.#noteOnce(m, note, note.key))) return;
     store.track(await ledger.updateMilestone(milestoneId, { disputeReason: null }));
     await ledger.comment(milestoneId, `Cashin: exception "${reason}" closed: ${why}.`);
   }

@@ -135,3 +135,42 @@ describe('3: a card dispute on a paid invoice', () => {
     expect(world.values(id)['Dispute reason']).toBe('Other');
   });
 });
+
+describe('4: a failed payment', () => {
+  const status = (id: string) => /\*Status\*\\n([^"]*)"/.exec(shown(h.card(id)?.blocks))?.[1] ?? '';
+
+  it('reads "payment failed" on the card, and any payment that goes through closes it, said in the thread', async () => {
+    const { id, invoiceId } = await sentInvoice('Standard');
+    world.stripe.failPayment(invoiceId);
+    await at('2026-12-03T10:00:00Z');
+    expect(world.values(id)).toMatchObject({ 'Dispute reason': 'Payment failed', 'Invoice status': 'Disputed' });
+    expect(status(id)).toBe('payment failed');
+    expect(h.card(id)?.text).not.toContain('disputed');
+    expect(replies(id).find((r) => r.text.includes('Exception on invoice'))?.text).toContain('a payment attempt failed');
+
+    // The client pays part of it: the payment went through, so the exception is over.
+    world.stripe.pay(invoiceId, 100_000);
+    await at('2026-12-03T11:00:00Z');
+    expect(world.values(id)).toMatchObject({ 'Dispute reason': null, 'Invoice status': 'Sent', 'Amount paid': 1000 });
+    const closed = replies(id).filter((r) => r.text.includes('the "Payment failed" exception is closed'));
+    expect(closed).toHaveLength(1);
+    expect(shown(closed[0]?.blocks)).toContain('A payment of USD 1,000.00 went through after the failed attempt.');
+    expect(shown(closed[0]?.blocks)).toContain('USD 1,500.00 is left to pay');
+    expect(comments(id, 'exception "Payment failed" closed: a payment of USD 1,000.00 went through')).toHaveLength(1);
+    expect(status(id)).toBe('partly paid: USD 1,000.00 paid, USD 1,500.00 left to pay');
+    // The ladder goes on from where it paused.
+    expect(shown(h.card(id)?.blocks)).toContain('Next: T+3 reminder');
+    await at('2026-12-03T12:00:00Z');
+    expect(replies(id).filter((r) => r.text.includes('the "Payment failed" exception is closed'))).toHaveLength(1);
+  });
+
+  it('a payment made before the failure does not close it', async () => {
+    const { id, invoiceId } = await sentInvoice('Standard');
+    world.stripe.pay(invoiceId, 50_000);
+    await at('2026-12-03T09:00:00Z');
+    world.stripe.failPayment(invoiceId);
+    await at('2026-12-03T10:00:00Z');
+    await at('2026-12-03T11:00:00Z');
+    expect(world.values(id)).toMatchObject({ 'Dispute reason': 'Payment failed', 'Invoice status': 'Disputed' });
+  });
+});

@@ -241,6 +241,11 @@ function exceptionWord(view: InvoiceCard): string {
   const reason = escapeMrkdwn(truncate(view.exception ?? '', 100));
   const paid = view.status === 'paid' ? 'paid; ' : '';
   if (view.cardDispute) return `${paid}card payment disputed by the client's bank (${reason})`;
+  // A failed payment is an exception, not a dispute: the client tried to pay.
+  if (view.exception === 'Payment failed') {
+    const late = view.overdue ? `, overdue, ${view.daysLate} day${view.daysLate === 1 ? '' : 's'} late` : '';
+    return `${paid}payment failed${late}`;
+  }
   return `${paid}disputed (${reason})`;
 }
 
