@@ -4,8 +4,9 @@
  * from a ledger snapshot. Either way nothing dated after `at` is used: an invoice sent later was not
  * sent yet, a payment made later was not made yet.
  */
-import type { ClientBehaviour, ForecastItem } from './forecast.js';
+import { forecast, weekBounds, type ClientBehaviour, type Forecast, type ForecastItem } from './forecast.js';
 import type { Money } from './money.js';
+import { zoneOffsetMinutes } from './time.js';
 
 /** One Milestones row, reduced to what the forecast needs. Instants are Dates; null when empty. */
 export type ForecastRow = {
@@ -234,4 +235,37 @@ export function pipelineItems(rows: readonly ForecastRow[], at: Date, until: Dat
     });
   }
   return items;
+}
+
+export type RowsForecastOptions = {
+  readonly at: Date;
+  readonly weeks: number;
+  /** The founder's zone: weeks run Monday to Sunday in it. */
+  readonly timeZone: string;
+  /** Days to pay for a client with neither history nor payment terms. */
+  readonly fallbackTermsDays: number;
+  /** Hours from acceptance to sending a projected invoice (the auto-send grace period). */
+  readonly sendLagHours: number;
+};
+
+/**
+ * The forecast of a ledger as it stood at `at`: open invoices and accepted or delivered milestones
+ * as items, each client's habits from its rows, and work due for delivery within the horizon adding
+ * to the weeks (not listed among the items). The bot and `npm run forecast` both run this.
+ */
+export function forecastRows(rows: readonly ForecastRow[], terms: readonly ClientTerms[], options: RowsForecastOptions): Forecast {
+  const { at, weeks, timeZone } = options;
+  const utcOffsetMinutes = zoneOffsetMinutes(timeZone, at);
+  const bounds = weekBounds({ now: at, utcOffsetMinutes, timeZone, weeks });
+  const pipeline = pipelineItems(rows, at, new Date(bounds.at(-1) ?? at.getTime()));
+  const result = forecast([...forecastItems(rows, at), ...pipeline], behaviours(rows, terms, at), {
+    now: at,
+    utcOffsetMinutes,
+    timeZone,
+    weeks,
+    fallbackTermsDays: options.fallbackTermsDays,
+    sendLagHours: options.sendLagHours,
+  });
+  const planned = new Set(pipeline.map((p) => p.id));
+  return { ...result, items: result.items.filter((i) => !planned.has(i.id)) };
 }

@@ -53,6 +53,7 @@ export function openForecastRow(m: Milestone, client: Client | null, invoice: In
     promiseToPay: instant(m.promiseToPay, timeZone),
     remindersDone: reminderDates.length,
     lastReminderAt: reminderDates.at(-1) ?? null,
+    planned: instant(m.due, timeZone),
   };
 }
 

@@ -18,8 +18,8 @@
  * - Only what was known at `at` is used (see forecast-inputs.ts): later sends, payments, acceptances
  *   and reminder steps are not, and each client's habits come from its payments made by then.
  */
-import { forecast, weekBounds, type Forecast, type Tier } from '../domain/forecast.js';
-import { behaviours, forecastItems, pipelineItems } from '../domain/forecast-inputs.js';
+import { weekBounds, type Forecast, type Tier } from '../domain/forecast.js';
+import { forecastRows } from '../domain/forecast-inputs.js';
 import { currencyExponent, stripeExponent } from '../domain/money.js';
 import { localDate, zoneOffsetMinutes } from '../domain/time.js';
 import type { LedgerSnapshot } from './read.js';
@@ -46,22 +46,13 @@ export type ReportOptions = {
 
 /** The forecast model run on a snapshot as of `at`. */
 export function forecastSnapshot(snapshot: LedgerSnapshot, options: ReportOptions): Forecast {
-  const items = forecastItems(snapshot.rows, options.at);
-  const clients = behaviours(snapshot.rows, snapshot.clients, options.at);
-  const fallbackTermsDays = options.fallbackTermsDays ?? 30;
-  const bounds = weekBounds({ now: options.at, utcOffsetMinutes: 0, timeZone: options.timeZone, weeks: options.weeks });
-  // Work due for delivery within the horizon adds to the weeks, not to the list of invoices.
-  const pipeline = pipelineItems(snapshot.rows, options.at, new Date(bounds.at(-1) ?? options.at.getTime()));
-  const result = forecast([...items, ...pipeline], clients, {
-    now: options.at,
-    utcOffsetMinutes: zoneOffsetMinutes(options.timeZone, options.at),
-    timeZone: options.timeZone,
+  return forecastRows(snapshot.rows, snapshot.clients, {
+    at: options.at,
     weeks: options.weeks,
-    fallbackTermsDays,
+    timeZone: options.timeZone,
+    fallbackTermsDays: options.fallbackTermsDays ?? 30,
     sendLagHours: options.sendLagHours ?? 2,
   });
-  const planned = new Set(pipeline.map((p) => p.id));
-  return { ...result, items: result.items.filter((i) => !planned.has(i.id)) };
 }
 
 /** Minor units as major units, rounded to the decimals the currency is read in. */

@@ -19,8 +19,8 @@ import {
   type ItemLine,
 } from '../domain/cash-report.js';
 import { daysLate, dueDateOf } from '../domain/collection.js';
-import { forecast, weekBounds, type CurrencyProjection, type Forecast } from '../domain/forecast.js';
-import { behaviours, forecastItems, type ForecastRow } from '../domain/forecast-inputs.js';
+import { weekBounds, type CurrencyProjection, type Forecast } from '../domain/forecast.js';
+import { forecastRows, type ForecastRow } from '../domain/forecast-inputs.js';
 import { historyForecastRow, openForecastRow } from '../domain/forecast-row.js';
 import { kpis, median } from '../domain/kpis.js';
 import { ladderFor } from '../domain/ladder.js';
@@ -88,11 +88,10 @@ export class CashDesk {
     const { store, policy, clock } = this.#deps;
     const now = clock.now();
     const terms = [...store.clients()].map((c) => ({ id: c.id, paymentTermsDays: c.paymentTermsDays }));
-    return forecast(forecastItems(rows, now), behaviours(rows, terms, now), {
-      now,
-      utcOffsetMinutes: zoneOffsetMinutes(policy.timeZone, now),
-      timeZone: policy.timeZone,
+    return forecastRows(rows, terms, {
+      at: now,
       weeks,
+      timeZone: policy.timeZone,
       fallbackTermsDays: policy.defaultPaymentTermsDays,
       sendLagHours: policy.autoSendAfterMinutes / 60,
     });
