@@ -15,6 +15,7 @@ export const METADATA = {
   reminding: 'cashin_reminding',
   cardDispute: 'cashin_card_dispute',
   paidAtPause: 'cashin_paid_at_pause',
+  ladderLog: 'cashin_ladder_log',
 } as const;
 
 /** Which metadata key holds each part of the collection memo. */
@@ -27,6 +28,7 @@ export const MEMO_KEYS: Readonly<Record<keyof CollectionMemo, string>> = {
   reminding: METADATA.reminding,
   cardDispute: METADATA.cardDispute,
   paidAtPause: METADATA.paidAtPause,
+  ladderLog: METADATA.ladderLog,
 };
 
 function collectionMemo(metadata: Stripe.Metadata | null | undefined): CollectionMemo {
@@ -45,6 +47,7 @@ function collectionMemo(metadata: Stripe.Metadata | null | undefined): Collectio
     reminding: text(METADATA.reminding),
     cardDispute: text(METADATA.cardDispute),
     paidAtPause: Number.isInteger(paidAtPause) && paidAtPause >= 0 ? paidAtPause : null,
+    ladderLog: text(METADATA.ladderLog),
   };
 }
 

@@ -168,7 +168,7 @@ function invoiceCard(base: CardBase, ctx: CardContext, invoice: InvoiceSnapshot)
     cardDispute: m.disputeReason ? invoice.collection.cardDispute : null,
     collectible: isOutstanding(invoice),
     promiseToPay: m.promiseToPay ? m.promiseToPay.slice(0, 10) : null,
-    ladder: facts ? ladderView(facts, ctx.client, ctx.now, ctx.policy, m.disputeReason) : null,
+    ladder: facts ? ladderView(facts, ctx.client, ctx.now, ctx.policy, m.disputeReason, invoice.collection.ladderLog) : null,
   };
 }
 

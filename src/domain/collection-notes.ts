@@ -4,7 +4,7 @@
  * escapes and renders it. Drafts meant for the client greet its Billing owner when one is named.
  */
 import { greeting, acceptanceRequest } from './client-drafts.js';
-import { isOutstanding } from './collection.js';
+import { isOutstanding, type PastStep } from './collection.js';
 import type { LadderStep, ScheduledStep } from './ladder.js';
 import type { Client, InvoiceSnapshot, Milestone } from './milestone.js';
 import { formatMoney } from './money.js';
@@ -49,6 +49,8 @@ export type StepContext = {
   readonly daysSinceSent: number;
   /** Set when this step paused the client's service. */
   readonly servicePaused: boolean;
+  /** The steps done before this one, with their days and which were skipped. */
+  readonly history: readonly PastStep[];
 };
 
 export const noteKeys = {
@@ -73,7 +75,10 @@ function standing(ctx: StepContext): string {
 
 function skippedLine(ctx: StepContext): string[] {
   if (ctx.skipped.length === 0) return [];
-  return [`Skipped while Cashin was not running (never sent): ${ctx.skipped.map((s) => s.step.name).join(', ')}.`];
+  const names = ctx.skipped.map((s) => s.step.name).join(', ');
+  return ctx.by === 'the ladder'
+    ? [`Skipped while Cashin was not running (never sent): ${names}.`]
+    : [`Skipped: this final notice ends the ladder, so these never go out: ${names}.`];
 }
 
 /** The note for a ladder step, and the words Cashin says in the audit trail. */
@@ -143,7 +148,13 @@ export function stepAudit(ctx: StepContext): string {
     'service-risk': 'flagged the invoice as a service risk in Slack, with a courtesy call summary',
     'final-notice': `Stripe emailed invoice ${label(ctx.invoice)} again as the final notice${ctx.servicePaused ? '; service paused for the client' : ''}`,
   };
-  const skipped = ctx.skipped.length > 0 ? ` Skipped (missed while Cashin was down): ${ctx.skipped.map((x) => x.step.name).join(', ')}.` : '';
+  const names = ctx.skipped.map((x) => x.step.name).join(', ');
+  const skipped =
+    ctx.skipped.length === 0
+      ? ''
+      : ctx.by === 'the ladder'
+        ? ` Skipped (missed while Cashin was down): ${names}.`
+        : ` Skipped (the final notice ends the ladder): ${names}.`;
   const by = ctx.by === 'the ladder' ? '' : ` Requested by ${slackUser(ctx.by)}.`;
   return `${stepAuditPrefix(s, ctx.invoice)} ${what[s.action]}; ${standing(ctx)}${skipped}${by}`;
 }
@@ -228,9 +239,15 @@ function callSummary(ctx: StepContext): string {
     `Who: ${client?.name ?? 'the client'}, ${ownerOf(client)} (${client?.billingEmail ?? 'no billing email'}); ${history}.`,
     `What: invoice ${label(invoice)}, ${money(invoice, invoice.amountRemaining)} outstanding, sent ${ctx.daysSinceSent} days ago, due ${ctx.dueDate ? formatDay(ctx.dueDate) : 'unknown'}.`,
     `Delivered: ${recap(m)}`,
-    `Reminders so far: ${m.reminderStage ?? 'none'}.`,
+    `Reminders so far: ${remindersSoFar(ctx)}.`,
     'Ask: did the invoice reach accounts payable, is anything blocking it (PO, approval, vendor setup), and when will it be paid? Record the date as "Client promised to pay by…".',
   ].join('\n');
+}
+
+/** Every step before this one, with its day: "T+3 reminder (Mon 7 Dec), T+7 escalation (Wed 9 Dec)". */
+function remindersSoFar(ctx: StepContext): string {
+  if (ctx.history.length === 0) return 'none';
+  return ctx.history.map((p) => `${p.name} (${p.skipped ? 'skipped' : p.day ? formatDay(p.day) : 'day unknown'})`).join(', ');
 }
 
 function finalNoticeDraft(ctx: StepContext): string {

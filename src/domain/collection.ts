@@ -3,7 +3,18 @@
  * Cashin's invoice into the ladder's facts, and draws the ladder for the card. Pure.
  */
 import type { BillingPolicy } from './billing-rules.js';
-import { ladderFor, ladderStatus, plannedAt, stepsDone, type LadderFacts, type LadderStatus, type ReminderWindow, type StepAction } from './ladder.js';
+import {
+  ladderFor,
+  ladderStatus,
+  parseLadderLog,
+  plannedAt,
+  stepsDone,
+  upcomingSteps,
+  type LadderFacts,
+  type LadderStatus,
+  type ReminderWindow,
+  type StepAction,
+} from './ladder.js';
 import type { Client, InvoiceSnapshot, Milestone } from './milestone.js';
 import { daysBetween, formatDay, formatForHumans, localDate, parseInstant } from './time.js';
 
@@ -63,9 +74,14 @@ export function ladderFactsOf(m: Milestone, client: Client | null, invoice: Invo
 export type LadderStepView = {
   readonly name: string;
   readonly action: StepAction;
-  /** The day it is planned for (pauses included), e.g. "Mon 7 Dec". */
+  /**
+   * Its day, e.g. "Mon 7 Dec": the day it was done when known (else its planned day); for a step to
+   * come, the day it will actually happen (a client step waits for reminder hours).
+   */
   readonly day: string;
   readonly done: boolean;
+  /** Counted as done without happening: missed while Cashin was down, or passed over by a final notice. */
+  readonly skipped: boolean;
   readonly next: boolean;
 };
 
@@ -78,22 +94,54 @@ export type LadderView = {
   readonly note: string | null;
 };
 
-export function ladderView(facts: LadderFacts, client: Client | null, now: Date, policy: BillingPolicy, disputeReason: string | null): LadderView {
+export function ladderView(
+  facts: LadderFacts,
+  client: Client | null,
+  now: Date,
+  policy: BillingPolicy,
+  disputeReason: string | null,
+  ladderLog: string | null = null,
+): LadderView {
   const window = reminderWindow(policy);
   const status = ladderStatus(facts, now, window);
-  const done = stepsDone(facts.ladder, facts.recordedStage, { facts, timeZone: policy.timeZone });
   const nextIndex = status.state === 'waiting' || status.state === 'holding' ? status.next.index : status.state === 'due' ? status.due.index : -1;
+  const history = ladderHistory(facts, policy.timeZone, ladderLog);
+  // While paused there is no telling when a step comes; otherwise the day it will really go out.
+  const upcoming = status.state === 'paused' ? [] : upcomingSteps(facts, now, window);
   const steps = facts.ladder.steps.map((s, index) => {
+    const past = history[index];
+    const coming = upcoming.find((u) => u.index === index);
     const planned = plannedAt(s, facts, policy.timeZone);
+    const when = past?.day ?? (coming ? localDate(coming.at, policy.timeZone) : planned ? localDate(planned, policy.timeZone) : null);
     return {
       name: s.name,
       action: s.action,
-      day: planned ? formatDay(localDate(planned, policy.timeZone)) : 'no due date',
-      done: index < done,
+      day: when ? formatDay(when) : 'no due date',
+      done: past !== undefined && !past.skipped,
+      skipped: past?.skipped ?? false,
       next: index === nextIndex,
     };
   });
   return { cadence: facts.ladder.cadence, steps, status: describeStatus(status, policy.timeZone, disputeReason), note: ladderFor(client).note };
+}
+
+/** A step the ladder counts as done: when it was done (a YYYY-MM-DD), if known, or that it was skipped. */
+export type PastStep = { readonly name: string; readonly day: string | null; readonly skipped: boolean };
+
+/**
+ * The steps counted as done, in order, with what the invoice's ladder log says of each: the day it
+ * was done, or that it was skipped. A step the log does not know (done before the log was kept, or
+ * recorded by another ladder) counts as done, on its planned day.
+ */
+export function ladderHistory(facts: LadderFacts, timeZone: string, ladderLog: string | null): PastStep[] {
+  const done = stepsDone(facts.ladder, facts.recordedStage, { facts, timeZone });
+  const log = parseLadderLog(ladderLog);
+  return facts.ladder.steps.slice(0, done).map((s) => {
+    const logged = log.get(s.name);
+    const planned = plannedAt(s, facts, timeZone);
+    if (logged === null) return { name: s.name, day: planned ? localDate(planned, timeZone) : null, skipped: true };
+    return { name: s.name, day: logged ?? (planned ? localDate(planned, timeZone) : null), skipped: false };
+  });
 }
 
 function describeStatus(status: LadderStatus, timeZone: string, disputeReason: string | null): string {

@@ -235,6 +235,35 @@ export function plannedAt(s: LadderStep, facts: Pick<LadderFacts, 'sentAt' | 'du
 export function ladderStatus(facts: LadderFacts, now: Date, window: ReminderWindow): LadderStatus {
   if (facts.settled) return { state: 'stopped' };
   if (facts.disputed) return { state: 'paused', since: facts.pausedSince };
+  const { remaining, hold } = schedule(facts, now, window);
+  if (remaining.length === 0) return { state: 'finished' };
+
+  const strip = ({ step: s, index, at }: ScheduledStep): ScheduledStep => ({ step: s, index, at });
+  const latest = remaining.filter((r) => r.reached).at(-1);
+  if (latest && latest.at.getTime() <= now.getTime()) {
+    return { state: 'due', due: strip(latest), skipped: remaining.filter((r) => r.index < latest.index).map(strip) };
+  }
+  const next = strip(latest ?? remaining.reduce((a, b) => (b.at.getTime() < a.at.getTime() ? b : a)));
+  return hold ? { state: 'holding', until: hold.until, reason: hold.reason, next } : { state: 'waiting', next };
+}
+
+/** A step not done yet, with when it would happen from `now`, and whether its day has come. */
+export type UpcomingStep = ScheduledStep & { readonly reached: boolean };
+
+/**
+ * The steps not done yet, each with the moment it would happen as things stand at `now`: its day
+ * after pauses and holds, and for a client-facing step the reminder window's next opening from
+ * then. This is the day a step actually goes out, which the card shows (not the bare offset).
+ */
+export function upcomingSteps(facts: LadderFacts, now: Date, window: ReminderWindow): readonly UpcomingStep[] {
+  return schedule(facts, now, window).remaining;
+}
+
+function schedule(
+  facts: LadderFacts,
+  now: Date,
+  window: ReminderWindow,
+): { remaining: UpcomingStep[]; hold: { until: Date; reason: 'promise' | 'snooze' } | null } {
   const done = stepsDone(facts.ladder, facts.recordedStage, { facts, timeZone: window.timeZone });
   const holds = [
     ...(facts.promiseToPay ? [{ until: parseInstant(addDays(facts.promiseToPay, 1), window.timeZone), reason: 'promise' as const }] : []),
@@ -242,7 +271,7 @@ export function ladderStatus(facts: LadderFacts, now: Date, window: ReminderWind
   ].filter((h): h is { until: Date; reason: 'promise' | 'snooze' } => h.until !== null && h.until.getTime() > now.getTime());
   const hold = holds.sort((a, b) => b.until.getTime() - a.until.getTime())[0] ?? null;
 
-  const remaining: (ScheduledStep & { readonly reached: boolean })[] = [];
+  const remaining: UpcomingStep[] = [];
   facts.ladder.steps.forEach((s, index) => {
     if (index < done) return;
     const planned = plannedAt(s, facts, window.timeZone);
@@ -253,15 +282,40 @@ export function ladderStatus(facts: LadderFacts, now: Date, window: ReminderWind
     const at = isClientFacing(s) ? nextOpening(reached ? now : earliest, window) : earliest;
     remaining.push({ step: s, index, at, reached });
   });
-  if (remaining.length === 0) return { state: 'finished' };
+  return { remaining, hold };
+}
 
-  const strip = ({ step: s, index, at }: ScheduledStep): ScheduledStep => ({ step: s, index, at });
-  const latest = remaining.filter((r) => r.reached).at(-1);
-  if (latest && latest.at.getTime() <= now.getTime()) {
-    return { state: 'due', due: strip(latest), skipped: remaining.filter((r) => r.index < latest.index).map(strip) };
+/**
+ * What happened to each step of an invoice's ladder, kept with the invoice (its "ladder log"): the
+ * day a step was done, or that it was skipped (missed while Cashin was down, or passed over by a
+ * final notice). "T+3 reminder@2026-12-07;T+7 escalation@-". Older entries give way past 450
+ * characters, within Stripe's 500 for a metadata value.
+ */
+export type LadderLog = ReadonlyMap<string, string | null>;
+
+const LOG_LIMIT = 450;
+
+export function parseLadderLog(text: string | null): LadderLog {
+  const log = new Map<string, string | null>();
+  for (const entry of (text ?? '').split(';')) {
+    const at = entry.lastIndexOf('@');
+    if (at <= 0) continue;
+    const day = entry.slice(at + 1);
+    log.set(entry.slice(0, at), /^\d{4}-\d{2}-\d{2}$/.test(day) ? day : null);
   }
-  const next = strip(latest ?? remaining.reduce((a, b) => (b.at.getTime() < a.at.getTime() ? b : a)));
-  return hold ? { state: 'holding', until: hold.until, reason: hold.reason, next } : { state: 'waiting', next };
+  return log;
+}
+
+/** The log with these steps added: a day (YYYY-MM-DD) for a step done, null for one skipped. */
+export function appendLadderLog(text: string | null, entries: readonly (readonly [string, string | null])[]): string {
+  const log = new Map(parseLadderLog(text));
+  for (const [name, day] of entries) {
+    log.delete(name);
+    log.set(name, day);
+  }
+  const parts = [...log].map(([name, day]) => `${name.replace(/[;@]/g, ' ')}@${day ?? '-'}`);
+  while (parts.join(';').length > LOG_LIMIT && parts.length > 1) parts.shift();
+  return parts.join(';');
 }
 
 const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;

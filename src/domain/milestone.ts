@@ -162,10 +162,22 @@ export type CollectionMemo = {
   cardDispute: string | null;
   /** What was paid on the invoice (minor units) when the open exception paused the ladder: a payment after it shows as more. */
   paidAtPause: number | null;
+  /** What happened to each ladder step: the day it was done, or that it was skipped (see parseLadderLog). */
+  ladderLog: string | null;
 };
 
 export function emptyCollectionMemo(): CollectionMemo {
-  return { pausedSince: null, pausedMs: 0, snoozedUntil: null, replaces: null, replacedBy: null, reminding: null, cardDispute: null, paidAtPause: null };
+  return {
+    pausedSince: null,
+    pausedMs: 0,
+    snoozedUntil: null,
+    replaces: null,
+    replacedBy: null,
+    reminding: null,
+    cardDispute: null,
+    paidAtPause: null,
+    ladderLog: null,
+  };
 }
 
 /** Invoice statuses that still need watching; Paid, Void and Uncollectible are settled. */

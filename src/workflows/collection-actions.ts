@@ -6,10 +6,10 @@
  */
 import { DISPUTE_REASONS, sendFailureLine, type Client, type InvoiceSnapshot, type Milestone } from '../domain/milestone.js';
 import { evaluateBillingRules, formatBlockers } from '../domain/billing-rules.js';
-import { isOutstanding } from '../domain/collection.js';
+import { isOutstanding, ladderFactsOf } from '../domain/collection.js';
 import { REISSUE_PENDING } from '../domain/decide.js';
 import { describeTerms, planInvoice } from '../domain/invoice-plan.js';
-import { finalNoticeOf, ladderFor } from '../domain/ladder.js';
+import { finalNoticeOf, ladderFor, stepsDone } from '../domain/ladder.js';
 import { formatMoney } from '../domain/money.js';
 import { slackUser } from '../domain/text.js';
 import { addDays, daysBetween, formatForHumans, localDate } from '../domain/time.js';
@@ -46,14 +46,19 @@ export class CollectionActions {
       if (milestone.disputeReason)
         return { ok: false, message: `Invoice ${label(invoice)} has an open exception (${milestone.disputeReason}); resolve it first.` };
       const final = finalNoticeOf(ladderFor(client).ladder);
-      const done = await this.#deps.settler.collections.step(milestoneId, { ...final, at: this.#deps.clock.now() }, [], userId);
+      const now = this.#deps.clock.now();
+      // The steps before it that never happened are skipped: the card must not tick them as done.
+      const facts = ladderFactsOf(milestone, client, invoice, this.#deps.policy.timeZone);
+      const done = facts ? stepsDone(facts.ladder, milestone.reminderStage, { facts, timeZone: this.#deps.policy.timeZone }) : 0;
+      const skipped = (facts?.ladder.steps ?? []).flatMap((step, index) => (index >= done && index < final.index ? [{ step, index, at: now }] : []));
+      const result = await this.#deps.settler.collections.step(milestoneId, { ...final, at: now }, skipped, userId);
       await this.#settle(milestoneId);
-      if (done === 'claimed-elsewhere')
+      if (result === 'claimed-elsewhere')
         return {
           ok: true,
           message: `The final notice for invoice ${label(invoice)} is being recorded right now; the thread under the card shows it in a moment.`,
         };
-      return done === 'done'
+      return result === 'done'
         ? { ok: true, message: `Final notice sent: Stripe emailed invoice ${label(invoice)} again. The thread under the card has the details.` }
         : { ok: true, message: `The final notice (${final.step.name}) was already sent for invoice ${label(invoice)}.` };
     });

@@ -21,10 +21,10 @@ import {
   type StepContext,
   type ThreadNote,
 } from '../domain/collection-notes.js';
-import { daysLate, dueDateOf, isOutstanding, ladderFactsOf, reminderWindow } from '../domain/collection.js';
-import { finalNoticeDone, isClientFacing, ladderStatus, stepsDone, type LadderStep, type ScheduledStep } from '../domain/ladder.js';
+import { daysLate, dueDateOf, isOutstanding, ladderFactsOf, ladderHistory, reminderWindow } from '../domain/collection.js';
+import { appendLadderLog, finalNoticeDone, isClientFacing, ladderStatus, stepsDone, type LadderStep, type ScheduledStep } from '../domain/ladder.js';
 import type { InvoiceSnapshot, Milestone } from '../domain/milestone.js';
-import { formatForHumans } from '../domain/time.js';
+import { formatForHumans, localDate } from '../domain/time.js';
 import type { Logger } from '../log.js';
 import type { Billing, Chat, Clock, Ledger } from './ports.js';
 import type { MilestoneStore } from './store.js';
@@ -96,6 +96,7 @@ export class Collections {
       servicePaused = true;
     }
     const dueDate = dueDateOf(m, current, policy.timeZone);
+    const today = localDate(now, policy.timeZone);
     const ctx: StepContext = {
       milestone: m,
       client,
@@ -107,6 +108,7 @@ export class Collections {
       daysLate: daysLate(dueDate, now, policy.timeZone),
       daysSinceSent: Math.max(0, Math.floor((now.getTime() - facts.sentAt.getTime()) / DAY_MS)),
       servicePaused,
+      history: ladderHistory(facts, policy.timeZone, current.collection.ladderLog),
     };
     const claimKey = `step:${current.id}:${step.name}`;
     if (!(await this.#noteOnce(m, stepNote(ctx), `${claimKey}:note`))) return this.#claimedElsewhere(milestoneId, step);
@@ -114,6 +116,10 @@ export class Collections {
       if (!(await this.#claim(`${claimKey}:comment`))) return this.#claimedElsewhere(milestoneId, step);
       await ledger.comment(m.id, stepAudit(ctx));
     }
+    // The card shows the day each step was done, and the ones skipped: kept with the invoice before
+    // the stage moves on (a retry writes the same entries again).
+    const log = appendLadderLog(current.collection.ladderLog, [...skipped.map((x) => [x.step.name, null] as const), [step.name, today] as const]);
+    if (log !== current.collection.ladderLog) store.putInvoice(await this.#deps.billing.updateMemo(current.id, { ladderLog: log }));
     store.track(await ledger.updateMilestone(m.id, { reminderStage: step.name }));
     this.#log.info({ milestoneId, invoiceId: current.id, step: step.name, skipped: skipped.map((s) => s.step.name), by }, 'reminder step done');
     return 'done';

@@ -174,3 +174,46 @@ describe('4: a failed payment', () => {
     expect(world.values(id)).toMatchObject({ 'Dispute reason': 'Payment failed', 'Invoice status': 'Disputed' });
   });
 });
+
+describe('5: the ladder on the card', () => {
+  const ladder = (id: string) => /\*Reminders \(Standard\)\*\\n([^"]*)"/.exec(shown(h.card(id)?.blocks))?.[1] ?? '';
+
+  it('shows the day the next client step really goes out, and the day each step was done', async () => {
+    const { id } = await sentInvoice('Standard');
+    // T+3 falls on Saturday 5 December: it goes out Monday 7 December at 09:00.
+    expect(ladder(id)).toContain(':arrow_right: T+3 reminder · Mon 7 Dec');
+    expect(ladder(id)).toContain('Next: T+3 reminder, 7 Dec 2026, 09:00');
+    expect(ladder(id)).not.toContain('Sat 5 Dec');
+    // Down over Monday: the reminder goes out on Tuesday, and the card says Tuesday.
+    await at('2026-12-08T10:00:00Z');
+    expect(world.values(id)['Reminder stage']).toBe('T+3 reminder');
+    expect(ladder(id)).toContain(':white_check_mark: T+3 reminder · Tue 8 Dec');
+    expect(ladder(id)).toContain(':arrow_right: T+7 escalation · Wed 9 Dec');
+  });
+
+  it('after a final notice by hand, the steps it passed over are marked skipped, not done', async () => {
+    const { id, invoiceId } = await sentInvoice('Standard');
+    h.clock.set(new Date('2026-12-03T10:00:00Z'));
+    expect((await h.collections.finalNotice(id, invoiceId, APPROVER)).ok).toBe(true);
+    await at('2026-12-03T10:05:00Z');
+    const text = ladder(id);
+    for (const step of ['T+3 reminder', 'T+7 escalation', 'T+10 service risk']) {
+      expect(text).toContain(`:heavy_minus_sign: ${step} · skipped`);
+      expect(text).not.toContain(`:white_check_mark: ${step}`);
+    }
+    expect(text).toContain(':white_check_mark: T+14 overdue protocol · Thu 3 Dec');
+    const notice = replies(id).find((r) => r.text.includes('final notice'));
+    expect(shown(notice?.blocks)).toContain('this final notice ends the ladder');
+    expect(comments(id, 'Skipped (the final notice ends the ladder): T+3 reminder, T+7 escalation, T+10 service risk')).toHaveLength(1);
+  });
+
+  it('the courtesy call summary lists every reminder so far, with its day', async () => {
+    const { id } = await sentInvoice('Standard');
+    await at('2026-12-07T08:05:00Z');
+    await at('2026-12-09T10:05:00Z');
+    await at('2026-12-12T10:05:00Z');
+    expect(world.values(id)['Reminder stage']).toBe('T+10 service risk');
+    const risk = replies(id).find((r) => r.text.includes('T+10 service risk'));
+    expect(shown(risk?.blocks)).toContain('Reminders so far: T+3 reminder (Mon 7 Dec), T+7 escalation (Wed 9 Dec).');
+  });
+});

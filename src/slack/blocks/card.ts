@@ -294,8 +294,9 @@ function settledException(view: InvoiceCard): string {
 
 /** The ladder on the card: each step with its day, done or next, and where it stands. */
 function ladderText(ladder: LadderView): string {
-  const mark = (s: LadderView['steps'][number]) => (s.done ? ':white_check_mark:' : s.next ? ':arrow_right:' : ':white_small_square:');
-  const steps = ladder.steps.map((s) => `${mark(s)} ${escapeMrkdwn(s.name)} · ${escapeMrkdwn(s.day)}`).join('\n');
+  const mark = (s: LadderView['steps'][number]) =>
+    s.skipped ? ':heavy_minus_sign:' : s.done ? ':white_check_mark:' : s.next ? ':arrow_right:' : ':white_small_square:';
+  const steps = ladder.steps.map((s) => `${mark(s)} ${escapeMrkdwn(s.name)} · ${s.skipped ? 'skipped, ' : ''}${escapeMrkdwn(s.day)}`).join('\n');
   const note = ladder.note ? `\n:warning: ${escapeMrkdwn(ladder.note)}` : '';
   return `*Reminders (${escapeMrkdwn(ladder.cadence)})*\n${steps}\n_${escapeMrkdwn(ladder.status)}_${note}`;
 }
