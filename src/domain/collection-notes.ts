@@ -9,7 +9,7 @@ import type { LadderStep, ScheduledStep } from './ladder.js';
 import type { Client, InvoiceSnapshot, Milestone } from './milestone.js';
 import { formatMoney } from './money.js';
 import { buildProofPacket } from './proof-packet.js';
-import { formatDay } from './time.js';
+import { daysBetween, formatDay } from './time.js';
 import { slackUser, truncate } from './text.js';
 
 /**
@@ -49,6 +49,8 @@ export type StepContext = {
   readonly daysSinceSent: number;
   /** Set when this step paused the client's service. */
   readonly servicePaused: boolean;
+  /** Today in the founder's zone (YYYY-MM-DD): whether the invoice is due yet is told from it. */
+  readonly today: string;
   /** The steps done before this one, with their days and which were skipped. */
   readonly history: readonly PastStep[];
 };
@@ -66,11 +68,38 @@ const money = (invoice: InvoiceSnapshot, minor: number) => formatMoney({ minor, 
 const label = (invoice: InvoiceSnapshot) => invoice.number ?? invoice.id;
 const ownerOf = (client: Client | null) => client?.billingOwner || 'no billing owner named';
 
+/** Where the invoice stands against its due date on the day of the step. */
+type DueStanding = { readonly when: 'past' | 'today' | 'ahead' | 'unknown'; readonly days: number };
+
+function dueStanding(ctx: StepContext): DueStanding {
+  if (ctx.daysLate > 0) return { when: 'past', days: ctx.daysLate };
+  if (!ctx.dueDate) return { when: 'unknown', days: 0 };
+  const ahead = daysBetween(ctx.today, ctx.dueDate);
+  return ahead > 0 ? { when: 'ahead', days: ahead } : { when: 'today', days: 0 };
+}
+
+const days = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
+
+/** "due Fri 1 Jan, in 16 days", "due today (Wed 16 Dec)", "due Fri 1 Jan, 3 days late". */
+function dueWords(ctx: StepContext): string {
+  const due = dueStanding(ctx);
+  const day = ctx.dueDate ? formatDay(ctx.dueDate) : '';
+  switch (due.when) {
+    case 'past':
+      return `due ${day}, ${days(due.days)} late`;
+    case 'today':
+      return `due today (${day})`;
+    case 'ahead':
+      return `due ${day}, in ${days(due.days)} (not due yet)`;
+    case 'unknown':
+      return 'due date unknown';
+  }
+}
+
 function standing(ctx: StepContext): string {
   const { invoice } = ctx;
-  const late = ctx.daysLate > 0 ? `, ${ctx.daysLate} day${ctx.daysLate === 1 ? '' : 's'} late` : '';
   const credited = invoice.credited > 0 ? ` (after ${money(invoice, invoice.credited)} credited)` : '';
-  return `${money(invoice, invoice.amountRemaining)} outstanding${credited} on invoice ${label(invoice)}, due ${ctx.dueDate ? formatDay(ctx.dueDate) : 'date unknown'}${late}.`;
+  return `${money(invoice, invoice.amountRemaining)} outstanding${credited} on invoice ${label(invoice)}, ${dueWords(ctx)}.`;
 }
 
 function skippedLine(ctx: StepContext): string[] {
@@ -121,7 +150,8 @@ export function stepNote(ctx: StepContext): ThreadNote {
         checklist: [],
         draft: { label: 'Courtesy call summary', text: callSummary(ctx) },
       };
-    case 'final-notice':
+    case 'final-notice': {
+      const pastDue = dueStanding(ctx).when === 'past';
       return {
         ...base,
         needsFounder: true,
@@ -129,13 +159,18 @@ export function stepNote(ctx: StepContext): ThreadNote {
         lines: [
           standing(ctx),
           ctx.servicePaused
-            ? `Service is now paused for ${client?.name ?? 'the client'} ("Service paused" is set in Notion) until the invoice is paid.`
+            ? `Service is now paused for ${client?.name ?? 'the client'} ("Service paused" is set in Notion) until the invoice is paid.` +
+              (pastDue ? '' : ' It is not past due yet: clear "Service paused" in Notion if work should go on until the due date.')
             : `Service pause is off for ${client?.name ?? 'the client'}, so this is a final notice only.`,
           ...skippedLine(ctx),
         ],
         checklist: [],
-        draft: { label: 'Final notice, if you want to send it personally', text: finalNoticeDraft(ctx) },
+        draft: {
+          label: pastDue ? 'Final notice, if you want to send it personally' : 'A firm reminder of the due date, if you want to send it personally',
+          text: finalNoticeDraft(ctx),
+        },
       };
+    }
   }
 }
 
@@ -194,18 +229,43 @@ function recap(m: Milestone): string {
   return `${truncate(packet.recap, 300)}${outcome}`;
 }
 
+/**
+ * What a draft says of the due date, on the day of the step: past-due wording only once the invoice
+ * is past due; before that, a reminder of the day it falls due (whatever the step is called).
+ */
+function dueSentence(ctx: StepContext, opener: string): string {
+  const { invoice } = ctx;
+  const what = `invoice ${label(invoice)} for ${money(invoice, invoice.amountRemaining)}`;
+  const due = dueStanding(ctx);
+  const day = ctx.dueDate ? formatDay(ctx.dueDate) : '';
+  switch (due.when) {
+    case 'past':
+      return `${opener} ${what} was due on ${day} and is now ${days(due.days)} past due.`;
+    case 'today':
+      return `${opener} ${what} is due today (${day}).`;
+    case 'ahead':
+      return ctx.scheduled.step.tone === 'firm' || ctx.scheduled.step.tone === 'formal'
+        ? `${opener} ${what} is due on ${day}. Please make sure it is scheduled for payment by then.`
+        : `${opener} ${what} is due on ${day}.`;
+    case 'unknown':
+      return `${opener} ${what} is due soon.`;
+  }
+}
+
 function reminderDraft(ctx: StepContext): string {
   const { client, invoice, milestone: m } = ctx;
   const opener =
     ctx.scheduled.step.tone === 'soft'
       ? 'Just a gentle note in case this slipped through:'
       : ctx.scheduled.step.tone === 'firm'
-        ? 'Following up on our earlier reminder:'
+        ? dueStanding(ctx).when === 'past'
+          ? 'Following up on our earlier reminder:'
+          : 'A reminder ahead of the due date:'
         : 'A quick reminder:';
   return [
     greeting(client),
     '',
-    `${opener} invoice ${label(invoice)} for ${money(invoice, invoice.amountRemaining)} is due ${ctx.dueDate ? formatDay(ctx.dueDate) : 'soon'}${ctx.daysLate > 0 ? ` and is now ${ctx.daysLate} days past due` : ''}.`,
+    dueSentence(ctx, opener),
     `It covers: ${recap(m)}`,
     '',
     `You can pay it here: ${invoice.hostedUrl ?? '(payment link)'}`,
@@ -219,7 +279,9 @@ function escalationDraft(ctx: StepContext): string {
   return [
     greeting(client),
     '',
-    `Invoice ${label(invoice)} for ${money(invoice, invoice.amountRemaining)} went out ${ctx.daysSinceSent} days ago and we have not seen payment yet.`,
+    dueStanding(ctx).when === 'past'
+      ? `Invoice ${label(invoice)} for ${money(invoice, invoice.amountRemaining)} went out ${days(ctx.daysSinceSent)} ago, was due on ${formatDay(ctx.dueDate ?? '')} and we have not seen payment yet.`
+      : `Invoice ${label(invoice)} for ${money(invoice, invoice.amountRemaining)} went out ${days(ctx.daysSinceSent)} ago; it is ${dueWords(ctx).replace(' (not due yet)', '')}. I want to make sure it reached the right people in time.`,
     `It covers: ${recap(m)}`,
     '',
     'Is anything missing on your side (a PO number, a vendor form, a different billing contact)? Tell me and I will fix it today.',
@@ -237,7 +299,7 @@ function callSummary(ctx: StepContext): string {
       : 'no payment history yet';
   return [
     `Who: ${client?.name ?? 'the client'}, ${ownerOf(client)} (${client?.billingEmail ?? 'no billing email'}); ${history}.`,
-    `What: invoice ${label(invoice)}, ${money(invoice, invoice.amountRemaining)} outstanding, sent ${ctx.daysSinceSent} days ago, due ${ctx.dueDate ? formatDay(ctx.dueDate) : 'unknown'}.`,
+    `What: invoice ${label(invoice)}, ${money(invoice, invoice.amountRemaining)} outstanding, sent ${days(ctx.daysSinceSent)} ago, ${dueWords(ctx)}.`,
     `Delivered: ${recap(m)}`,
     `Reminders so far: ${remindersSoFar(ctx)}.`,
     'Ask: did the invoice reach accounts payable, is anything blocking it (PO, approval, vendor setup), and when will it be paid? Record the date as "Client promised to pay by…".',
@@ -250,18 +312,32 @@ function remindersSoFar(ctx: StepContext): string {
   return ctx.history.map((p) => `${p.name} (${p.skipped ? 'skipped' : p.day ? formatDay(p.day) : 'day unknown'})`).join(', ');
 }
 
+/**
+ * The final notice as the client reads it. Past due, it says so (and that work is paused, when it
+ * is); before the due date it is a firm reminder of that date, with nothing about lateness.
+ */
 function finalNoticeDraft(ctx: StepContext): string {
   const { client, invoice } = ctx;
-  return [
-    greeting(client),
-    '',
-    `Invoice ${label(invoice)} for ${money(invoice, invoice.amountRemaining)} remains unpaid ${ctx.daysSinceSent} days after it was sent.`,
-    ctx.servicePaused
-      ? 'In line with our agreement, work is paused until it is paid. We will resume as soon as payment arrives.'
-      : 'Please settle it now, or tell me today what stands in the way.',
-    '',
-    `Payment link: ${invoice.hostedUrl ?? '(payment link)'}`,
-  ].join('\n');
+  const what = `Invoice ${label(invoice)} for ${money(invoice, invoice.amountRemaining)}`;
+  const due = dueStanding(ctx);
+  const day = ctx.dueDate ? formatDay(ctx.dueDate) : '';
+  const body =
+    due.when === 'past'
+      ? [
+          `${what} was due on ${day} and remains unpaid, ${days(due.days)} past due.`,
+          ctx.servicePaused
+            ? 'In line with our agreement, work is paused until it is paid. We will resume as soon as payment arrives.'
+            : 'Please settle it now, or tell me today what stands in the way.',
+        ]
+      : due.when === 'today'
+        ? [`${what} is due today (${day}).`, 'Please make sure it is paid today, or tell me now if anything stands in the way.']
+        : [
+            due.when === 'ahead'
+              ? `A firm reminder: ${what.charAt(0).toLowerCase()}${what.slice(1)} is due on ${day}.`
+              : `A firm reminder about ${what.charAt(0).toLowerCase()}${what.slice(1)}.`,
+            'Please make sure it is scheduled for payment by then, or tell me now if anything stands in the way.',
+          ];
+  return [greeting(client), '', ...body, '', `Payment link: ${invoice.hostedUrl ?? '(payment link)'}`].join('\n');
 }
 
 /**

@@ -109,6 +109,7 @@ export class Collections {
       daysSinceSent: Math.max(0, Math.floor((now.getTime() - facts.sentAt.getTime()) / DAY_MS)),
       servicePaused,
       history: ladderHistory(facts, policy.timeZone, current.collection.ladderLog),
+      today,
     };
     const claimKey = `step:${current.id}:${step.name}`;
     if (!(await this.#noteOnce(m, stepNote(ctx), `${claimKey}:note`))) return this.#claimedElsewhere(milestoneId, step);

@@ -217,3 +217,19 @@ describe('5: the ladder on the card', () => {
     expect(shown(risk?.blocks)).toContain('Reminders so far: T+3 reminder (Mon 7 Dec), T+7 escalation (Wed 9 Dec).');
   });
 });
+
+describe('6: wording against the due date', () => {
+  it("Net 30's day-14 notice, before the due date, reminds of the due date; its final notice, past it, says past due", async () => {
+    const { id } = await sentInvoice('Net 30', { 'Payment terms': { number: 30 } });
+    await at('2026-12-09T10:05:00Z');
+    await at('2026-12-16T10:05:00Z');
+    expect(world.values(id)['Reminder stage']).toBe('Net 30 past-due notice');
+    const notice = shown(replies(id).find((r) => r.text.includes('Net 30 past-due notice'))?.blocks);
+    expect(notice).toContain('is due on Fri 1 Jan. Please make sure it is scheduled for payment by then.');
+    expect(notice).not.toMatch(/past due|days late/);
+    await at('2027-01-04T08:30:00Z');
+    expect(world.values(id)['Reminder stage']).toBe('Net 30 final notice');
+    const final = shown(replies(id).find((r) => r.text.includes('Net 30 final notice'))?.blocks);
+    expect(final).toContain('was due on Fri 1 Jan and remains unpaid, 3 days past due.');
+  });
+});
