@@ -4,6 +4,7 @@
  */
 import type { Blocker, BillingCheck, BillingPolicy } from './billing-rules.js';
 import { daysLate, dueDateOf, isOutstanding, ladderFactsOf, ladderView, type LadderView } from './collection.js';
+import { finalNoticeConsequence } from './collection-notes.js';
 import type { InvoicePlan } from './invoice-plan.js';
 import type { Client, InvoiceSnapshot, Milestone } from './milestone.js';
 import { formatMoney, type Money } from './money.js';
@@ -66,6 +67,8 @@ export type InvoiceCard = CardBase & {
   readonly cardDispute: string | null;
   /** Money is still owed on it: there is a ladder to pause and resume, and an invoice to reissue. */
   readonly collectible: boolean;
+  /** What "Send final notice" will do, for its confirmation dialog. */
+  readonly finalNotice: string;
   readonly promiseToPay: string | null;
   /** The reminder ladder, while there is money to collect. */
   readonly ladder: LadderView | null;
@@ -167,6 +170,7 @@ function invoiceCard(base: CardBase, ctx: CardContext, invoice: InvoiceSnapshot)
     exception: m.disputeReason,
     cardDispute: m.disputeReason ? invoice.collection.cardDispute : null,
     collectible: isOutstanding(invoice),
+    finalNotice: finalNoticeConsequence(invoice, ctx.client),
     promiseToPay: m.promiseToPay ? m.promiseToPay.slice(0, 10) : null,
     ladder: facts ? ladderView(facts, ctx.client, ctx.now, ctx.policy, m.disputeReason, invoice.collection.ladderLog) : null,
   };

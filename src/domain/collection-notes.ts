@@ -32,6 +32,8 @@ export type ThreadNote = {
   readonly buttons: NoteButtons;
   readonly milestoneId: string;
   readonly invoiceId: string | null;
+  /** For the collection buttons: what "Send final notice" will do, shown in its confirmation dialog. */
+  readonly finalNotice?: string | null;
   /** The Slack user who asked for this (a click), never written into the title: Slack shows it as a mention. */
   readonly requestedBy?: string | null;
 };
@@ -110,6 +112,19 @@ function skippedLine(ctx: StepContext): string[] {
     : [`Skipped: this final notice ends the ladder, so these never go out: ${names}.`];
 }
 
+/**
+ * What "Send final notice" does, said before it is done (the button's confirmation dialog): Stripe
+ * emails the invoice again at once as the final notice, the client's service pauses when the
+ * client has Service pause, and the ladder ends.
+ */
+export function finalNoticeConsequence(invoice: Pick<InvoiceSnapshot, 'id' | 'number'>, client: Client | null): string {
+  const to = client?.billingEmail ?? "the client's billing email";
+  const pause = client?.servicePause
+    ? ` ${client.name} has Service pause: "Service paused" is set and work pauses until the invoice is paid.`
+    : ' No service pause: this is a notice only.';
+  return `Stripe emails invoice ${invoice.number ?? invoice.id} to ${to} again now, as the final notice, whatever the hour.${pause} The reminder ladder ends here.`;
+}
+
 /** The note for a ladder step, and the words Cashin says in the audit trail. */
 export function stepNote(ctx: StepContext): ThreadNote {
   const { milestone: m, client, invoice, scheduled } = ctx;
@@ -119,6 +134,7 @@ export function stepNote(ctx: StepContext): ThreadNote {
     milestoneId: m.id,
     invoiceId: invoice.id,
     buttons: 'collection' as const,
+    finalNotice: finalNoticeConsequence(invoice, client),
     requestedBy: ctx.by === 'the ladder' ? null : ctx.by,
   };
   const to = client?.billingEmail ?? 'the billing email';

@@ -233,3 +233,23 @@ describe('6: wording against the due date', () => {
     expect(final).toContain('was due on Fri 1 Jan and remains unpaid, 3 days past due.');
   });
 });
+
+describe('7: Send final notice asks first', () => {
+  it('on the card and under a step, the button comes last with a confirmation dialog naming the email and the service pause', async () => {
+    const { id } = await sentInvoice('Standard', { 'Service pause': { checkbox: true } });
+    await at('2026-12-07T08:05:00Z');
+    type Button = { action_id: string; style?: string; confirm?: { text: { text: string }; confirm: { text: string }; deny: { text: string } } };
+    const elements = (blocks: unknown) =>
+      ((blocks as { type: string; elements?: Button[] }[] | undefined) ?? []).filter((b) => b.type === 'actions').flatMap((b) => b.elements ?? []);
+    for (const blocks of [h.card(id)?.blocks, replies(id).find((r) => r.text.includes('T+3 reminder'))?.blocks]) {
+      const buttons = elements(blocks);
+      expect(buttons[0]?.action_id).not.toBe('cashin_final_notice');
+      const final = buttons.at(-1);
+      expect(final?.action_id).toBe('cashin_final_notice');
+      expect(final?.style).toBeUndefined();
+      expect(final?.confirm?.text.text).toContain('to keiri@umbrella.example again now, as the final notice');
+      expect(final?.confirm?.text.text).toContain('Umbrella has Service pause');
+      expect([final?.confirm?.confirm.text, final?.confirm?.deny.text]).toEqual(['Send final notice', 'Cancel']);
+    }
+  });
+});

@@ -83,8 +83,38 @@ export function parseCollectionValue(value: string): { milestoneId: string; invo
   return { milestoneId, invoiceId: invoiceId || null };
 }
 
-/** What the founder can do about an unpaid invoice, or about an open exception. */
-export function collectionButtons(kind: NoteButtons, milestoneId: string, invoiceId: string | null, blockId: string): KnownBlock[] {
+/**
+ * "Send final notice" emails the client at once and may pause their service: never one click away.
+ * Slack asks first, in a confirmation dialog that says exactly what happens.
+ */
+function finalNoticeButton(value: string, consequence: string | null) {
+  const plain = (text: string, max: number) => ({ type: 'plain_text' as const, text: truncate(text, max), emoji: true });
+  return {
+    ...button('Send final notice…', ACTIONS.finalNotice, value),
+    confirm: {
+      title: plain('Send the final notice?', SLACK_LIMITS.confirmTitle),
+      text: plain(
+        consequence ?? 'Stripe emails the invoice to the client again now, as the final notice. The reminder ladder ends here.',
+        SLACK_LIMITS.confirmText,
+      ),
+      confirm: plain('Send final notice', SLACK_LIMITS.confirmButton),
+      deny: plain('Cancel', SLACK_LIMITS.confirmButton),
+      style: 'danger' as const,
+    },
+  };
+}
+
+/**
+ * What the founder can do about an unpaid invoice, or about an open exception. The final notice
+ * comes last: the everyday answers (snooze, a promise, a dispute) come first.
+ */
+export function collectionButtons(
+  kind: NoteButtons,
+  milestoneId: string,
+  invoiceId: string | null,
+  blockId: string,
+  finalNotice: string | null = null,
+): KnownBlock[] {
   if (kind === null || invoiceId === null) return [];
   const value = collectionValue(milestoneId, invoiceId);
   if (kind === 'resolve') {
@@ -94,11 +124,11 @@ export function collectionButtons(kind: NoteButtons, milestoneId: string, invoic
   const elements =
     kind === 'collection'
       ? [
-          button('Send final notice', ACTIONS.finalNotice, value, 'danger'),
           button('Snooze…', ACTIONS.snooze, value),
           button('Client promised to pay by…', ACTIONS.promise, value),
           button('Mark disputed…', ACTIONS.dispute, value),
           button('Mark paid outside Stripe…', ACTIONS.paidOutside, value),
+          finalNoticeButton(value, finalNotice),
         ]
       : [button('Resume reminders', ACTIONS.resume, value, 'primary'), button('Void and reissue…', ACTIONS.reissue, value)];
   return [{ type: 'actions', block_id: truncate(blockId, SLACK_LIMITS.actionId), elements }];
@@ -280,7 +310,8 @@ function invoiceBlocks(view: InvoiceCard): KnownBlock[] {
   else if (view.exception) blocks.push(section(settledException(view)));
   blocks.push(context(`${who}${view.sentAt ? ` on ${view.sentAt}` : ''} · ${title(view)}`));
   const buttons = view.exception ? (view.collectible ? 'exception' : 'resolve') : view.ladder && view.status === 'open' ? 'collection' : null;
-  if (buttons && view.invoiceId) blocks.push(...collectionButtons(buttons, view.milestoneId, view.invoiceId, `cashin_card:${view.milestoneId}`));
+  if (buttons && view.invoiceId)
+    blocks.push(...collectionButtons(buttons, view.milestoneId, view.invoiceId, `cashin_card:${view.milestoneId}`, view.finalNotice));
   return blocks;
 }
 

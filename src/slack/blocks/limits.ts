@@ -12,6 +12,10 @@ export const SLACK_LIMITS = {
   contextElements: 10,
   privateMetadata: 3000,
   viewTitle: 24,
+  /** A confirmation dialog (Block Kit confirm object): title, text, and its two buttons. */
+  confirmTitle: 100,
+  confirmText: 300,
+  confirmButton: 30,
   /** Slack refuses messages whose blocks carry much more text than this (msg_blocks_too_long). */
   messageText: 12_000,
   fallbackText: 3000,

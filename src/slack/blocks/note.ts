@@ -32,7 +32,7 @@ export function renderNote(note: ThreadNote, approverIds: readonly string[]): Ca
     // plain_text shows the draft exactly as written, ready to copy.
     blocks.push({ type: 'section', text: { type: 'plain_text', text: truncate(note.draft.text, SLACK_LIMITS.sectionText) } });
   }
-  blocks.push(...collectionButtons(note.buttons, note.milestoneId, note.invoiceId, `cashin_note:${note.milestoneId}`));
+  blocks.push(...collectionButtons(note.buttons, note.milestoneId, note.invoiceId, `cashin_note:${note.milestoneId}`, note.finalNotice ?? null));
   const text = truncateMrkdwn(`${mentions ? `${mentions} ` : ''}${escapeMrkdwn(note.title)}${by}`, SLACK_LIMITS.fallbackText);
   return { text, blocks: fitMessage(blocks) };
 }
