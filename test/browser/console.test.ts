@@ -20,7 +20,7 @@ let startedInMs = 0;
 type State = {
   ledger: { milestones: { id: string; values: Record<string, unknown> }[] };
   emulators: { slack: string };
-  invoices: { milestoneId: string | null; status: string }[];
+  invoices: { milestoneId: string | null; status: string; sends: number }[];
 };
 
 async function state(): Promise<State> {
@@ -168,7 +168,7 @@ describe('collections in the console', () => {
   type Full = State & {
     clock: { now: string };
     channel: { messages: { ts: string; text: string; replies: Reply[] }[]; ephemerals: { text: string }[] };
-    invoices: { id: string; milestoneId: string | null; status: string; number: string | null; total: number; credited: number }[];
+    invoices: { id: string; milestoneId: string | null; status: string; number: string | null; total: number; credited: number; sends: number }[];
   };
   const now = async (): Promise<Full> => (await (await fetch(`${url}/api/state`)).json()) as Full;
   const row = async (title: string) => {
@@ -383,6 +383,28 @@ describe('collections in the console', () => {
     expect(text).toContain('Analytics dashboard');
     expect(text).not.toContain('Homepage design');
     await snap('18-exceptions');
+  });
+
+  it('asks before Send final notice, as Slack does: Cancel sends nothing, confirming sends it once', async () => {
+    const emailed = async () => {
+      const id = (await row('Homepage design')).id;
+      return (await now()).invoices.find((i) => i.milestoneId === id)?.sends ?? 0;
+    };
+    const before = await emailed();
+    const button = cardOf('Homepage design').locator('button[data-action="cashin_final_notice"]');
+    await button.click();
+    const dialog = at.locator('.sk-confirm');
+    await dialog.waitFor();
+    expect(await dialog.textContent()).toContain('Send the final notice?');
+    await snap('19a-final-notice-confirm');
+    await dialog.locator('button[data-deny]').click();
+    await expect.poll(() => dialog.count()).toBe(0);
+    // Give a click every chance to have gone out: two of the bot's polls.
+    await new Promise((resolve) => setTimeout(resolve, 4500));
+    expect(await emailed()).toBe(before);
+    await button.click();
+    await dialog.locator('button[data-confirm-yes]').click();
+    await expect.poll(emailed, { timeout: 20_000 }).toBe(before + 1);
   });
 
   it('records a payment outside Stripe with radio buttons; the ladder ends', async () => {

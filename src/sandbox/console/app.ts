@@ -2,7 +2,7 @@
  * The sandbox console in the browser: polls /api/state, draws the three panels and turns clicks
  * into calls on the console API, which hands them to the emulators and, through them, to the bot.
  */
-import { escapeHtml, renderModal } from './block-kit.js';
+import { escapeHtml, renderModal, type ConfirmDialog } from './block-kit.js';
 import { homeHtml, messageKeys, messagesHtml } from './channel.js';
 import { cardTsOf, text, type Invoice, type Row, type State } from './model.js';
 import { CREDIT_PERCENT, clientsHtml, invoicesHtml, ledgerHtml } from './tables.js';
@@ -272,10 +272,34 @@ function onInvoiceButton(button: HTMLButtonElement): void {
   });
 }
 
+/** A button with a confirmation: the dialog Slack shows, and the click goes only on confirm. */
+function askFirst(action: HTMLButtonElement): void {
+  const dialog = JSON.parse(action.dataset.confirm ?? '{}') as ConfirmDialog;
+  const overlay = document.createElement('div');
+  overlay.className = 'sk-confirm-overlay';
+  // The texts were escaped when the button was drawn (block-kit.ts).
+  overlay.innerHTML = `<div class="sk-confirm" role="alertdialog" aria-modal="true">
+    <h3>${dialog.title}</h3><p>${dialog.text}</p>
+    <footer><button type="button" class="sk-button" data-deny>${dialog.deny}</button><button type="button" class="sk-button ${dialog.danger ? 'danger' : 'primary'}" data-confirm-yes>${dialog.confirm}</button></footer>
+  </div>`;
+  overlay.addEventListener('click', (event) => {
+    const t = event.target instanceof Element ? event.target : null;
+    if (t?.closest('[data-confirm-yes]')) {
+      action.dataset.confirmed = 'yes';
+      overlay.remove();
+      action.click();
+    } else if (t?.closest('[data-deny]') || t === overlay) overlay.remove();
+    event.stopPropagation();
+  });
+  document.body.append(overlay);
+}
+
 document.addEventListener('click', (event) => {
   const target = event.target instanceof Element ? event.target : null;
   const action = target?.closest<HTMLButtonElement>('button[data-action]');
+  if (action?.dataset.confirm && action.dataset.confirmed !== 'yes') return askFirst(action);
   if (action) {
+    delete action.dataset.confirmed;
     action.disabled = true;
     // A button in a message only the founder sees: Slack sends no message with the click, only the ephemeral's container.
     const ephemeral = action.closest<HTMLElement>('[data-ephemeral]');

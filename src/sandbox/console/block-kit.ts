@@ -79,7 +79,24 @@ function textObject(t: unknown): string {
 
 function button(element: Json, ts: string): string {
   const style = element.style === 'primary' || element.style === 'danger' ? ` ${element.style}` : '';
-  return `<button class="sk-button${style}" data-ts="${escapeHtml(ts)}" data-action="${escapeHtml(String(element.action_id ?? ''))}">${textObject(element.text)}</button>`;
+  const confirm = confirmOf(element.confirm);
+  const asks = confirm ? ` data-confirm="${escapeHtml(JSON.stringify(confirm))}"` : '';
+  return `<button class="sk-button${style}" data-ts="${escapeHtml(ts)}" data-action="${escapeHtml(String(element.action_id ?? ''))}"${asks}>${textObject(element.text)}</button>`;
+}
+
+/** A button's confirmation dialog, its texts as HTML: Slack asks before it sends the click. */
+export type ConfirmDialog = { title: string; text: string; confirm: string; deny: string; danger: boolean };
+
+function confirmOf(value: unknown): ConfirmDialog | null {
+  if (!value || typeof value !== 'object') return null;
+  const c = value as Json;
+  return {
+    title: textObject(c.title) || 'Are you sure?',
+    text: textObject(c.text),
+    confirm: textObject(c.confirm) || 'Yes',
+    deny: textObject(c.deny) || 'Cancel',
+    danger: c.style === 'danger',
+  };
 }
 
 function image(element: Json, cls: string): string {
