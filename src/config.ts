@@ -5,6 +5,7 @@
 import * as z from 'zod';
 import { parseReminderDays, parseReminderHours } from './domain/ladder.js';
 import { isKnownCurrency } from './domain/money.js';
+import { isTimeZone } from './domain/time.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -234,13 +235,4 @@ export function loadConfig(raw: Record<string, string | undefined>): Config {
     reminderDays: Object.freeze(e.REMINDER_DAYS),
     logLevel: e.LOG_LEVEL,
   });
-}
-
-function isTimeZone(value: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: value });
-    return true;
-  } catch {
-    return false;
-  }
 }

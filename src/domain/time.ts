@@ -122,3 +122,13 @@ export function localInstant(date: string, minute: number, timeZone: string): Da
 export function formatDay(date: string): string {
   return formatter('en-GB', { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short' }).format(new Date(`${date}T00:00:00Z`));
 }
+
+/** Whether `value` names an IANA time zone this runtime knows (Europe/Berlin, UTC). */
+export function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}

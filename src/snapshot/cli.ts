@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { parseInstant } from '../domain/time.js';
+import { isTimeZone, parseInstant } from '../domain/time.js';
 import { isIsoDate, readSnapshotText, SnapshotError } from './read.js';
 import { forecastReport } from './report.js';
 
@@ -17,15 +17,6 @@ const USAGE = 'usage: npm run forecast -- --ledger <snapshot.json> [--at <ISO 86
 const MAX_WEEKS = 104;
 
 class UsageError extends Error {}
-
-function isTimeZone(value: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: value });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function main(argv: readonly string[], env: NodeJS.ProcessEnv): string {
   let values: { ledger?: string; at?: string; weeks?: string; timezone?: string };

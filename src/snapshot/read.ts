@@ -23,7 +23,7 @@
  */
 import { z } from 'zod';
 import type { BillingPolicy } from '../domain/billing-rules.js';
-import { evaluateBillingRules } from '../domain/billing-rules.js';
+import { evaluateBillingRules, isWebLink } from '../domain/billing-rules.js';
 import type { ClientTerms, ForecastRow } from '../domain/forecast-inputs.js';
 import { ladderFor, plannedAt, REMINDER_STAGES, stepsDone } from '../domain/ladder.js';
 import { emptyLedgerInvoice, INVOICE_STATUSES, type Client, type InvoiceStatus, type Milestone } from '../domain/milestone.js';
@@ -144,16 +144,6 @@ const text = (row: Row, key: string): string | null => {
 };
 const num = (row: Row, key: string): number | null => (typeof row[key] === 'number' ? (row[key] as number) : null);
 const flag = (row: Row, key: string): boolean => row[key] === true;
-
-function isWebLink(value: string | null): boolean {
-  if (!value) return false;
-  try {
-    const url = new URL(value);
-    return url.protocol === 'https:' || url.protocol === 'http:';
-  } catch {
-    return false;
-  }
-}
 
 /** A major-unit amount as minor units, without the checks an amount to bill needs (0 is fine here). */
 function minorOf(major: number | null, currency: string): number {
