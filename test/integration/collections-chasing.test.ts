@@ -5,12 +5,9 @@
  * it fixed, through the real adapters and the emulators.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { lookups, sendInvoiceFor, stepTo, T0 } from '../support/collections.js';
 import { harness, type Harness } from '../support/harness.js';
-import { APPROVER, CHANNEL, createWorld, select, type World } from '../support/world.js';
-
-/** Wednesday 2 December 2026, 11:00 in Berlin (the world's CASHIN_TIMEZONE). */
-const T0 = new Date('2026-12-02T10:00:00Z');
-const evidence = { 'Acceptance evidence': { url: 'https://mail.example.test/ok' } };
+import { APPROVER, createWorld, type World } from '../support/world.js';
 
 let world: World;
 let h: Harness;
@@ -21,32 +18,14 @@ beforeEach(async () => {
 });
 afterEach(async () => world.close());
 
-const comments = (id: string, text: string) => world.notion.emulator.commentsOn(id).filter((c) => c.includes(text));
-const cardTs = (id: string) => String(world.values(id)['Slack card']).split('/')[1] ?? '';
-const replies = (id: string) => world.slack.threadReplies(CHANNEL, cardTs(id));
+const { replies, comments } = lookups(() => world);
+
 const shown = (blocks: unknown) => JSON.stringify(blocks ?? []);
 
-async function at(iso: string): Promise<void> {
-  h.clock.set(new Date(iso));
-  await h.payments.poll();
-  await h.tick();
-}
+const at = (iso: string, hh: Harness = h) => stepTo(hh, iso);
 
-async function sentInvoice(cadence: string, clientExtra: Record<string, unknown> = {}) {
-  await h.payments.poll();
-  const client = await world.addClient('Umbrella', {
-    'Review before send': { checkbox: true },
-    'Reminder cadence': select(cadence),
-    'Billing email': { email: 'keiri@umbrella.example' },
-    'Billing owner': { rich_text: [{ text: { content: 'Dana Ruiz' } }] },
-    ...clientExtra,
-  });
-  const id = await world.addMilestone('Homepage design approved', client, { Stage: select('Accepted'), ...evidence });
-  await h.tick();
-  expect(await h.actions.send(id, APPROVER, h.sendFingerprint(id))).toEqual({ ok: true });
-  await h.tick();
-  return { id, invoiceId: String(world.values(id)['Invoice ID']), client };
-}
+const sentInvoice = (cadence: string, clientExtra: Record<string, unknown> = {}) =>
+  sendInvoiceFor(world, h, cadence, { 'Billing email': { email: 'keiri@umbrella.example' }, ...clientExtra }, 'Umbrella');
 
 describe('1: who asked for a step', () => {
   it('is a mention in Slack, never a raw user id; the Notion comment names the Slack user', async () => {

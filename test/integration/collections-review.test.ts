@@ -5,12 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { evidence, lookups, sendInvoiceFor, stepTo, T0 } from '../support/collections.js';
 import { harness, type Harness } from '../support/harness.js';
 import { APPROVER, CHANNEL, createWorld, select, type World } from '../support/world.js';
-
-/** Wednesday 2 December 2026, 11:00 in Berlin. */
-const T0 = new Date('2026-12-02T10:00:00Z');
-const evidence = { 'Acceptance evidence': { url: 'https://mail.example.test/ok' } };
 
 let world: World;
 let h: Harness;
@@ -21,31 +18,11 @@ beforeEach(async () => {
 });
 afterEach(async () => world.close());
 
-const cardTs = (id: string) => String(world.values(id)['Slack card']).split('/')[1] ?? '';
-const replies = (id: string) => world.slack.threadReplies(CHANNEL, cardTs(id));
-const sends = (invoiceId: string) => world.stripe.sends.get(invoiceId) ?? 0;
-const comments = (id: string, text: string) => world.notion.emulator.commentsOn(id).filter((c) => c.includes(text));
+const { replies, comments, sends } = lookups(() => world);
 
-async function at(iso: string, hh: Harness = h): Promise<void> {
-  hh.clock.set(new Date(iso));
-  await hh.payments.poll();
-  await hh.tick();
-}
+const at = (iso: string, hh: Harness = h) => stepTo(hh, iso);
 
-async function sentInvoice(cadence: string, clientExtra: Record<string, unknown> = {}) {
-  await h.payments.poll();
-  const client = await world.addClient('Acme', {
-    'Review before send': { checkbox: true },
-    'Reminder cadence': select(cadence),
-    'Billing owner': { rich_text: [{ text: { content: 'Dana Ruiz' } }] },
-    ...clientExtra,
-  });
-  const id = await world.addMilestone('Homepage design approved', client, { Stage: select('Accepted'), ...evidence });
-  await h.tick();
-  expect(await h.actions.send(id, APPROVER, h.sendFingerprint(id))).toEqual({ ok: true });
-  await h.tick();
-  return { id, invoiceId: String(world.values(id)['Invoice ID']), client };
-}
+const sentInvoice = (cadence: string, clientExtra: Record<string, unknown> = {}) => sendInvoiceFor(world, h, cadence, clientExtra);
 
 describe('collections: findings of a hostile review', () => {
   it('A: after downtime, a client reminder is not emailed outside reminder hours (back Monday 23:30 Berlin): it waits for the next opening', async () => {

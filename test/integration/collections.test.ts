@@ -5,13 +5,11 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildExceptionsText } from '../../src/slack/blocks/status.js';
+import { evidence, lookups, sendInvoiceFor, stepTo, T0 } from '../support/collections.js';
 import { harness, type Harness } from '../support/harness.js';
 import { APPROVER, CHANNEL, createWorld, select, type World } from '../support/world.js';
 
-/** Wednesday 2 December 2026, 11:00 in Berlin (the world's CASHIN_TIMEZONE). */
-const T0 = new Date('2026-12-02T10:00:00Z');
 const DAY = 86_400_000;
-const evidence = { 'Acceptance evidence': { url: 'https://mail.example.test/ok' } };
 
 let world: World;
 let h: Harness;
@@ -22,10 +20,7 @@ beforeEach(async () => {
 });
 afterEach(async () => world.close());
 
-const comments = (id: string, text: string) => world.notion.emulator.commentsOn(id).filter((c) => c.includes(text));
-const cardTs = (id: string) => String(world.values(id)['Slack card']).split('/')[1] ?? '';
-const replies = (id: string) => world.slack.threadReplies(CHANNEL, cardTs(id));
-const sends = (invoiceId: string) => world.stripe.sends.get(invoiceId) ?? 0;
+const { replies, comments, sends } = lookups(() => world);
 
 /** Moves the clock to `iso` and runs one Notion poll only (no Stripe events), as a step's first try. */
 async function tickAt(iso: string): Promise<void> {
@@ -33,28 +28,9 @@ async function tickAt(iso: string): Promise<void> {
   await h.tick();
 }
 
-/** Moves the clock to `iso` and lets the bot poll Notion and Stripe once. */
-async function at(iso: string): Promise<void> {
-  h.clock.set(new Date(iso));
-  await h.payments.poll();
-  await h.tick();
-}
+const at = (iso: string, hh: Harness = h) => stepTo(hh, iso);
 
-async function sentInvoice(cadence: string, clientExtra: Record<string, unknown> = {}): Promise<{ id: string; invoiceId: string; client: string }> {
-  // The event poll starts with the bot: it reads what happens from then on.
-  await h.payments.poll();
-  const client = await world.addClient('Acme', {
-    'Review before send': { checkbox: true },
-    'Reminder cadence': select(cadence),
-    'Billing owner': { rich_text: [{ text: { content: 'Dana Ruiz' } }] },
-    ...clientExtra,
-  });
-  const id = await world.addMilestone('Homepage design approved', client, { Stage: select('Accepted'), ...evidence });
-  await h.tick();
-  expect(await h.actions.send(id, APPROVER, h.sendFingerprint(id))).toEqual({ ok: true });
-  await h.tick();
-  return { id, invoiceId: String(world.values(id)['Invoice ID']), client };
-}
+const sentInvoice = (cadence: string, clientExtra: Record<string, unknown> = {}) => sendInvoiceFor(world, h, cadence, clientExtra);
 
 describe('the Standard ladder', () => {
   it('reminds, escalates, flags the risk and pauses service, each once, then payment lifts the pause', async () => {
