@@ -12,7 +12,8 @@ import type { Billing, Chat, Clock, ForecastBook, Ledger } from '../workflows/po
 import { Settler } from '../workflows/settle.js';
 import { MilestoneStore } from '../workflows/store.js';
 import { LedgerSync } from '../workflows/sync.js';
-import { WeeklyJobs, type Claims } from '../workflows/weekly-jobs.js';
+import type { Claims } from '../workflows/claims.js';
+import { WeeklyJobs } from '../workflows/weekly-jobs.js';
 import { weeklyReviewJob } from '../workflows/weekly-review.js';
 
 export type Adapters = {

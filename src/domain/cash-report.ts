@@ -122,15 +122,16 @@ export function questionText(q: CashQuestion): string {
 
 /**
  * Cash received from `start` (inclusive) to `end` (exclusive) in `currency`, minor units: the invoices
- * paid in that time. A row paid in full counts its total; one still open counts nothing (when a part
- * payment came in is not known).
+ * paid in that time, each with what the client paid (its total less any credit note), counted in the
+ * week of *Paid on*. The ledger dates only the payment that settled an invoice: parts paid earlier
+ * count in that week too, and an invoice still open counts nothing yet.
  */
 export function cashIn(rows: readonly ForecastRow[], start: Date, end: Date, currency: string): number {
   let sum = 0;
   for (const row of rows) {
     if (row.invoiceStatus !== 'Paid' || !row.paidOn || !row.total || row.total.currency !== currency) continue;
     const t = row.paidOn.getTime();
-    if (t >= start.getTime() && t < end.getTime()) sum += row.total.minor;
+    if (t >= start.getTime() && t < end.getTime()) sum += row.amountPaid ?? row.total.minor;
   }
   return sum;
 }
@@ -140,9 +141,11 @@ export function forecastError(actual: number, expected: number): number | null {
   return actual === 0 ? null : Math.round(((actual - expected) / actual) * 1000) / 10;
 }
 
-/** The mean absolute error of the last `n` scored weeks. */
-export function accuracyOf(errors: readonly (number | null)[], n = 8): Accuracy {
-  const scored = errors.filter((e): e is number => e !== null).slice(-n);
+/** The mean absolute error of the last `n` scored weeks (a week recorded twice counts once). */
+export function accuracyOf(weeks: readonly { week: string; error: number | null }[], n = 8): Accuracy {
+  const byWeek = new Map<string, number>();
+  for (const w of weeks) if (w.error !== null) byWeek.set(w.week, w.error);
+  const scored = [...byWeek.values()].slice(-n);
   if (scored.length === 0) return null;
   return { meanAbsErrorPercent: Math.round((scored.reduce((a, e) => a + Math.abs(e), 0) / scored.length) * 10) / 10, weeks: scored.length };
 }

@@ -60,9 +60,15 @@ export function openForecastRow(m: Milestone, client: Client | null, invoice: In
 /**
  * A row from the history read (every invoiced row, a few columns each). Its total is the row's amount
  * with the client's tax; what remains is nothing once paid, void or uncollectible.
+ *
+ * `dates`, when given, is shared by the rows of one read: each date value is parsed once (most are
+ * days, and thousands of rows share a few hundred of them) and its Date is shared by every row that
+ * has it. Nothing changes a ForecastRow's Dates.
  */
-export function historyForecastRow(row: InvoiceHistoryRow, client: Client | null, policy: BillingPolicy): ForecastRow {
+export function historyForecastRow(row: InvoiceHistoryRow, client: Client | null, policy: BillingPolicy, dates?: Map<string, Date | null>): ForecastRow {
   const { timeZone } = policy;
+  const instant = (value: string | null | undefined): Date | null => (value ? once(dates, value, () => parseInstant(value, timeZone)) : null);
+  const dueStart = (date: string | null): Date | null => (date ? once(dates, `due ${date}`, () => localInstant(date.slice(0, 10), 0, timeZone)) : null);
   const currency = (row.currency ?? client?.currency ?? policy.defaultCurrency).toUpperCase();
   const net = toMinorUnits(row.amount ?? null, currency);
   const total = net.ok ? taxedTotal(net.money, client?.taxRate ?? null) : null;
@@ -75,19 +81,30 @@ export function historyForecastRow(row: InvoiceHistoryRow, client: Client | null
     total,
     remaining: total ? { minor: settled ? 0 : Math.max(0, total.minor - paid), currency: total.currency } : null,
     completed: null,
-    accepted: instant(row.accepted, timeZone),
+    accepted: instant(row.accepted),
     evidence: true,
     blockers: 0,
     changeOrder: false,
     invoiceStatus: row.status,
-    sent: instant(row.sent, timeZone),
-    due: dueStart(row.due, timeZone),
-    paidOn: instant(row.paidOn, timeZone),
+    sent: instant(row.sent),
+    due: dueStart(row.due),
+    paidOn: instant(row.paidOn),
     disputed: row.disputed,
     promiseToPay: null,
     remindersDone: 0,
     lastReminderAt: null,
   };
+}
+
+/** The Date of `key` in `dates`, made the first time; without `dates`, made each time. */
+function once(dates: Map<string, Date | null> | undefined, key: string, make: () => Date | null): Date | null {
+  if (!dates) return make();
+  let found = dates.get(key);
+  if (found === undefined) {
+    found = make();
+    dates.set(key, found);
+  }
+  return found;
 }
 
 function taxedTotal(net: Money, taxRate: number | null): Money {

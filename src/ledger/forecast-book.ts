@@ -37,7 +37,7 @@ export class NotionForecastBook implements ForecastBook {
         const row = weekRow(result);
         if (!row) continue;
         this.#pages.set(row.week, result.id);
-        rows.push(row);
+        rows.push({ ...row, pageId: result.id });
       }
       cursor = page.has_more && page.next_cursor ? page.next_cursor : undefined;
     } while (cursor);
@@ -46,7 +46,7 @@ export class NotionForecastBook implements ForecastBook {
 
   async save(row: ForecastWeekRow): Promise<void> {
     const source = await this.#source();
-    if (!this.#pages.has(row.week)) await this.weeks();
+    if (!row.pageId && !this.#pages.has(row.week)) await this.weeks();
     const properties = {
       Week: { title: richText(row.week) },
       'Week start': { date: { start: row.weekStart } },
@@ -56,7 +56,7 @@ export class NotionForecastBook implements ForecastBook {
       Actual: { number: row.actual },
       Error: { number: row.error },
     };
-    const id = this.#pages.get(row.week);
+    const id = row.pageId ?? this.#pages.get(row.week);
     if (id) {
       await call('write the Forecasts table', () => this.#notion.pages.update({ page_id: id, properties }));
       return;

@@ -18,12 +18,14 @@ import {
   type ClientSummary,
   type ItemLine,
 } from '../domain/cash-report.js';
+import type { InvoiceHistoryRow } from '../domain/client-history.js';
 import { daysLate, dueDateOf } from '../domain/collection.js';
 import { weekBounds, type CurrencyProjection, type Forecast } from '../domain/forecast.js';
 import { forecastRows, type ForecastRow } from '../domain/forecast-inputs.js';
 import { historyForecastRow, openForecastRow } from '../domain/forecast-row.js';
 import { kpis, median } from '../domain/kpis.js';
 import { ladderFor } from '../domain/ladder.js';
+import type { Client } from '../domain/milestone.js';
 import { toMajorUnits } from '../domain/money.js';
 import { addDays, localDate, localInstant, zoneOffsetMinutes } from '../domain/time.js';
 import type { Logger } from '../log.js';
@@ -60,6 +62,8 @@ const CONFIDENCE_STEP = 5;
 export class CashDesk {
   readonly #deps: CashDeskDeps;
   #recorded: ForecastWeekRow[] | null = null;
+  /** The last history read (by identity), the clients' currencies and tax rates then, and its rows. */
+  #history: { read: readonly InvoiceHistoryRow[]; clients: string; rows: readonly ForecastRow[] } | null = null;
   #stopped = false;
 
   constructor(deps: CashDeskDeps) {
@@ -68,7 +72,7 @@ export class CashDesk {
 
   /** Every row the forecast reads: the store's open rows, and settled ones from the history read. */
   rows(): ForecastRow[] {
-    const { store, history, policy } = this.#deps;
+    const { store, policy } = this.#deps;
     const rows: ForecastRow[] = [];
     const seen = new Set<string>();
     for (const id of store.ids()) {
@@ -77,11 +81,28 @@ export class CashDesk {
       seen.add(id);
       rows.push(openForecastRow(m, store.client(m.clientId), store.invoice(m.invoice.id), policy));
     }
-    for (const row of history.rows()) {
-      if (row.id && seen.has(row.id)) continue;
-      rows.push(historyForecastRow(row, store.client(row.clientId), policy));
+    for (const row of this.#historyRows()) {
+      if (row.id !== '' && seen.has(row.id)) continue;
+      rows.push(row);
     }
     return rows;
+  }
+
+  /**
+   * The history read's rows as ForecastRows, made once per read: every answer reads them all (some
+   * 10,000), and making them again each time (dates parsed in the founder's zone) cost each answer
+   * as much memory as the rows take. Made again after the next read, or when a client's currency or
+   * tax rate changed (a row's total depends on them).
+   */
+  #historyRows(): readonly ForecastRow[] {
+    const { store, history, policy } = this.#deps;
+    const read = history.rows();
+    const clients = clientsKey(store.clients());
+    if (this.#history?.read !== read || this.#history.clients !== clients) {
+      const dates = new Map<string, Date | null>();
+      this.#history = { read, clients, rows: read.map((row) => historyForecastRow(row, store.client(row.clientId), policy, dates)) };
+    }
+    return this.#history.rows;
   }
 
   forecast(weeks = 5, rows = this.rows()): Forecast {
@@ -211,7 +232,7 @@ export class CashDesk {
         return null;
       }
     }
-    return accuracyOf(this.#recorded.map((w) => w.error));
+    return accuracyOf(this.#recorded);
   }
 
   /**
@@ -319,6 +340,13 @@ export class CashDesk {
   stop(): void {
     this.#stopped = true;
   }
+}
+
+/** What a history row's ForecastRow takes from its client: each client's currency and tax rate. */
+function clientsKey(clients: Iterable<Client>): string {
+  let key = '';
+  for (const c of clients) key += `${c.id}\u0000${c.currency ?? ''}\u0000${c.taxRate ?? ''}\u0001`;
+  return key;
 }
 
 /** Monday 00:00 of the week holding `now`, in the founder's zone. */

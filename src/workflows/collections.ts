@@ -28,7 +28,7 @@ import { formatForHumans, localDate } from '../domain/time.js';
 import type { Logger } from '../log.js';
 import type { Billing, Chat, Clock, Ledger } from './ports.js';
 import type { MilestoneStore } from './store.js';
-import type { Claims } from './weekly-jobs.js';
+import { Lease, type Claims } from './claims.js';
 
 export type CollectionDeps = {
   ledger: Ledger;
@@ -60,12 +60,12 @@ export const STEP_CLAIM_WINDOW_MS = 10 * 60_000;
 export class Collections {
   readonly #deps: CollectionDeps;
   readonly #log: Logger;
-  /** Step claims this replica won, with their window. */
-  readonly #won = new Map<string, number>();
+  readonly #lease: Lease;
 
   constructor(deps: CollectionDeps) {
     this.#deps = deps;
     this.#log = deps.logger.child({ component: 'collections' });
+    this.#lease = new Lease(deps.claims, deps.clock, STEP_CLAIM_WINDOW_MS);
   }
 
   /**
@@ -162,21 +162,9 @@ export class Collections {
     return true;
   }
 
-  /**
-   * Claims `key` for this replica in the current window and the one before (see STEP_CLAIM_WINDOW_MS).
-   * Claims this replica already won stay its own, so a write that failed is retried at the next poll.
-   */
-  async #claim(key: string): Promise<boolean> {
-    const window = Math.floor(this.#deps.clock.now().getTime() / STEP_CLAIM_WINDOW_MS);
-    for (const [held, w] of this.#won) if (w < window - 2) this.#won.delete(held);
-    // The earlier window first: an attempt that loses it takes nothing, so it never holds back a later one.
-    for (const w of [window - 1, window]) {
-      const windowKey = `${key}:${w}`;
-      if (this.#won.has(windowKey)) continue;
-      if (!(await this.#deps.claims.claim(windowKey))) return false;
-      this.#won.set(windowKey, w);
-    }
-    return true;
+  /** Claims `key` for this replica (see STEP_CLAIM_WINDOW_MS); a write it failed is retried at the next poll. */
+  #claim(key: string): Promise<boolean> {
+    return this.#lease.claim(key);
   }
 
   #claimedElsewhere(milestoneId: string, step: LadderStep): StepResult {

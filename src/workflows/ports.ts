@@ -179,6 +179,8 @@ export type Clock = { now(): Date };
 export type ForecastWeekRow = {
   /** ISO week, e.g. 2026-W49: the row's title and its key. */
   week: string;
+  /** The row's page, once it exists: a week typed twice by hand is two rows, each written on its own. */
+  pageId?: string;
   /** Monday of that week, YYYY-MM-DD in the founder's zone. */
   weekStart: string;
   expected: number;

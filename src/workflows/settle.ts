@@ -16,7 +16,7 @@ import type { KeyedLock } from './keyed-lock.js';
 import type { Billing, Chat, Clock, Ledger } from './ports.js';
 import { billMilestone, discardInvoice, recordSent, type Actor } from './send-invoice.js';
 import type { MilestoneStore, Tracked } from './store.js';
-import type { Claims } from './weekly-jobs.js';
+import type { Claims } from './claims.js';
 
 export type SettleDeps = {
   ledger: Ledger;

@@ -1,15 +1,17 @@
 /**
  * The weekly posts (the Friday review, the Monday forecast): each once a week, at its time in the
  * founder's zone, however many replicas run and whatever restarts in between.
- *   - A scheduler (node-cron in production) fires a job at its time; `catchUp()` fires the jobs whose
- *     time passed while the bot was down, up to a day late.
+ *   - A scheduler (node-cron in production) fires a job at its time; `catchUp()`, every few minutes,
+ *     fires the jobs whose time passed less than 20 hours ago and that have not run: after downtime,
+ *     or after a run that failed.
  *   - A job that already did its week (its message is in the channel) does nothing.
- *   - Otherwise the replicas race for a claim (the Claims port: first caller wins, atomically), keyed
- *     by the job, the week and the hour, so two replicas firing together run it once, while a retry
- *     an hour later (after a crash half-way) can still run it.
+ *   - Otherwise the replicas race for a claim on the job's week (a Lease over the Claims port: first
+ *     caller wins, atomically), so two replicas firing together run it once, while a retry after a
+ *     crash half-way can still run it.
  */
 import { latestWeeklySlot } from '../domain/weekly-review.js';
 import type { Logger } from '../log.js';
+import { Lease, type Claims } from './claims.js';
 import type { Clock } from './ports.js';
 
 export type WeeklyJob = {
@@ -26,12 +28,16 @@ export type WeeklyJob = {
   readonly run: (week: string) => Promise<void>;
 };
 
-/** Whoever claims a key first gets true; every later claim of it gets false. */
-export type Claims = { claim(key: string): Promise<boolean> };
-
 export type WeeklyJobsDeps = { jobs: readonly WeeklyJob[]; clock: Clock; timeZone: string; claims: Claims; logger: Logger };
 
 export type FireResult = 'ran' | 'already-done' | 'claimed-elsewhere' | 'not-due';
+
+/**
+ * A run is claimed in windows of 10 minutes (see Lease): two replicas firing within one post once,
+ * a replica whose run failed retries at its next catch-up, and one that died holding the claim holds
+ * the week back for 20 minutes at most.
+ */
+export const RUN_CLAIM_WINDOW_MS = 10 * 60_000;
 
 /** A job missed by more than this is skipped: a day-old post is news no more. */
 const CATCH_UP_MS = 20 * 3_600_000;
@@ -39,9 +45,11 @@ const CATCH_UP_MS = 20 * 3_600_000;
 export class WeeklyJobs {
   readonly #deps: WeeklyJobsDeps;
   readonly #ran = new Set<string>();
+  readonly #lease: Lease;
 
   constructor(deps: WeeklyJobsDeps) {
     this.#deps = deps;
+    this.#lease = new Lease(deps.claims, deps.clock, RUN_CLAIM_WINDOW_MS);
   }
 
   get jobs(): readonly WeeklyJob[] {
@@ -52,7 +60,7 @@ export class WeeklyJobs {
   async fire(name: string): Promise<FireResult> {
     const job = this.#deps.jobs.find((j) => j.name === name);
     if (!job) throw new Error(`no weekly job named ${name}`);
-    const { clock, timeZone, claims, logger } = this.#deps;
+    const { clock, timeZone, logger } = this.#deps;
     const now = clock.now();
     const { week, at } = latestWeeklySlot(now, timeZone, job.weekday, job.minute);
     const key = `${job.name}:${week}`;
@@ -61,8 +69,7 @@ export class WeeklyJobs {
       this.#ran.add(key);
       return 'already-done';
     }
-    const hour = Math.floor(now.getTime() / 3_600_000);
-    if (!(await claims.claim(`${key}:${hour}`))) {
+    if (!(await this.#lease.claim(key))) {
       logger.info({ job: job.name, week }, 'weekly job claimed by another replica');
       return 'claimed-elsewhere';
     }

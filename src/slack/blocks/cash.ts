@@ -44,8 +44,34 @@ const day = (date: string) => formatDay(date);
 
 /** The answer to a `/cashin` question, as a message. */
 export function drawAnswer(answer: CashAnswer): Drawn {
-  const blocks = answerBlocks(answer);
-  return { text: fallbackOf(answer), blocks: blocks.slice(0, SLACK_LIMITS.blocksPerMessage) };
+  const blocks = fitText(answerBlocks(answer).slice(0, SLACK_LIMITS.blocksPerMessage), SLACK_LIMITS.messageText - TEXT_MARGIN);
+  // The fallback is what notifications show, and Slack reads markup in it too: names are escaped.
+  return { text: escapeMrkdwn(fallbackOf(answer)), blocks };
+}
+
+/** Room kept for what is added after the answer is drawn (the Share button). */
+const TEXT_MARGIN = 200;
+
+const textOf = (b: Block): string => ('text' in b && b.text && typeof b.text === 'object' && 'text' in b.text ? String(b.text.text) : '');
+
+/**
+ * Slack refuses a message whose blocks carry more than about 12,000 characters of text: the longest
+ * sections are cut (with "…") until the whole fits. Only many currencies over 13 weeks get there.
+ */
+function fitText(blocks: Block[], budget: number): Block[] {
+  const total = () => blocks.reduce((sum, b) => sum + textOf(b).length, 0);
+  let excess = total() - budget;
+  while (excess > 0) {
+    let longest = -1;
+    for (let i = 0; i < blocks.length; i += 1) if (blocks[i]?.type === 'section' && textOf(blocks[i] as Block).length > textOf(blocks[longest] ?? ({} as Block)).length) longest = i;
+    const block = blocks[longest];
+    if (!block || textOf(block).length <= 100) break;
+    const text = textOf(block);
+    const cut = truncateMrkdwn(text, Math.max(100, text.length - excess - 1));
+    blocks[longest] = { type: 'section', text: { type: 'mrkdwn', text: cut } };
+    excess = total() - budget;
+  }
+  return blocks;
 }
 
 /** The private answer, with the button that shares it in the channel. */
