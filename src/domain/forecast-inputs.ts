@@ -36,6 +36,8 @@ export type ForecastRow = {
    * follow from them.
    */
   readonly reminderDates?: readonly Date[];
+  /** What the client paid (minor units of total's currency), when known: credit notes are not cash. */
+  readonly amountPaid?: number | null;
   /** The milestone's own due date (start of that day in the founder's zone): when the work should be delivered. */
   readonly planned?: Date | null;
 };
