@@ -138,10 +138,18 @@ export async function start(config: Config, logger: Logger, options: StartOption
     startLoop('stripe event poll', intervalMs, () => payments.poll(), logger, health),
     // Settled history is read in the background, paced, a little after start and then every 6 hours.
     startLoop('history scan', HISTORY_EVERY_MS, () => history.scan(), logger, health, { firstAfterMs: 2 * intervalMs }),
-    // Expected cash-in and Cash-in confidence follow the forecast on open rows, paced, every hour.
-    startLoop('forecast write-back', WRITE_BACK_EVERY_MS, async () => void (sync.caughtUp ? await cash.writeBack() : 0), logger, undefined, {
-      firstAfterMs: 3 * intervalMs,
-    }),
+    // Expected cash-in and Cash-in confidence follow the forecast on open rows, paced, every hour (every
+    // poll in the sandbox, whose clock the console moves by days).
+    startLoop(
+      'forecast write-back',
+      options.weeklyJobsOnClock ? intervalMs : WRITE_BACK_EVERY_MS,
+      async () => void (sync.caughtUp ? await cash.writeBack() : 0),
+      logger,
+      undefined,
+      {
+        firstAfterMs: 3 * intervalMs,
+      },
+    ),
   ];
   // The sandbox's clock moves by hand: its weekly jobs are checked every poll. In production node-cron
   // fires them on time, and a catch-up every 10 minutes retries a run that failed (a Slack or Notion

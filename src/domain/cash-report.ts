@@ -40,8 +40,11 @@ export type ItemLine = {
   readonly daysLate: number;
 };
 
-/** How right the recorded forecasts were: the mean absolute error of the last weeks scored. */
-export type Accuracy = { readonly meanAbsErrorPercent: number; readonly weeks: number } | null;
+/**
+ * How right the recorded forecasts were, over the last weeks whose actual is known: the error as a
+ * share of the cash that came in (WAPE), so a week forecast with nothing coming in counts too.
+ */
+export type Accuracy = { readonly errorPercent: number; readonly weeks: number } | null;
 
 export type ClientSummary = {
   readonly name: string;
@@ -87,8 +90,9 @@ export function parseCashQuestion(text: string): CashQuestion {
   switch (first.toLowerCase()) {
     case '':
     case 'forecast': {
-      const weeks = rest[0] && /^\d+$/.test(rest[0]) ? Number(rest[0]) : 5;
-      return weeks === 13 || weeks === 5 ? { kind: 'forecast', weeks } : { kind: 'help', unknown: text.trim() };
+      // 5 weeks, or 13 on request: anything else is not understood (and said so, with the help).
+      if (rest.length === 0) return { kind: 'forecast', weeks: 5 };
+      return rest.length === 1 && (rest[0] === '5' || rest[0] === '13') ? { kind: 'forecast', weeks: Number(rest[0]) } : { kind: 'help', unknown: text.trim() };
     }
     case 'aging':
       return { kind: 'aging' };
@@ -98,7 +102,8 @@ export function parseCashQuestion(text: string): CashQuestion {
     case 'exceptions':
       return { kind: 'exceptions' };
     case 'client':
-      return rest.length > 0 ? { kind: 'client', name: rest.join(' ') } : { kind: 'help', unknown: text.trim() };
+      // Without a name: the answer lists the clients to choose from.
+      return { kind: 'client', name: rest.join(' ') };
     case 'help':
       return { kind: 'help', unknown: null };
     default:
@@ -141,11 +146,13 @@ export function forecastError(actual: number, expected: number): number | null {
   return actual === 0 ? null : Math.round(((actual - expected) / actual) * 1000) / 10;
 }
 
-/** The mean absolute error of the last `n` scored weeks (a week recorded twice counts once). */
-export function accuracyOf(weeks: readonly { week: string; error: number | null }[], n = 8): Accuracy {
-  const byWeek = new Map<string, number>();
-  for (const w of weeks) if (w.error !== null) byWeek.set(w.week, w.error);
+/** The weighted error of the last `n` weeks with an actual (a week recorded twice counts once). */
+export function accuracyOf(weeks: readonly { week: string; expected: number; actual: number | null }[], n = 8): Accuracy {
+  const byWeek = new Map<string, { expected: number; actual: number }>();
+  for (const w of weeks) if (w.actual !== null) byWeek.set(w.week, { expected: w.expected, actual: w.actual });
   const scored = [...byWeek.values()].slice(-n);
-  if (scored.length === 0) return null;
-  return { meanAbsErrorPercent: Math.round((scored.reduce((a, e) => a + Math.abs(e), 0) / scored.length) * 10) / 10, weeks: scored.length };
+  const cash = scored.reduce((a, w) => a + w.actual, 0);
+  if (scored.length === 0 || cash <= 0) return null;
+  const off = scored.reduce((a, w) => a + Math.abs(w.actual - w.expected), 0);
+  return { errorPercent: Math.round((off / cash) * 1000) / 10, weeks: scored.length };
 }

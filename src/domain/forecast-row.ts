@@ -54,6 +54,7 @@ export function openForecastRow(m: Milestone, client: Client | null, invoice: In
     remindersDone: reminderDates.length,
     lastReminderAt: reminderDates.at(-1) ?? null,
     planned: instant(m.due, timeZone),
+    amountPaid: invoice ? invoice.amountPaid : null,
   };
 }
 
@@ -67,8 +68,8 @@ export function openForecastRow(m: Milestone, client: Client | null, invoice: In
  */
 export function historyForecastRow(row: InvoiceHistoryRow, client: Client | null, policy: BillingPolicy, dates?: Map<string, Date | null>): ForecastRow {
   const { timeZone } = policy;
-  const instant = (value: string | null | undefined): Date | null => (value ? once(dates, value, () => parseInstant(value, timeZone)) : null);
-  const dueStart = (date: string | null): Date | null => (date ? once(dates, `due ${date}`, () => localInstant(date.slice(0, 10), 0, timeZone)) : null);
+  const at = (value: string | null | undefined): Date | null => (value ? once(dates, value, () => parseInstant(value, timeZone)) : null);
+  const dueOf = (date: string | null): Date | null => (date ? once(dates, `due ${date}`, () => localInstant(date.slice(0, 10), 0, timeZone)) : null);
   const currency = (row.currency ?? client?.currency ?? policy.defaultCurrency).toUpperCase();
   const net = toMinorUnits(row.amount ?? null, currency);
   const total = net.ok ? taxedTotal(net.money, client?.taxRate ?? null) : null;
@@ -81,18 +82,19 @@ export function historyForecastRow(row: InvoiceHistoryRow, client: Client | null
     total,
     remaining: total ? { minor: settled ? 0 : Math.max(0, total.minor - paid), currency: total.currency } : null,
     completed: null,
-    accepted: instant(row.accepted),
+    accepted: at(row.accepted),
     evidence: true,
     blockers: 0,
     changeOrder: false,
     invoiceStatus: row.status,
-    sent: instant(row.sent),
-    due: dueStart(row.due),
-    paidOn: instant(row.paidOn),
+    sent: at(row.sent),
+    due: dueOf(row.due),
+    paidOn: at(row.paidOn),
     disputed: row.disputed,
     promiseToPay: null,
     remindersDone: 0,
     lastReminderAt: null,
+    amountPaid: row.amountPaid === undefined || row.amountPaid === null ? null : paid,
   };
 }
 

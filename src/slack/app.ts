@@ -12,7 +12,7 @@ import type { Chat, Clock } from '../workflows/ports.js';
 import type { CashDesk } from '../workflows/cash-desk.js';
 import type { Queries } from '../workflows/store.js';
 import { parseCashQuestion, questionText } from '../domain/cash-report.js';
-import { SHARE_ACTION, drawAnswer, drawPrivateAnswer } from './blocks/cash.js';
+import { SHARE_ACTION, drawPrivateAnswer, drawShared } from './blocks/cash.js';
 import { ACCEPT_VIEW, ACTIONS, EDIT_BILLING_VIEW, VIEWS, parseCollectionValue, parseSendValue } from './blocks/card.js';
 import { COLLECTION_FIELDS, disputeModal, paidOutsideModal, promiseModal, reissueModal, snoozeModal } from './blocks/collection-modals.js';
 import { FIELDS, acceptModal, billingDetailsErrors, editBillingModal } from './blocks/modals.js';
@@ -138,8 +138,8 @@ export function createSlackApp({ config, actions, collections, queries, cash, cl
     await ack();
     if (!actions.isApprover(body.user.id)) return void (await whisper(body.user.id, APPROVERS_ONLY));
     if (!synced()) return void (await respond({ response_type: 'ephemeral', replace_original: false, text: STILL_READING }));
-    const drawn = drawAnswer(await cash.answer(parseCashQuestion(action.value ?? '')));
-    await respond({ response_type: 'in_channel', replace_original: false, text: `Shared by <@${body.user.id}>: ${drawn.text}`, blocks: drawn.blocks });
+    const drawn = drawShared(await cash.answer(parseCashQuestion(action.value ?? '')), body.user.id);
+    await respond({ response_type: 'in_channel', replace_original: false, ...drawn });
   });
 
   // App Home: the dashboard, drawn again each time the founder opens the tab.

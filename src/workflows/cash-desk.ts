@@ -196,11 +196,13 @@ export class CashDesk {
     const wanted = asked.trim().toLowerCase();
     const clients = [...store.clients()];
     const client =
-      clients.find((c) => c.name.toLowerCase() === wanted) ??
-      (() => {
-        const partial = clients.filter((c) => c.name.toLowerCase().includes(wanted));
-        return partial.length === 1 ? partial[0] : undefined;
-      })();
+      wanted === ''
+        ? undefined
+        : (clients.find((c) => c.name.toLowerCase() === wanted) ??
+          (() => {
+            const partial = clients.filter((c) => c.name.toLowerCase().includes(wanted));
+            return partial.length === 1 ? partial[0] : undefined;
+          })());
     if (!client) return { kind: 'no-client', asked, known: clients.map((c) => c.name).sort() };
     const rows = this.rows();
     const at = clock.now();
@@ -255,7 +257,8 @@ export class CashDesk {
         await this.#keepScore(week, rows);
         const answer = this.#forecastAnswer(5, await this.#accuracy(), rows);
         const main = answer.forecast.currencies[0];
-        const title = `Cash-in forecast, ${week}`;
+        const others = answer.forecast.currencies.length > 1 ? ' (other currencies in the message)' : '';
+        const title = `Cash-in forecast, ${week}, ${main?.currency ?? policy.defaultCurrency}${others}`;
         const png = main ? await chart(main, title) : null;
         await chat.postReport(channel, {
           key: FORECAST_POST_KEY(week),

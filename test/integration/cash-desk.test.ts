@@ -106,7 +106,9 @@ describe('the Monday forecast', () => {
     expect(weeks[0]?.Error).toBeCloseTo(((3000 - expected) / 3000) * 100, 0);
     expect(weeks[1]?.Actual).toBeNull();
     // The post shows the record.
-    expect(JSON.stringify(posts('Cash-in forecast, 2026-W51')[0]?.blocks)).toContain('Track record: the last 1 week forecast were off by');
+    expect(JSON.stringify(posts('Cash-in forecast, 2026-W51')[0]?.blocks)).toContain(
+      "Track record (USD, this week's forecast each Monday): over the last 1 week the forecast was off by",
+    );
   });
 
   it('two replicas at Monday 08:00 post it once', async () => {

@@ -6,7 +6,7 @@ import type { types } from '@slack/bolt';
 import type { CashAnswer, ExceptionRow, ItemLine } from '../../domain/cash-report.js';
 import type { CurrencyProjection } from '../../domain/forecast.js';
 import type { AgingBucket, Kpis, RateKpi } from '../../domain/kpis.js';
-import { formatMoney } from '../../domain/money.js';
+import { formatMoney, stripeExponent } from '../../domain/money.js';
 import { truncate } from '../../domain/text.js';
 import { formatDay, localDate } from '../../domain/time.js';
 import type { HomeView } from '../../workflows/ports.js';
@@ -23,7 +23,7 @@ export const CASHIN_HELP = [
   '*Cashin* watches your Notion Milestones, bills what your clients accepted and chases what is unpaid.',
   '• `/cashin`: the cash-in forecast for the next 5 weeks (`/cashin forecast 13` for 13), with how sure each invoice is',
   '• `/cashin aging`: unpaid invoices by days past due, by amount and by count',
-  '• `/cashin client <name>`: one client: how they pay, and what is expected from them',
+  '• `/cashin client &lt;name&gt;`: one client: how they pay, and what is expected from them',
   '• `/cashin exceptions`: every open exception (dispute, failed payment) with its reason, age and owner',
   '• `/cashin kpis`: acceptance-to-invoice lag, same-day dispatch, dispute rate, days to pay, DSO',
   '• `/cashin help`: this message',
@@ -40,6 +40,14 @@ const button = (actionId: string, text: string, value: string): Block => ({
 });
 
 const percent = (share: number | null) => (share === null ? 'n/a' : `${Math.round(share * 100)}%`);
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** A forecast amount in whole units of its currency ("USD 1,814"): cents would claim a precision it has not. */
+function roughMoney(minor: number, currency: string): string {
+  const exponent = stripeExponent(currency);
+  const whole = Math.round(minor / 10 ** exponent);
+  return formatMoney({ minor: whole * 10 ** exponent, currency }).replace(/\.0+$/, '');
+}
 const day = (date: string) => formatDay(date);
 
 /** The answer to a `/cashin` question, as a message. */
@@ -63,7 +71,8 @@ function fitText(blocks: Block[], budget: number): Block[] {
   let excess = total() - budget;
   while (excess > 0) {
     let longest = -1;
-    for (let i = 0; i < blocks.length; i += 1) if (blocks[i]?.type === 'section' && textOf(blocks[i] as Block).length > textOf(blocks[longest] ?? ({} as Block)).length) longest = i;
+    for (let i = 0; i < blocks.length; i += 1)
+      if (blocks[i]?.type === 'section' && textOf(blocks[i] as Block).length > textOf(blocks[longest] ?? ({} as Block)).length) longest = i;
     const block = blocks[longest];
     if (!block || textOf(block).length <= 100) break;
     const text = textOf(block);
@@ -72,6 +81,16 @@ function fitText(blocks: Block[], budget: number): Block[] {
     excess = total() - budget;
   }
   return blocks;
+}
+
+/** An answer shared in the channel by `userId` (a Slack user id, checked), who is named under it. */
+export function drawShared(answer: CashAnswer, userId: string): Drawn {
+  const drawn = drawAnswer(answer);
+  const who = /^[UW][A-Z0-9]+$/.test(userId) ? `<@${userId}>` : 'an approver';
+  return {
+    text: `Shared by ${who}: ${drawn.text}`,
+    blocks: [...drawn.blocks.slice(0, SLACK_LIMITS.blocksPerMessage - 1), context(`Shared by ${who} from \`/cashin\`.`)],
+  };
 }
 
 /** The private answer, with the button that shares it in the channel. */
@@ -98,7 +117,7 @@ function fallbackOf(answer: CashAnswer): string {
     case 'client':
       return `${answer.client.name}: how they pay and what is expected`;
     case 'no-client':
-      return `No client named ${answer.asked}`;
+      return answer.asked.trim() ? `No client named ${answer.asked}` : 'Which client?';
     case 'exceptions':
       return `Open exceptions: ${answer.rows.length}`;
     case 'help':
@@ -116,19 +135,12 @@ function answerBlocks(answer: CashAnswer): Block[] {
       return kpiBlocks(answer.kpis);
     case 'client':
       return clientBlocks(answer);
-    case 'no-client':
-      return [
-        section(
-          `No client is named "${escapeMrkdwn(truncate(answer.asked, 80))}".${
-            answer.known.length > 0
-              ? ` Clients: ${answer.known
-                  .slice(0, 30)
-                  .map((n) => escapeMrkdwn(truncate(n, 60)))
-                  .join(', ')}.`
-              : ' The Clients table is empty.'
-          }`,
-        ),
-      ];
+    case 'no-client': {
+      const known = answer.known.slice(0, 30).map((n) => escapeMrkdwn(truncate(n, 60)));
+      const list = known.length > 0 ? ` Clients: ${known.join(', ')}${answer.known.length > 30 ? ', …' : ''}.` : ' The Clients table is empty.';
+      const asked = answer.asked.trim();
+      return [section(`${asked ? `No client is named "${escapeMrkdwn(truncate(asked, 80))}".` : 'Which client? `/cashin client Acme`.'}${list}`)];
+    }
     case 'exceptions':
       return [section(buildExceptionsText(answer.rows as ExceptionRow[], answer.at))];
     case 'help':
@@ -141,7 +153,7 @@ function answerBlocks(answer: CashAnswer): Block[] {
 
 function weekLines(p: CurrencyProjection, timeZone: string): string {
   const rows = p.weeks.map((w, i) => {
-    const m = (minor: number) => formatMoney({ minor: Math.round(minor), currency: p.currency });
+    const m = (minor: number) => roughMoney(minor, p.currency);
     const monday = formatDay(localDate(w.start, timeZone));
     const label = i === 0 ? `This week (from ${monday})` : `Week of ${monday}`;
     return `• ${label}: *${m(w.expected)}*  (80% band ${m(w.low)} to ${m(w.high)})`;
@@ -160,17 +172,16 @@ function forecastBlocks(answer: CashAnswer & { kind: 'forecast' }): Block[] {
       p.overdue > 0
         ? `\nOverdue now: *${formatMoney({ minor: p.overdue, currency: p.currency })}* (already past due, counted in the weeks above when expected)`
         : '';
-    blocks.push(
-      section(
-        `*${p.currency}*${forecast.currencies.length > 1 ? ' (each currency on its own; nothing is converted or added across)' : ''}\n${weekLines(p, timeZone)}${overdue}`,
-      ),
-    );
+    blocks.push(section(`*${p.currency}*\n${weekLines(p, timeZone)}${overdue}`));
   }
+  const apart = forecast.currencies.length > 1 ? 'Each currency on its own: nothing is converted or added across. ' : '';
+  const main = answer.currency;
   blocks.push(
     context(
-      accuracy
-        ? `Track record: the last ${accuracy.weeks} week${accuracy.weeks === 1 ? '' : 's'} forecast were off by ${accuracy.meanAbsErrorPercent}% on average (Forecasts table).`
-        : 'Track record: no week scored yet; each Monday forecast is recorded and scored once its week is over.',
+      apart +
+        (accuracy
+          ? `Track record (${main}, this week's forecast each Monday): over the last ${plural(accuracy.weeks, 'week')} the forecast was off by ${accuracy.errorPercent}% of the cash that came in.`
+          : `Track record: none yet; each Monday's ${main} forecast is recorded in the Forecasts table and scored once its week is over.`),
     ),
   );
   if (lines.length > 0) {
@@ -216,7 +227,7 @@ function kpiBlocks(k: Kpis): Block[] {
     header(`Collection KPIs, last ${k.windowDays} days`),
     section(
       [
-        `• Acceptance to invoice (median): *${lag}* (${k.acceptanceLag.samples} invoices)`,
+        `• Acceptance to invoice (median): *${lag}* (${plural(k.acceptanceLag.samples, 'invoice')})`,
         rateLine('Same-day dispatch', k.sameDayDispatch),
         rateLine('Dispute rate', k.disputeRate),
         `• Days to pay (median): *${dtp}* (${k.daysToPay.samples} paid)`,
