@@ -86,6 +86,8 @@ function assetsDir(): URL {
   throw new Error('Cannot find the Cashin package root from the console server.');
 }
 
+const FAVICON = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#4a154b"/><text x="8" y="12" font-size="10" text-anchor="middle" fill="#fff" font-family="sans-serif">C</text></svg>';
+
 export async function startConsole(deps: ConsoleDeps): Promise<Listening> {
   const dir = assetsDir();
   if (!existsSync(new URL('app.js', dir))) throw new Error('The sandbox console is not built: run "npm run build".');
@@ -117,6 +119,8 @@ export async function startConsole(deps: ConsoleDeps): Promise<Listening> {
     .add('GET', '/', () => asset(html, 'text/html; charset=utf-8'))
     .add('GET', '/app.js', () => asset(script, 'text/javascript; charset=utf-8'))
     .add('GET', '/styles.css', () => asset(css, 'text/css; charset=utf-8'))
+    // A small mark for the tab, so the browser does not log a missing icon on every load.
+    .add('GET', '/favicon.ico', () => asset(FAVICON, 'image/svg+xml'))
     .add('GET', '/healthz', () => ({ status: 200, body: { ok: true, mode: 'sandbox' } }))
     .add('GET', '/api/state', () => ({ status: 200, body: state(deps, (ms) => botTime(shifts, ms)) }))
     .add('POST', '/api/click', (r) => {
