@@ -86,7 +86,8 @@ function assetsDir(): URL {
   throw new Error('Cannot find the Cashin package root from the console server.');
 }
 
-const FAVICON = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#4a154b"/><text x="8" y="12" font-size="10" text-anchor="middle" fill="#fff" font-family="sans-serif">C</text></svg>';
+const FAVICON =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#4a154b"/><text x="8" y="12" font-size="10" text-anchor="middle" fill="#fff" font-family="sans-serif">C</text></svg>';
 
 export async function startConsole(deps: ConsoleDeps): Promise<Listening> {
   const dir = assetsDir();
