@@ -4,7 +4,7 @@
  * from a ledger snapshot. Either way nothing dated after `at` is used: an invoice sent later was not
  * sent yet, a payment made later was not made yet.
  */
-import { forecast, weekBounds, type ClientBehaviour, type Forecast, type ForecastItem } from './forecast.js';
+import { Projection, weekBounds, type ClientBehaviour, type Forecast, type ForecastItem } from './forecast.js';
 import type { Money } from './money.js';
 import { zoneOffsetMinutes } from './time.js';
 
@@ -109,42 +109,47 @@ export function asOf(row: ForecastRow, at: Date): ForecastRow {
   };
 }
 
-/** Each client's paying habits from its rows paid by `at`. */
-export function behaviours(rows: readonly ForecastRow[], terms: readonly ClientTerms[], at: Date): Map<string, ClientBehaviour> {
-  type Acc = {
-    paid: { on: number; days: number }[];
-    late: number;
-    disputes: number;
-    invoices: number;
-    unpaid: number;
-    lags: number[];
-    sends: number[];
-  };
-  const empty = (): Acc => ({ paid: [], late: 0, disputes: 0, invoices: 0, unpaid: 0, lags: [], sends: [] });
-  const acc = new Map<string, Acc>();
-  for (const raw of rows) {
-    const row = asOf(raw, at);
-    if (!row.clientId) continue;
-    const a = acc.get(row.clientId) ?? empty();
+/** A client's rows, as behaviours() adds them up. */
+type HabitsAcc = {
+  paid: { on: number; days: number }[];
+  late: number;
+  disputes: number;
+  invoices: number;
+  unpaid: number;
+  lags: number[];
+  sends: number[];
+};
+const noHabits = (): HabitsAcc => ({ paid: [], late: 0, disputes: 0, invoices: 0, unpaid: 0, lags: [], sends: [] });
+
+/** Adds a row, as it was at `at`, to its client's habits. */
+function addHabits(acc: Map<string, HabitsAcc>, row: ForecastRow, at: Date): void {
+  if (!row.clientId) return;
+  let a = acc.get(row.clientId);
+  if (!a) {
+    a = noHabits();
     acc.set(row.clientId, a);
-    if (row.completed && row.accepted) a.lags.push(Math.max(0, (row.accepted.getTime() - row.completed.getTime()) / DAY));
-    if (!row.sent) continue;
-    if (row.accepted) a.sends.push(Math.max(0, (row.sent.getTime() - row.accepted.getTime()) / DAY));
-    a.invoices += 1;
-    if (row.disputed) a.disputes += 1;
-    if (row.invoiceStatus !== 'Paid' || !row.paidOn) {
-      // Written off, or left unpaid long past its due date.
-      const longOverdue = row.due !== null && at.getTime() - row.due.getTime() > UNPAID_AFTER_DAYS * DAY;
-      const open = row.remaining !== null && row.remaining.minor > 0;
-      if (row.invoiceStatus === 'Uncollectible' || (open && longOverdue && row.invoiceStatus !== 'Void')) a.unpaid += 1;
-      continue;
-    }
-    a.paid.push({ on: row.paidOn.getTime(), days: Math.max(0, (row.paidOn.getTime() - row.sent.getTime()) / DAY) });
-    if (row.due && row.paidOn.getTime() >= row.due.getTime() + DAY) a.late += 1;
   }
+  if (row.completed && row.accepted) a.lags.push(Math.max(0, (row.accepted.getTime() - row.completed.getTime()) / DAY));
+  if (!row.sent) return;
+  if (row.accepted) a.sends.push(Math.max(0, (row.sent.getTime() - row.accepted.getTime()) / DAY));
+  a.invoices += 1;
+  if (row.disputed) a.disputes += 1;
+  if (row.invoiceStatus !== 'Paid' || !row.paidOn) {
+    // Written off, or left unpaid long past its due date.
+    const longOverdue = row.due !== null && at.getTime() - row.due.getTime() > UNPAID_AFTER_DAYS * DAY;
+    const open = row.remaining !== null && row.remaining.minor > 0;
+    if (row.invoiceStatus === 'Uncollectible' || (open && longOverdue && row.invoiceStatus !== 'Void')) a.unpaid += 1;
+    return;
+  }
+  a.paid.push({ on: row.paidOn.getTime(), days: Math.max(0, (row.paidOn.getTime() - row.sent.getTime()) / DAY) });
+  if (row.due && row.paidOn.getTime() >= row.due.getTime() + DAY) a.late += 1;
+}
+
+/** Each client of `terms`, with the habits added up. */
+function habitsOf(acc: ReadonlyMap<string, HabitsAcc>, terms: readonly ClientTerms[]): Map<string, ClientBehaviour> {
   const out = new Map<string, ClientBehaviour>();
   for (const t of terms) {
-    const a = acc.get(t.id) ?? empty();
+    const a = acc.get(t.id) ?? noHabits();
     const days = a.paid.sort((x, y) => x.on - y.on).map((p) => p.days);
     const n = days.length;
     const mean = n > 0 ? days.reduce((x, y) => x + y, 0) / n : null;
@@ -166,41 +171,53 @@ export function behaviours(rows: readonly ForecastRow[], terms: readonly ClientT
   return out;
 }
 
+/** Each client's paying habits from its rows paid by `at`. */
+export function behaviours(rows: readonly ForecastRow[], terms: readonly ClientTerms[], at: Date): Map<string, ClientBehaviour> {
+  const acc = new Map<string, HabitsAcc>();
+  for (const raw of rows) addHabits(acc, asOf(raw, at), at);
+  return habitsOf(acc, terms);
+}
+
 /** The open invoices and the accepted or delivered milestones not invoiced yet, as of `at`. */
 export function forecastItems(rows: readonly ForecastRow[], at: Date): ForecastItem[] {
   const items: ForecastItem[] = [];
   for (const raw of rows) {
-    const row = asOf(raw, at);
-    // An invoice status without a sent date is an invoice too (a row typed in by hand): a paid one is
-    // not cash to come, an open one is aged by its due date.
-    const invoiced = row.sent !== null || (row.invoiceStatus !== null && row.invoiceStatus !== 'Draft');
-    if (invoiced && (row.invoiceStatus === null || SETTLED.has(row.invoiceStatus))) continue;
-    if (!invoiced && row.stage !== 'Accepted' && row.stage !== 'Delivered') continue;
-    if (!invoiced && row.stage === 'Delivered' && !row.completed) continue;
-    if (!invoiced && row.stage === 'Accepted' && !row.accepted && !row.completed) continue;
-    const amount = invoiced ? row.remaining : row.total;
-    if (!amount || amount.minor <= 0) continue;
-    items.push({
-      id: row.id,
-      clientId: row.clientId,
-      amount,
-      kind: invoiced ? 'invoice' : 'projected',
-      sentAt: row.sent,
-      dueAt: invoiced ? row.due : null,
-      deliveredAt: row.completed,
-      acceptedAt: row.accepted,
-      stage: row.stage === 'Accepted' || row.stage === 'Delivered' ? row.stage : null,
-      evidence: row.evidence,
-      blockers: row.blockers,
-      changeOrder: row.changeOrder,
-      disputed: row.disputed,
-      promiseToPay: row.promiseToPay,
-      remindersDone: row.remindersDone,
-      lastReminderAt: row.lastReminderAt,
-      responded: row.promiseToPay !== null || row.disputed || (row.remaining !== null && row.total !== null && row.remaining.minor < row.total.minor),
-    });
+    const item = itemOf(asOf(raw, at));
+    if (item) items.push(item);
   }
   return items;
+}
+
+/** A row as it was then, as an item of forecastItems; null when it is not one. */
+function itemOf(row: ForecastRow): ForecastItem | null {
+  // An invoice status without a sent date is an invoice too (a row typed in by hand): a paid one is
+  // not cash to come, an open one is aged by its due date.
+  const invoiced = row.sent !== null || (row.invoiceStatus !== null && row.invoiceStatus !== 'Draft');
+  if (invoiced && (row.invoiceStatus === null || SETTLED.has(row.invoiceStatus))) return null;
+  if (!invoiced && row.stage !== 'Accepted' && row.stage !== 'Delivered') return null;
+  if (!invoiced && row.stage === 'Delivered' && !row.completed) return null;
+  if (!invoiced && row.stage === 'Accepted' && !row.accepted && !row.completed) return null;
+  const amount = invoiced ? row.remaining : row.total;
+  if (!amount || amount.minor <= 0) return null;
+  return {
+    id: row.id,
+    clientId: row.clientId,
+    amount,
+    kind: invoiced ? 'invoice' : 'projected',
+    sentAt: row.sent,
+    dueAt: invoiced ? row.due : null,
+    deliveredAt: row.completed,
+    acceptedAt: row.accepted,
+    stage: row.stage === 'Accepted' || row.stage === 'Delivered' ? row.stage : null,
+    evidence: row.evidence,
+    blockers: row.blockers,
+    changeOrder: row.changeOrder,
+    disputed: row.disputed,
+    promiseToPay: row.promiseToPay,
+    remindersDone: row.remindersDone,
+    lastReminderAt: row.lastReminderAt,
+    responded: row.promiseToPay !== null || row.disputed || (row.remaining !== null && row.total !== null && row.remaining.minor < row.total.minor),
+  };
 }
 
 /**
@@ -211,32 +228,37 @@ export function forecastItems(rows: readonly ForecastRow[], at: Date): ForecastI
 export function pipelineItems(rows: readonly ForecastRow[], at: Date, until: Date): ForecastItem[] {
   const items: ForecastItem[] = [];
   for (const raw of rows) {
-    const row = asOf(raw, at);
-    if (row.stage !== 'Planned' && row.stage !== 'In progress') continue;
-    if (row.sent !== null || (row.invoiceStatus !== null && row.invoiceStatus !== 'Draft')) continue;
-    if (!row.planned || row.planned.getTime() > until.getTime() || !row.total || row.total.minor <= 0) continue;
-    items.push({
-      id: row.id,
-      clientId: row.clientId,
-      amount: row.total,
-      kind: 'projected',
-      sentAt: null,
-      dueAt: null,
-      deliveredAt: null,
-      acceptedAt: null,
-      stage: null,
-      plannedDelivery: row.planned,
-      evidence: row.evidence,
-      blockers: row.blockers,
-      changeOrder: row.changeOrder,
-      disputed: false,
-      promiseToPay: null,
-      remindersDone: 0,
-      lastReminderAt: null,
-      responded: false,
-    });
+    const item = pipelineItemOf(asOf(raw, at), until.getTime());
+    if (item) items.push(item);
   }
   return items;
+}
+
+/** A row as it was then, as an item of pipelineItems; null when it is not one. */
+function pipelineItemOf(row: ForecastRow, until: number): ForecastItem | null {
+  if (row.stage !== 'Planned' && row.stage !== 'In progress') return null;
+  if (row.sent !== null || (row.invoiceStatus !== null && row.invoiceStatus !== 'Draft')) return null;
+  if (!row.planned || row.planned.getTime() > until || !row.total || row.total.minor <= 0) return null;
+  return {
+    id: row.id,
+    clientId: row.clientId,
+    amount: row.total,
+    kind: 'projected',
+    sentAt: null,
+    dueAt: null,
+    deliveredAt: null,
+    acceptedAt: null,
+    stage: null,
+    plannedDelivery: row.planned,
+    evidence: row.evidence,
+    blockers: row.blockers,
+    changeOrder: row.changeOrder,
+    disputed: false,
+    promiseToPay: null,
+    remindersDone: 0,
+    lastReminderAt: null,
+    responded: false,
+  };
 }
 
 export type RowsForecastOptions = {
@@ -259,8 +281,20 @@ export function forecastRows(rows: readonly ForecastRow[], terms: readonly Clien
   const { at, weeks, timeZone } = options;
   const utcOffsetMinutes = zoneOffsetMinutes(timeZone, at);
   const bounds = weekBounds({ now: at, utcOffsetMinutes, timeZone, weeks });
-  const pipeline = pipelineItems(rows, at, new Date(bounds.at(-1) ?? at.getTime()));
-  const result = forecast([...forecastItems(rows, at), ...pipeline], behaviours(rows, terms, at), {
+  const until = bounds.at(-1) ?? at.getTime();
+  // Each row read as of `at` once: the clients' habits first, then the items one at a time (the
+  // forecast keeps no list of them), then the work due for delivery.
+  const habits = new Map<string, HabitsAcc>();
+  const known: ForecastRow[] = [];
+  const pipeline: ForecastItem[] = [];
+  for (const raw of rows) {
+    const row = asOf(raw, at);
+    addHabits(habits, row, at);
+    known.push(row);
+    const planned = pipelineItemOf(row, until);
+    if (planned) pipeline.push(planned);
+  }
+  const projection = new Projection(habitsOf(habits, terms), {
     now: at,
     utcOffsetMinutes,
     timeZone,
@@ -268,6 +302,13 @@ export function forecastRows(rows: readonly ForecastRow[], terms: readonly Clien
     fallbackTermsDays: options.fallbackTermsDays,
     sendLagHours: options.sendLagHours,
   });
+  for (const row of known) {
+    const item = itemOf(row);
+    if (item) projection.add(item);
+  }
+  for (const p of pipeline) projection.add(p);
+  const result = projection.finish();
+  if (pipeline.length === 0) return result;
   const planned = new Set(pipeline.map((p) => p.id));
   return { ...result, items: result.items.filter((i) => !planned.has(i.id)) };
 }

@@ -156,50 +156,81 @@ export function normalCdf(z: number): number {
   return z >= 0 ? (1 + y) / 2 : (1 - y) / 2;
 }
 
-function aging(item: ForecastItem, now: number): { score: number; reason: string | null; daysOverdue: number } {
-  if (item.kind === 'projected') return { score: 0.8, reason: null, daysOverdue: 0 };
-  // An invoice without a sent date (typed in by hand) is still aged by its due date.
-  const daysOverdue = item.dueAt ? Math.floor((now - item.dueAt.getTime()) / DAY) : 0;
-  if (daysOverdue <= 0) {
-    const sentDays = item.sentAt ? (now - item.sentAt.getTime()) / DAY : 0;
-    return sentDays < 45 ? { score: 0.9, reason: null, daysOverdue: 0 } : { score: 0.7, reason: `sent ${Math.floor(sentDays)} days ago`, daysOverdue: 0 };
-  }
-  if (daysOverdue <= 7) return { score: 0.6, reason: `${daysOverdue} days overdue`, daysOverdue };
-  if (daysOverdue <= 30) return { score: 0.35, reason: `${daysOverdue} days overdue`, daysOverdue };
-  return { score: 0.15, reason: `${daysOverdue} days overdue`, daysOverdue };
+/**
+ * Reason phrases with a day count or a number in them, made once per number: the forecast gives
+ * thousands of items the same few, and each would otherwise be a new string kept with its item.
+ */
+function phrases(make: (n: number) => string): (n: number) => string {
+  const made: string[] = [];
+  return (n) => {
+    if (!Number.isInteger(n) || n < 0 || n >= 1000) return make(n);
+    let found = made[n];
+    if (found === undefined) {
+      found = make(n);
+      made[n] = found;
+    }
+    return found;
+  };
+}
+const SENT_DAYS_AGO = phrases((n) => `sent ${n} days ago`);
+const DAYS_OVERDUE = phrases((n) => `${n} days overdue`);
+const ACCEPTANCE_TOOK = phrases((n) => `acceptance took ${n} days`);
+const NOT_ACCEPTED_AFTER = phrases((n) => `not accepted after ${n} days`);
+const BLOCKERS = phrases((n) => `${n} blockers`);
+
+/** Whole days past the due date (an invoice without one, or a projected one, is not overdue). */
+function daysOverdueOf(item: ForecastItem, now: number): number {
+  if (item.kind === 'projected' || !item.dueAt) return 0;
+  return Math.max(0, Math.floor((now - item.dueAt.getTime()) / DAY));
 }
 
-function responsiveness(item: ForecastItem, now: number): { score: number; reason: string | null } {
+/** Each signal group scores the item (0..1) and adds its reason, when it has one, to `reasons`. */
+function aging(item: ForecastItem, now: number, daysOverdue: number, reasons: string[]): number {
+  if (item.kind === 'projected') return 0.8;
+  // An invoice without a sent date (typed in by hand) is still aged by its due date.
+  if (daysOverdue <= 0) {
+    const sentDays = item.sentAt ? (now - item.sentAt.getTime()) / DAY : 0;
+    if (sentDays < 45) return 0.9;
+    reasons.push(SENT_DAYS_AGO(Math.floor(sentDays)));
+    return 0.7;
+  }
+  reasons.push(DAYS_OVERDUE(daysOverdue));
+  return daysOverdue <= 7 ? 0.6 : daysOverdue <= 30 ? 0.35 : 0.15;
+}
+
+function responsiveness(item: ForecastItem, now: number, reasons: string[]): number {
   let score = 0.75;
   let reason: string | null = null;
   if (item.deliveredAt && item.acceptedAt) {
     const lagDays = (item.acceptedAt.getTime() - item.deliveredAt.getTime()) / DAY;
     score = lagDays <= 1 ? 0.95 : lagDays <= 3 ? 0.8 : lagDays <= 7 ? 0.6 : 0.4;
-    if (lagDays > 3) reason = `acceptance took ${Math.round(lagDays)} days`;
+    if (lagDays > 3) reason = ACCEPTANCE_TOOK(Math.round(lagDays));
   } else if (item.stage === 'Delivered' && item.deliveredAt) {
     const waiting = (now - item.deliveredAt.getTime()) / DAY;
     score = waiting <= 1 ? 0.75 : waiting <= 3 ? 0.55 : 0.35;
-    if (waiting > 1) reason = `not accepted after ${Math.round(waiting)} days`;
+    if (waiting > 1) reason = NOT_ACCEPTED_AFTER(Math.round(waiting));
   }
-  if (item.responded) return { score: Math.max(score, 0.8), reason };
-  // Reminders went out and nobody answered in 72 hours: a signal of its own.
-  if (item.remindersDone > 0 && item.lastReminderAt && now - item.lastReminderAt.getTime() > 3 * DAY) {
-    return { score: score * 0.5, reason: 'no answer to reminders in 72 hours' };
+  if (item.responded) score = Math.max(score, 0.8);
+  else if (item.remindersDone > 0 && item.lastReminderAt && now - item.lastReminderAt.getTime() > 3 * DAY) {
+    // Reminders went out and nobody answered in 72 hours: a signal of its own.
+    score *= 0.5;
+    reason = 'no answer to reminders in 72 hours';
   }
-  return { score, reason };
+  if (reason !== null) reasons.push(reason);
+  return score;
 }
 
-function clarity(item: ForecastItem): { score: number; reason: string | null } {
+function clarity(item: ForecastItem, reasons: string[]): number {
   const accepted = item.stage === 'Accepted' || item.kind === 'invoice';
-  const parts = [accepted && !item.changeOrder ? 0.4 : 0, item.evidence ? 0.3 : 0, item.blockers === 0 ? 0.3 : 0];
-  const why = [
-    !accepted ? 'not accepted yet' : item.changeOrder ? 'scope change pending' : '',
-    item.evidence ? '' : 'no acceptance evidence',
-    item.blockers > 0 ? `${item.blockers} blockers` : '',
-  ]
-    .filter((w) => w !== '')
-    .join(', ');
-  return { score: parts.reduce((a, b) => a + b, 0), reason: why || null };
+  let score = 0;
+  score += accepted && !item.changeOrder ? 0.4 : 0;
+  score += item.evidence ? 0.3 : 0;
+  score += item.blockers === 0 ? 0.3 : 0;
+  let why = !accepted ? 'not accepted yet' : item.changeOrder ? 'scope change pending' : '';
+  if (!item.evidence) why = why === '' ? 'no acceptance evidence' : `${why}, no acceptance evidence`;
+  if (item.blockers > 0) why = why === '' ? BLOCKERS(item.blockers) : `${why}, ${BLOCKERS(item.blockers)}`;
+  if (why !== '') reasons.push(why);
+  return score;
 }
 
 function history(client: ClientBehaviour | undefined): { score: number; reason: string | null } {
@@ -212,34 +243,75 @@ function history(client: ClientBehaviour | undefined): { score: number; reason: 
   return { score, reason };
 }
 
+const LEVELS: readonly Tier[] = ['Low', 'Medium', 'High'];
+
 /** The tier of a confidence: High from 0.75, Medium from 0.5; more than 7 days overdue one lower; no evidence, never above Medium. */
 export function tierOf(confidence: number, daysOverdue: number, evidence: boolean): Tier {
-  const levels: Tier[] = ['Low', 'Medium', 'High'];
   let level = confidence >= 0.75 ? 2 : confidence >= 0.5 ? 1 : 0;
   // More than 7 days overdue lowers the tier; missing evidence keeps it from rising.
   if (daysOverdue > 7) level = Math.max(0, level - 1);
   if (!evidence) level = Math.min(level, 1);
-  return levels[level] ?? 'Low';
+  return LEVELS[level] ?? 'Low';
 }
 
 /**
  * When a payment comes, given that it comes: normal kernels (the client's own days to pay, and a
- * prior at the due date with a late share) and an exponential tail for the very late.
+ * prior at the due date with a late share) and an exponential tail for the very late; and whether
+ * it comes at all. One item's model at a time: forecast() fills the same one for every item (the
+ * forecast runs over thousands of them, and a few objects each add up).
  */
-type Kernel = { readonly center: number; readonly sd: number; readonly weight: number };
-type PayTime = {
+type CashModel = {
   /** The client's own days to pay, after `base` (when sent), each point `scale` times its weight, `sd` wide. */
-  readonly own: OwnTimes;
-  readonly base: number;
-  readonly sd: number;
-  readonly scale: number;
-  /** The prior, a promise, an open exception. */
-  readonly kernels: readonly Kernel[];
+  own: OwnTimes;
+  base: number;
+  sd: number;
+  scale: number;
+  /**
+   * The prior (kernels 0 and 1), a promise (kernel 2); or an open exception alone (kernel 0): how
+   * many, and each one's center, width and weight.
+   */
+  kernels: 1 | 2 | 3;
+  c0: number;
+  s0: number;
+  w0: number;
+  c1: number;
+  s1: number;
+  w1: number;
+  c2: number;
+  s2: number;
+  w2: number;
   /** The very late: from `tailStart`, exponential with mean `tailMean`, this much of it. */
-  readonly tailStart: number;
-  readonly tailMean: number;
-  readonly tailWeight: number;
+  tailStart: number;
+  tailMean: number;
+  tailWeight: number;
+  /** The chance it is ever paid; when it is (or will be) sent, and due. */
+  everPaid: number;
+  sent: number;
+  due: number;
 };
+
+const newModel = (): CashModel => ({
+  own: NO_TIMES,
+  base: 0,
+  sd: 0,
+  scale: 0,
+  kernels: 1,
+  c0: 0,
+  s0: 1,
+  w0: 0,
+  c1: 0,
+  s1: 1,
+  w1: 0,
+  c2: 0,
+  s2: 1,
+  w2: 0,
+  tailStart: 0,
+  tailMean: 1,
+  tailWeight: 0,
+  everPaid: 0,
+  sent: 0,
+  due: 0,
+});
 
 /** The cash model's constants, in days unless said otherwise. */
 const MODEL = {
@@ -290,16 +362,15 @@ function decay(x: number): number {
   return lo + ((DECAY_TABLE[i + 1] ?? 0) - lo) * (k - i);
 }
 
-function cdf(time: PayTime, t: number): number {
+/** How much of the payment time's distribution lies before `t`. */
+function cdf(m: CashModel, t: number): number {
   let p = 0;
-  const { own } = time;
-  if (time.scale > 0 && own.at.length > 0) p += time.scale * ownCdf(own, t - time.base, time.sd);
-  const { kernels } = time;
-  for (let i = 0; i < kernels.length; i += 1) {
-    const k = kernels[i];
-    if (k) p += k.weight * phi((t - k.center) / k.sd);
-  }
-  if (t > time.tailStart) p += time.tailWeight * (1 - decay((t - time.tailStart) / time.tailMean));
+  const { own } = m;
+  if (m.scale > 0 && own.at.length > 0) p += m.scale * ownCdf(own, t - m.base, m.sd);
+  p += m.w0 * phi((t - m.c0) / m.s0);
+  if (m.kernels > 1) p += m.w1 * phi((t - m.c1) / m.s1);
+  if (m.kernels > 2) p += m.w2 * phi((t - m.c2) / m.s2);
+  if (t > m.tailStart) p += m.tailWeight * (1 - decay((t - m.tailStart) / m.tailMean));
   return p;
 }
 
@@ -322,13 +393,27 @@ type OwnTimes = {
   table: { readonly start: number; readonly step: number; readonly values: Float64Array } | null;
 };
 const NO_TIMES: OwnTimes = { at: new Float64Array(0), weight: new Float64Array(0), total: 0, last: 0, count: 0, bandwidth: 0, table: null };
-const ownTimesOf = new WeakMap<ClientBehaviour, OwnTimes>();
-function ownTimes(client: ClientBehaviour | undefined): OwnTimes {
-  if (!client) return NO_TIMES;
-  let found = ownTimesOf.get(client);
+
+/** What the model reads of a client, worked out once per ClientBehaviour rather than once per item. */
+type Profile = {
+  readonly own: OwnTimes;
+  /** The account-history signal. */
+  readonly history: { readonly score: number; readonly reason: string | null };
+  /** Enough paid invoices, with a mean, for the expected date to come from them. */
+  readonly known: boolean;
+};
+const NO_CLIENT: Profile = { own: NO_TIMES, history: history(undefined), known: false };
+const profiles = new WeakMap<ClientBehaviour, Profile>();
+function profileOf(client: ClientBehaviour | undefined): Profile {
+  if (!client) return NO_CLIENT;
+  let found = profiles.get(client);
   if (!found) {
-    found = ownTimesNow(client);
-    ownTimesOf.set(client, found);
+    found = {
+      own: ownTimesNow(client),
+      history: history(client),
+      known: client.paidInvoices >= HISTORY_MIN_PAID && client.meanDaysToPay !== null,
+    };
+    profiles.set(client, found);
   }
   return found;
 }
@@ -392,11 +477,8 @@ function buildTable(own: OwnTimes, sd: number): NonNullable<OwnTimes['table']> {
 /** A kernel's width (ms): its own spread and the doubt about when the invoice goes out, in days. */
 const widthOf = (sd: number, sendSd: number) => Math.sqrt(sd * sd + sendSd * sendSd) * DAY;
 
-type CashModel = { readonly time: PayTime; readonly everPaid: number; readonly sent: number; readonly due: number; readonly known: boolean };
-
-/** The cash model of one item: when it is sent and due, when it would be paid, and the chance it ever is. */
-function cashModel(item: ForecastItem, client: ClientBehaviour | undefined, options: ForecastOptions): CashModel {
-  const now = options.now.getTime();
+/** The cash model of one item, into `m`: when it is sent and due, when it would be paid, and the chance it ever is. */
+function cashModel(m: CashModel, item: ForecastItem, client: ClientBehaviour | undefined, own: OwnTimes, options: ForecastOptions, now: number): void {
   const invoiceDue = item.kind === 'invoice' ? (item.dueAt?.getTime() ?? null) : null;
   const terms =
     item.sentAt && invoiceDue !== null ? Math.max(0, (invoiceDue - item.sentAt.getTime()) / DAY) : (client?.paymentTermsDays ?? options.fallbackTermsDays);
@@ -430,62 +512,68 @@ function cashModel(item: ForecastItem, client: ClientBehaviour | undefined, opti
   }
   const due = invoiceDue ?? sent + terms * DAY;
   // The client's own days to pay, as kernels; then the prior, worth a few invoices.
-  const known = client !== undefined && client.paidInvoices >= HISTORY_MIN_PAID && client.meanDaysToPay !== null;
-  const own = ownTimes(client);
   const total = own.count + MODEL.prior.weight;
   const share = (1 - MODEL.tail.weight) / total;
   const { prior } = MODEL;
   let scale = share;
-  let kernels: Kernel[] = [
-    { center: due + prior.onTimeLate * DAY, sd: widthOf(Math.max(2.5, 0.15 * terms), sendSd), weight: prior.weight * prior.onTimeShare * share },
-    { center: due + prior.late * DAY, sd: widthOf(prior.lateSd, sendSd), weight: prior.weight * (1 - prior.onTimeShare) * share },
-  ];
+  m.kernels = 2;
+  m.c0 = due + prior.onTimeLate * DAY;
+  m.s0 = widthOf(Math.max(2.5, 0.15 * terms), sendSd);
+  m.w0 = prior.weight * prior.onTimeShare * share;
+  m.c1 = due + prior.late * DAY;
+  m.s1 = widthOf(prior.lateSd, sendSd);
+  m.w1 = prior.weight * (1 - prior.onTimeShare) * share;
   const promise = item.promiseToPay?.getTime() ?? null;
   if (promise !== null && promise >= now) {
     const kept = MODEL.promise.kept;
     scale *= 1 - kept;
-    kernels = kernels.map((k) => ({ ...k, weight: k.weight * (1 - kept) }));
-    kernels.push({ center: promise + DAY / 2, sd: widthOf(MODEL.promise.sd, 0), weight: kept * (1 - MODEL.tail.weight) });
+    m.w0 *= 1 - kept;
+    m.w1 *= 1 - kept;
+    m.kernels = 3;
+    m.c2 = promise + DAY / 2;
+    m.s2 = widthOf(MODEL.promise.sd, 0);
+    m.w2 = kept * (1 - MODEL.tail.weight);
   }
   if (item.disputed) {
     scale = 0;
-    kernels = [{ center: now + MODEL.dispute.days * DAY, sd: widthOf(MODEL.dispute.sd, 0), weight: 1 - MODEL.tail.weight }];
+    m.kernels = 1;
+    m.c0 = now + MODEL.dispute.days * DAY;
+    m.s0 = widthOf(MODEL.dispute.sd, 0);
+    m.w0 = 1 - MODEL.tail.weight;
   }
 
   const { everPaid: ever } = MODEL;
   const paid = client?.paidInvoices ?? 0;
-  const everPaid =
+  m.everPaid =
     ((paid + ever.weight * ever.base) / (paid + (client?.unpaid ?? 0) + ever.weight)) *
     (item.disputed ? MODEL.dispute.factor : 1) *
     (item.kind === 'projected' && item.stage === null ? MODEL.pipeline.factor : 1);
-  const time = {
-    own,
-    base: sent,
-    sd: widthOf(own.bandwidth, sendSd),
-    scale,
-    kernels,
-    tailStart: Math.max(sent, due),
-    tailMean: MODEL.tail.mean * DAY,
-    tailWeight: MODEL.tail.weight,
-  };
-  return { time, everPaid, sent, due, known };
+  m.own = own;
+  m.base = sent;
+  m.sd = widthOf(own.bandwidth, sendSd);
+  m.scale = scale;
+  m.tailStart = Math.max(sent, due);
+  m.tailMean = MODEL.tail.mean * DAY;
+  m.tailWeight = MODEL.tail.weight;
+  m.sent = sent;
+  m.due = due;
 }
 
 /** When the payment time's distribution reaches `half`, from now on: a week at a time, then within the week. */
-function middleOfWhatIsLeft(time: PayTime, now: number, half: number): number {
+function middleOfWhatIsLeft(m: CashModel, now: number, half: number): number {
   let lo = now;
   let hi = now + 7 * DAY;
-  let atHi = cdf(time, hi);
+  let atHi = cdf(m, hi);
   while (atHi < half && hi < now + 730 * DAY) {
     lo = hi;
     hi += 7 * DAY;
-    atHi = cdf(time, hi);
+    atHi = cdf(m, hi);
   }
-  let atLo = cdf(time, lo);
+  let atLo = cdf(m, lo);
   // Halve the week three times (to under a day), then read between the two ends.
   for (let i = 0; i < 3; i += 1) {
     const mid = (lo + hi) / 2;
-    const at = cdf(time, mid);
+    const at = cdf(m, mid);
     if (at < half) {
       lo = mid;
       atLo = at;
@@ -497,57 +585,74 @@ function middleOfWhatIsLeft(time: PayTime, now: number, half: number): number {
   return Math.max(now, atHi > atLo ? lo + ((hi - lo) * (half - atLo)) / (atHi - atLo) : hi);
 }
 
-/** The chance it is paid, given it is not paid by now, and the date it is expected. */
-function timing(item: ForecastItem, client: ClientBehaviour | undefined, model: CashModel, options: ForecastOptions, paidBy: number) {
-  const now = options.now.getTime();
-  const before = cdf(model.time, paidBy);
-  const survives = Math.max(0, 1 - before);
-  const norm = model.everPaid * survives + (1 - model.everPaid);
-  const payProbability = norm > 0 ? (model.everPaid * survives) / norm : 0;
-  // The expected date: sent plus the client's own days to pay; without history, the due date.
-  let expected = model.known ? model.sent + (client?.meanDaysToPay ?? 0) * DAY : item.kind === 'invoice' ? model.due + DAY / 2 : model.due;
-  if (item.promiseToPay && item.promiseToPay.getTime() >= now) expected = item.promiseToPay.getTime() + DAY / 2;
-  // Overdue money is expected from now on, never in the past: the middle of what is left.
-  if (item.disputed || expected < now) expected = middleOfWhatIsLeft(model.time, now, before + survives / 2);
-  return { expected, payProbability, before, norm };
-}
+/** assess() gathers an item's reasons here, then keeps a copy of their length (a list grown one by one has room for 17). */
+const REASONS: string[] = [];
 
-function reasonsOf(...reasons: (string | null)[]): string[] {
-  const out: string[] = [];
-  for (const r of reasons) if (r !== null) out.push(r);
-  return out;
-}
+/** What forecast() needs of an item besides its forecast: the model's value by `paidBy`, and the norm. */
+type Assessed = { before: number; norm: number };
 
-/** The item's forecast and what its weeks need: the cash model, its value at now, and the norm. */
-function assess(item: ForecastItem, client: ClientBehaviour | undefined, options: ForecastOptions, paidBy = businessCut(options.now.getTime(), options)) {
-  const now = options.now.getTime();
-  const a = aging(item, now);
-  const r = responsiveness(item, now);
-  const c = clarity(item);
-  const h = history(client);
-  const signals = { aging: a.score, responsiveness: r.score, clarity: c.score, history: h.score };
+/**
+ * The item's forecast; its cash model is left in `m`, and in `out` the model's value by `paidBy`
+ * and the norm (the chance it is paid, given it is not paid by now).
+ */
+function assess(
+  item: ForecastItem,
+  client: ClientBehaviour | undefined,
+  options: ForecastOptions,
+  now: number,
+  paidBy: number,
+  m: CashModel,
+  out: Assessed,
+): ItemForecast {
+  const profile = profileOf(client);
+  const reasons = REASONS;
+  reasons.length = 0;
+  const daysOverdue = daysOverdueOf(item, now);
+  const signals: Signals = {
+    aging: aging(item, now, daysOverdue, reasons),
+    responsiveness: responsiveness(item, now, reasons),
+    clarity: clarity(item, reasons),
+    history: profile.history.score,
+  };
+  if (profile.history.reason !== null) reasons.push(profile.history.reason);
+  if (item.disputed) reasons.push('open exception');
   let confidence =
-    SIGNAL_WEIGHTS.aging * a.score + SIGNAL_WEIGHTS.responsiveness * r.score + SIGNAL_WEIGHTS.clarity * c.score + SIGNAL_WEIGHTS.history * h.score;
+    SIGNAL_WEIGHTS.aging * signals.aging +
+    SIGNAL_WEIGHTS.responsiveness * signals.responsiveness +
+    SIGNAL_WEIGHTS.clarity * signals.clarity +
+    SIGNAL_WEIGHTS.history * signals.history;
   if (item.disputed) confidence *= 0.5;
   confidence = Math.round(clamp(confidence) * 100) / 100;
-  const model = cashModel(item, client, options);
-  const t = timing(item, client, model, options, paidBy);
-  const forecast: ItemForecast = {
+
+  cashModel(m, item, client, profile.own, options, now);
+  // The chance it is paid, given it is not paid by now.
+  const before = cdf(m, paidBy);
+  const survives = Math.max(0, 1 - before);
+  const norm = m.everPaid * survives + (1 - m.everPaid);
+  // The expected date: sent plus the client's own days to pay; without history, the due date.
+  let expected = profile.known ? m.sent + (client?.meanDaysToPay ?? 0) * DAY : item.kind === 'invoice' ? m.due + DAY / 2 : m.due;
+  const promise = item.promiseToPay?.getTime() ?? null;
+  if (promise !== null && promise >= now) expected = promise + DAY / 2;
+  // Overdue money is expected from now on, never in the past: the middle of what is left.
+  if (item.disputed || expected < now) expected = middleOfWhatIsLeft(m, now, before + survives / 2);
+  out.before = before;
+  out.norm = norm;
+  return {
     id: item.id,
     amount: item.amount,
-    expectedAt: new Date(t.expected),
+    expectedAt: new Date(expected),
     confidence,
-    tier: tierOf(confidence, a.daysOverdue, item.evidence),
+    tier: tierOf(confidence, daysOverdue, item.evidence),
     signals,
-    reasons: reasonsOf(a.reason, r.reason, c.reason, h.reason, item.disputed ? 'open exception' : null),
-    spreadDays: (model.time.own.count > 0 ? model.time.sd : (model.time.kernels[0]?.sd ?? DAY)) / DAY,
-    payProbability: t.payProbability,
+    reasons: reasons.slice(),
+    spreadDays: (m.own.count > 0 ? m.sd : m.s0) / DAY,
+    payProbability: norm > 0 ? (m.everPaid * survives) / norm : 0,
   };
-  return { forecast, model, before: t.before, norm: t.norm };
 }
 
 export function forecastItem(item: ForecastItem, client: ClientBehaviour | undefined, options: ForecastOptions): ItemForecast {
-  return assess(item, client, options).forecast;
+  const now = options.now.getTime();
+  return assess(item, client, options, now, businessCut(now, options), newModel(), { before: 0, norm: 0 });
 }
 
 /** Monday 00:00 (local) of the week holding `now`, as a UTC instant, given the local offset. */
@@ -587,33 +692,65 @@ function businessCut(t: number, options: Pick<ForecastOptions, 'utcOffsetMinutes
 }
 
 export function forecast(items: readonly ForecastItem[], clients: ReadonlyMap<string, ClientBehaviour>, options: ForecastOptions): Forecast {
-  const now = options.now.getTime();
-  const bounds = weekBounds(options);
-  const paidBy = businessCut(now, options);
-  const cuts = bounds.map((b) => businessCut(b, options));
-  // Per week: the mean, the variance and the third cumulant of the cash-in (each item paid in full in
-  // one week or not at all, independently of the others).
-  type Acc = { mean: Float64Array; variance: Float64Array; skew: Float64Array; overdue: number };
-  const byCurrency = new Map<string, Acc>();
-  const results: ItemForecast[] = [];
-  for (const item of items) {
-    if (item.amount.minor <= 0) continue;
-    const { forecast: f, model, before, norm } = assess(item, item.clientId ? clients.get(item.clientId) : undefined, options, paidBy);
-    results.push(f);
-    let acc = byCurrency.get(item.amount.currency);
+  const projection = new Projection(clients, options);
+  for (const item of items) projection.add(item);
+  return projection.finish();
+}
+
+/**
+ * forecast(), an item at a time: forecastRows() adds each item as it makes it, so no list of
+ * thousands of items is kept while the forecast runs. Items added in the same order give the same
+ * forecast.
+ */
+export class Projection {
+  readonly #clients: ReadonlyMap<string, ClientBehaviour>;
+  readonly #options: ForecastOptions;
+  readonly #now: number;
+  readonly #bounds: readonly number[];
+  readonly #paidBy: number;
+  readonly #cuts: readonly number[];
+  /**
+   * Per currency and week: the mean, the variance and the third cumulant of the cash-in (each item
+   * paid in full in one week or not at all, independently of the others).
+   */
+  readonly #byCurrency = new Map<string, { mean: Float64Array; variance: Float64Array; skew: Float64Array; overdue: number }>();
+  readonly #results: ItemForecast[] = [];
+  /** One cash model, filled for each item in turn. */
+  readonly #model = newModel();
+  readonly #assessed: Assessed = { before: 0, norm: 0 };
+
+  constructor(clients: ReadonlyMap<string, ClientBehaviour>, options: ForecastOptions) {
+    this.#clients = clients;
+    this.#options = options;
+    this.#now = options.now.getTime();
+    this.#bounds = weekBounds(options);
+    this.#paidBy = businessCut(this.#now, options);
+    this.#cuts = this.#bounds.map((b) => businessCut(b, options));
+  }
+
+  add(item: ForecastItem): void {
+    if (item.amount.minor <= 0) return;
+    const now = this.#now;
+    const paidBy = this.#paidBy;
+    const { weeks } = this.#options;
+    const model = this.#model;
+    const assessed = this.#assessed;
+    this.#results.push(assess(item, item.clientId ? this.#clients.get(item.clientId) : undefined, this.#options, now, paidBy, model, assessed));
+    const { before, norm } = assessed;
+    let acc = this.#byCurrency.get(item.amount.currency);
     if (!acc) {
-      const zeros = () => new Float64Array(options.weeks);
-      acc = { mean: zeros(), variance: zeros(), skew: zeros(), overdue: 0 };
-      byCurrency.set(item.amount.currency, acc);
+      acc = { mean: new Float64Array(weeks), variance: new Float64Array(weeks), skew: new Float64Array(weeks), overdue: 0 };
+      this.#byCurrency.set(item.amount.currency, acc);
     }
     if (item.dueAt && item.dueAt.getTime() + DAY <= now) acc.overdue += item.amount.minor;
-    if (norm <= 0) continue;
+    if (norm <= 0) return;
     const amount = item.amount.minor;
+    const cuts = this.#cuts;
     let previous = before;
-    for (let w = 0; w < options.weeks; w += 1) {
+    for (let w = 0; w < weeks; w += 1) {
       const end = cuts[w + 1] ?? 0;
       if (end <= paidBy) continue;
-      const upTo = cdf(model.time, end);
+      const upTo = cdf(model, end);
       const p = clamp((model.everPaid * (upTo - previous)) / norm);
       previous = upTo;
       if (p <= 0) continue;
@@ -622,15 +759,20 @@ export function forecast(items: readonly ForecastItem[], clients: ReadonlyMap<st
       acc.skew[w] = (acc.skew[w] ?? 0) + amount * amount * amount * p * (1 - p) * (1 - 2 * p);
     }
   }
-  const currencies = [...byCurrency].map(([currency, acc]) => ({
-    currency,
-    overdue: acc.overdue,
-    weeks: Array.from({ length: options.weeks }, (_, w) => ({
-      start: new Date(bounds[w] ?? 0),
-      ...band(acc.mean[w] ?? 0, acc.variance[w] ?? 0, acc.skew[w] ?? 0),
-    })),
-  }));
-  return { at: options.now, items: results, currencies };
+
+  finish(): Forecast {
+    const { weeks, now: at } = this.#options;
+    const bounds = this.#bounds;
+    const currencies = [...this.#byCurrency].map(([currency, acc]) => ({
+      currency,
+      overdue: acc.overdue,
+      weeks: Array.from({ length: weeks }, (_, w) => ({
+        start: new Date(bounds[w] ?? 0),
+        ...band(acc.mean[w] ?? 0, acc.variance[w] ?? 0, acc.skew[w] ?? 0),
+      })),
+    }));
+    return { at, items: this.#results, currencies };
+  }
 }
 
 /**
