@@ -59,20 +59,34 @@ export function openForecastRow(m: Milestone, client: Client | null, invoice: In
 }
 
 /**
- * A row from the history read (every invoiced row, a few columns each). Its total is the row's amount
- * with the client's tax; what remains is nothing once paid, void or uncollectible.
- *
- * `dates`, when given, is shared by the rows of one read: each date value is parsed once (most are
- * days, and thousands of rows share a few hundred of them) and its Date is shared by every row that
- * has it. Nothing changes a ForecastRow's Dates.
+ * What the rows of one history read share, made once for all of them: each date value's Date (most
+ * are days, and thousands of rows share a few hundred, each parsed in the founder's zone), each
+ * total (amount, currency and tax rate), and a settled row's nothing left to pay, per currency.
+ * Nothing changes a ForecastRow's Dates or amounts, so the rows share them.
  */
-export function historyForecastRow(row: InvoiceHistoryRow, client: Client | null, policy: BillingPolicy, dates?: Map<string, Date | null>): ForecastRow {
+export type SharedValues = {
+  readonly dates: Map<string, Date | null>;
+  readonly totals: Map<string, Money | null>;
+  readonly nothing: Map<string, Money>;
+};
+
+export const sharedValues = (): SharedValues => ({ dates: new Map(), totals: new Map(), nothing: new Map() });
+
+/**
+ * A row from the history read (every invoiced row, a few columns each). Its total is the row's amount
+ * with the client's tax; what remains is nothing once paid, void or uncollectible. With `shared`, the
+ * rows of one read share their values (see SharedValues).
+ */
+export function historyForecastRow(row: InvoiceHistoryRow, client: Client | null, policy: BillingPolicy, shared?: SharedValues): ForecastRow {
   const { timeZone } = policy;
-  const at = (value: string | null | undefined): Date | null => (value ? once(dates, value, () => parseInstant(value, timeZone)) : null);
-  const dueOf = (date: string | null): Date | null => (date ? once(dates, `due ${date}`, () => localInstant(date.slice(0, 10), 0, timeZone)) : null);
+  const at = (value: string | null | undefined): Date | null => (value ? once(shared?.dates, value, () => parseInstant(value, timeZone)) : null);
+  const dueOf = (date: string | null): Date | null => (date ? once(shared?.dates, `due ${date}`, () => localInstant(date.slice(0, 10), 0, timeZone)) : null);
   const currency = (row.currency ?? client?.currency ?? policy.defaultCurrency).toUpperCase();
-  const net = toMinorUnits(row.amount ?? null, currency);
-  const total = net.ok ? taxedTotal(net.money, client?.taxRate ?? null) : null;
+  const taxRate = client?.taxRate ?? null;
+  const total = once(shared?.totals, shared ? `${row.amount ?? ''} ${currency} ${taxRate ?? ''}` : '', () => {
+    const net = toMinorUnits(row.amount ?? null, currency);
+    return net.ok ? taxedTotal(net.money, taxRate) : null;
+  });
   const settled = row.status === 'Paid' || row.status === 'Void' || row.status === 'Uncollectible';
   const paid = total && row.amountPaid ? Math.min(total.minor, toMinorOr0(row.amountPaid, currency)) : 0;
   return {
@@ -80,7 +94,11 @@ export function historyForecastRow(row: InvoiceHistoryRow, client: Client | null
     clientId: row.clientId,
     stage: 'Accepted',
     total,
-    remaining: total ? { minor: settled ? 0 : Math.max(0, total.minor - paid), currency: total.currency } : null,
+    remaining: !total
+      ? null
+      : settled
+        ? once(shared?.nothing, total.currency, () => ({ minor: 0, currency: total.currency }))
+        : { minor: Math.max(0, total.minor - paid), currency: total.currency },
     completed: null,
     accepted: at(row.accepted),
     evidence: true,
@@ -98,15 +116,13 @@ export function historyForecastRow(row: InvoiceHistoryRow, client: Client | null
   };
 }
 
-/** The Date of `key` in `dates`, made the first time; without `dates`, made each time. */
-function once(dates: Map<string, Date | null> | undefined, key: string, make: () => Date | null): Date | null {
-  if (!dates) return make();
-  let found = dates.get(key);
-  if (found === undefined) {
-    found = make();
-    dates.set(key, found);
-  }
-  return found;
+/** The value of `key` in `memo`, made the first time; without `memo`, made each time. */
+function once<T>(memo: Map<string, T> | undefined, key: string, make: () => T): T {
+  if (!memo) return make();
+  if (memo.has(key)) return memo.get(key) as T;
+  const made = make();
+  memo.set(key, made);
+  return made;
 }
 
 function taxedTotal(net: Money, taxRate: number | null): Money {

@@ -22,7 +22,7 @@ import type { InvoiceHistoryRow } from '../domain/client-history.js';
 import { daysLate, dueDateOf } from '../domain/collection.js';
 import { weekBounds, type CurrencyProjection, type Forecast } from '../domain/forecast.js';
 import { forecastRows, type ForecastRow } from '../domain/forecast-inputs.js';
-import { historyForecastRow, openForecastRow } from '../domain/forecast-row.js';
+import { historyForecastRow, openForecastRow, sharedValues } from '../domain/forecast-row.js';
 import { kpis, median } from '../domain/kpis.js';
 import { ladderFor } from '../domain/ladder.js';
 import type { Client } from '../domain/milestone.js';
@@ -99,8 +99,8 @@ export class CashDesk {
     const read = history.rows();
     const clients = clientsKey(store.clients());
     if (this.#history?.read !== read || this.#history.clients !== clients) {
-      const dates = new Map<string, Date | null>();
-      this.#history = { read, clients, rows: read.map((row) => historyForecastRow(row, store.client(row.clientId), policy, dates)) };
+      const shared = sharedValues();
+      this.#history = { read, clients, rows: read.map((row) => historyForecastRow(row, store.client(row.clientId), policy, shared)) };
     }
     return this.#history.rows;
   }

@@ -10,6 +10,7 @@
  */
 import { addToHistory, emptyHistory, sameTotals, totalsOf, type InvoiceHistoryRow, type PaymentHistory } from '../domain/client-history.js';
 import type { Client, ClientTotals } from '../domain/milestone.js';
+import { isDateOnly, parseInstant } from '../domain/time.js';
 import { ExternalServiceError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Clock, Ledger } from './ports.js';
@@ -82,10 +83,15 @@ export class HistoryScan {
     const { ledger, store, clock, timeZone, logger } = this.#deps;
     const histories = new Map<string, PaymentHistory>();
     const read: InvoiceHistoryRow[] = [];
+    const shared = new Map<string, string>();
+    const days = new Map<string, string>();
     for await (const page of ledger.invoiceHistory()) {
       if (this.#stopped) return;
-      for (const row of page) addToHistory(histories, row, timeZone);
-      read.push(...page);
+      for (const row of page) {
+        compact(row, shared);
+        addToHistory(histories, withInstants(row, days, timeZone), timeZone);
+        read.push(row);
+      }
       await this.#pause();
     }
     const rows = read.length;
@@ -137,6 +143,46 @@ export class HistoryScan {
   #pause(): Promise<void> {
     return new Promise((resolve) => setTimeout(resolve, this.#deps.paceMs));
   }
+}
+
+/**
+ * Thousands of rows share a few hundred days, a few clients and currencies: each row keeps the one
+ * copy of its values that `shared` holds, rather than its own (the rows are kept until the next read).
+ */
+function compact(row: InvoiceHistoryRow, shared: Map<string, string>): void {
+  const one = (value: string | null | undefined): string | null | undefined => {
+    if (value === null || value === undefined) return value;
+    const found = shared.get(value);
+    if (found !== undefined) return found;
+    shared.set(value, value);
+    return value;
+  };
+  row.clientId = one(row.clientId) ?? null;
+  row.sent = one(row.sent) ?? null;
+  row.due = one(row.due) ?? null;
+  row.paidOn = one(row.paidOn) ?? null;
+  if (row.accepted !== undefined) row.accepted = one(row.accepted);
+  if (row.currency !== undefined) row.currency = one(row.currency);
+}
+
+/**
+ * The row with its days (dates without a time) given as the instant each starts in the founder's
+ * zone, for addToHistory: parsing a day asks Intl for the zone's offset twice, and a read has
+ * thousands of rows on a few hundred days, so each day is worked out once (in `days`). The instants
+ * are the ones addToHistory would find; the row kept is left as read.
+ */
+function withInstants(row: InvoiceHistoryRow, days: Map<string, string>, timeZone: string): InvoiceHistoryRow {
+  const instant = (value: string | null): string | null => {
+    if (value === null || !isDateOnly(value)) return value;
+    let found = days.get(value);
+    if (found === undefined) {
+      const at = parseInstant(value, timeZone);
+      found = at && !Number.isNaN(at.getTime()) ? at.toISOString() : value;
+      days.set(value, found);
+    }
+    return found;
+  };
+  return { ...row, sent: instant(row.sent), due: instant(row.due), paidOn: instant(row.paidOn) };
 }
 
 /** No history shown: blank, or zero invoices and disputes. */
