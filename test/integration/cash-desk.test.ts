@@ -240,3 +240,25 @@ describe('/cashin and App Home, through Slack', () => {
     expect(JSON.stringify(stranger)).not.toContain('Homepage design');
   });
 });
+
+describe('settled rows from the history read', () => {
+  it('are made once per read, and again when a new read comes in or a client’s tax rate changes', async () => {
+    const h = await harness(world, { now: new Date(MONDAY.getTime() - 5 * DAY) });
+    const { sent, invoiceId } = await books(h);
+    world.stripe.pay(invoiceId);
+    await h.payments.poll();
+    await h.tick();
+    expect(world.values(sent)['Invoice status']).toBe('Paid');
+    await h.history.scan();
+    const settled = () => h.cash.rows().find((r) => r.id === sent);
+    // Its total, tax included, is known from the history read alone.
+    expect(settled()?.total).toEqual({ minor: 300_000, currency: 'USD' });
+    expect(h.cash.rows().find((r) => r.id === sent)).toBe(settled());
+
+    // The client's tax rate changes: the settled row is made again with it.
+    const client = String((world.values(sent).Client as string[])[0]);
+    world.edit(client, { 'Tax rate': { number: 10 } });
+    await h.tick();
+    expect(settled()?.total).toEqual({ minor: 275_000, currency: 'USD' });
+  });
+});
