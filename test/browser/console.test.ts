@@ -495,10 +495,8 @@ describe('weekly posts, App Home and Share in the console', () => {
     await expect.poll(() => chart().count()).toBe(1);
     await expect
       .poll(() =>
-        chart().evaluate((el) => {
-          const img = el as unknown as { complete: boolean; naturalWidth: number };
-          return img.complete ? img.naturalWidth : 0;
-        }),
+        // Run in the page, where the element is an HTMLImageElement: loaded, and how wide it really is.
+        chart().evaluate('img => (img.complete ? img.naturalWidth : 0)'),
       )
       .toBe(800);
     const figure = at.locator('#messages figure.file');

@@ -9,19 +9,43 @@ import { openRowsFilter } from '../../src/ledger/open-rows.js';
 
 const READ_AT = new Date('2026-11-21T10:00:05Z');
 
+/** A text as Notion returns it in a page's properties. */
+function text(content: string) {
+  return [
+    {
+      type: 'text' as const,
+      text: { content, link: null },
+      annotations: { bold: false, italic: false, strikethrough: false, underline: false, code: false, color: 'default' as const },
+      plain_text: content,
+      href: null,
+    },
+  ];
+}
+
 function page(id: string, edited: Date, extra: { text?: string; trashed?: boolean } = {}): PageObjectResponse {
+  const trashed = extra.trashed ?? false;
+  const user = { object: 'user' as const, id: 'u-founder' };
   return {
     object: 'page',
     id,
     created_time: '2026-01-01T00:00:00.000Z',
     last_edited_time: new Date(Math.floor(edited.getTime() / 60_000) * 60_000).toISOString(),
-    in_trash: extra.trashed ?? false,
-    archived: extra.trashed ?? false,
+    in_trash: trashed,
+    archived: trashed,
+    is_archived: trashed,
+    is_locked: false,
+    url: `https://www.notion.so/${id}`,
+    public_url: null,
+    parent: { type: 'data_source_id', data_source_id: 'ds-milestones', database_id: 'db-milestones' },
+    icon: null,
+    cover: null,
+    created_by: user,
+    last_edited_by: user,
     properties: {
-      Milestone: { id: 'title', type: 'title', title: [{ plain_text: `Row ${id}` }] },
-      Outcome: { id: 'o', type: 'rich_text', rich_text: [{ plain_text: extra.text ?? '' }] },
+      Milestone: { id: 'title', type: 'title', title: text(`Row ${id}`) },
+      Outcome: { id: 'o', type: 'rich_text', rich_text: text(extra.text ?? '') },
     },
-  } as unknown as PageObjectResponse;
+  };
 }
 
 const ago = (ms: number) => new Date(READ_AT.getTime() - ms);

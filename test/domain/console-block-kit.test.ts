@@ -54,7 +54,12 @@ describe('console Block Kit rendering', () => {
 });
 
 describe('console Slack pane: files and App Home', () => {
-  const base = { founder: 'U0FOUNDER1', clock: { now: '2026-12-07T08:00:00.000Z', offsetMs: 0 }, ledger: {}, invoices: [] };
+  const base = {
+    founder: 'U0FOUNDER1',
+    clock: { now: '2026-12-07T08:00:00.000Z', offsetMs: 0 },
+    ledger: { milestones: [], clients: [], editable: {}, clientEditable: {}, options: {} },
+    invoices: [],
+  };
   const message = (files: Message['files']): Message & { replies: Message[] } => ({
     ts: '17.000001',
     text: '',
@@ -65,8 +70,7 @@ describe('console Slack pane: files and App Home', () => {
     files,
     replies: [],
   });
-  const stateWith = (channel: Partial<State['channel']>): State =>
-    ({ ...base, channel: { messages: [], ephemerals: [], views: [], home: null, ...channel } }) as unknown as State;
+  const stateWith = (channel: Partial<State['channel']>): State => ({ ...base, channel: { messages: [], ephemerals: [], views: [], home: null, ...channel } });
 
   it('draws a shared PNG as an image under its title, with room kept for its size', () => {
     const png = {
