@@ -38,6 +38,7 @@ export type CollectionDeps = {
   policy: BillingPolicy;
   store: MilestoneStore;
   logger: Logger;
+  /** Atomic first-come claims shared by every replica: a step's writes are claimed. */
   claims: Claims;
 };
 

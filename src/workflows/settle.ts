@@ -4,32 +4,19 @@
  * read of the row and the invoice just before it happens.
  */
 import { audit } from '../domain/audit.js';
-import type { BillingPolicy } from '../domain/billing-rules.js';
 import { decide, type Action } from '../domain/decide.js';
 import { planInvoice } from '../domain/invoice-plan.js';
 import { evaluateBillingRules } from '../domain/billing-rules.js';
 import { mayNeedAction } from '../domain/milestone.js';
 import { DomainError, ExternalServiceError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { Collections } from './collections.js';
+import { Collections, type CollectionDeps } from './collections.js';
 import type { KeyedLock } from './keyed-lock.js';
-import type { Billing, Chat, Clock, Ledger } from './ports.js';
 import { billMilestone, discardInvoice, recordSent, type Actor } from './send-invoice.js';
-import type { MilestoneStore, Tracked } from './store.js';
-import type { Claims } from './claims.js';
+import type { Tracked } from './store.js';
 
-export type SettleDeps = {
-  ledger: Ledger;
-  billing: Billing;
-  chat: Chat;
-  clock: Clock;
-  policy: BillingPolicy;
-  store: MilestoneStore;
-  lock: KeyedLock;
-  logger: Logger;
-  /** Atomic first-come claims shared by every replica (a ladder step's writes are claimed). */
-  claims: Claims;
-};
+/** What the ladder needs (the claims shared by every replica among it), and the milestones' lock. */
+export type SettleDeps = CollectionDeps & { lock: KeyedLock };
 
 /** decide() settles in a few rounds; more means a rule is fighting itself. */
 const MAX_ROUNDS = 8;

@@ -8,13 +8,10 @@ import { start, type Running } from '../../src/app/start.js';
 import { loadConfig } from '../../src/config.js';
 import { SHARE_ACTION } from '../../src/slack/blocks/cash.js';
 import { silentLogger } from '../support/notion.js';
+import { cashLookups, DAY, MONDAY } from '../support/cash.js';
+import { evidence } from '../support/collections.js';
 import { harness, SteppableClock, type Harness } from '../support/harness.js';
 import { APPROVER, CHANNEL, STRANGER, createWorld, select, waitFor, type World } from '../support/world.js';
-
-/** Monday 7 December 2026, 08:00 in Berlin (the world's CASHIN_TIMEZONE). */
-const MONDAY = new Date('2026-12-07T07:00:00Z');
-const DAY = 86_400_000;
-const evidence = { 'Acceptance evidence': { url: 'https://mail.example.test/ok' } };
 
 let world: World;
 
@@ -23,8 +20,7 @@ beforeEach(async () => {
 });
 afterEach(async () => world.close());
 
-const posts = (text: string) => world.slack.topLevel(CHANNEL).filter((m) => m.text.includes(text));
-const forecastRows = () => world.notion.emulator.rowsOf(world.notion.ledgerIds.forecastsDb).map((id) => world.notion.emulator.pageValues(id));
+const { posts, forecastRows } = cashLookups(() => world);
 
 /** A client billed in USD with an invoice sent (2,500 + 20 % tax), one in EUR with an accepted milestone not sent yet. */
 async function books(h: Harness): Promise<{ sent: string; invoiceId: string; accepted: string }> {
