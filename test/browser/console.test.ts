@@ -495,8 +495,8 @@ describe('weekly posts, App Home and Share in the console', () => {
     await expect.poll(() => chart().count()).toBe(1);
     await expect
       .poll(() =>
-        // Run in the page, where the element is an HTMLImageElement: loaded, and how wide it really is.
-        chart().evaluate('img => (img.complete ? img.naturalWidth : 0)'),
+        // In the page the element is an image: whether it loaded, and how wide it really is.
+        chart().evaluate((img) => ('complete' in img && 'naturalWidth' in img && img.complete ? img.naturalWidth : 0)),
       )
       .toBe(800);
     const figure = at.locator('#messages figure.file');
